@@ -1,0 +1,19 @@
+package io.adamerge.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code adamerge} command line. */
+@Command(name = "adamerge", mixinStandardHelpOptions = true, version = "adamerge 0.1.0",
+        description = "Adaptive model merging: data-free merges, AdaMerging, studies.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+}

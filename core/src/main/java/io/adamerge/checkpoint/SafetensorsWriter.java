@@ -1,0 +1,205 @@
+package io.adamerge.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams one safetensors file: the header is written first from the declared specs, then each tensor's
+ * data in declaration order. Output goes to a temporary file beside the target and is renamed into
+ * place by {@link #commit()}; closing without commit deletes it, so no partial output is ever left.
+ */
+public final class SafetensorsWriter implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHUNK = 1 << 16;
+
+    private final Path target;
+    private final Path temp;
+    private final OutputStream out;
+    private final List<TensorSpec> specs;
+    private final ByteBuffer scratch = ByteBuffer.allocate(CHUNK * 8).order(ByteOrder.LITTLE_ENDIAN);
+    private int current;
+    private long writtenInCurrent;
+    private boolean committed;
+
+    public SafetensorsWriter(Path target, List<TensorSpec> specs, Map<String, String> metadata) {
+        this.target = target.toAbsolutePath();
+        this.specs = List.copyOf(specs);
+        try {
+            Path dir = this.target.getParent();
+            Files.createDirectories(dir);
+            this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".tmp");
+            this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20);
+            writeHeader(metadata);
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": cannot write (" + e.getMessage() + ")", e);
+        }
+        skipEmpty();
+    }
+
+    private void writeHeader(Map<String, String> metadata) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = root.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (TensorSpec s : specs) {
+            ObjectNode e = root.putObject(s.name());
+            e.put("dtype", s.dtype().name());
+            ArrayNode shape = e.putArray("shape");
+            for (long d : s.shape()) {
+                shape.add(d);
+            }
+            long end = offset + s.byteLength();
+            e.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json = JSON.writeValueAsBytes(root);
+        int padded = (json.length + 7) / 8 * 8; // align the data section to 8 bytes, as the reference writer does
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+        out.write(len.array());
+        out.write(json);
+        for (int i = json.length; i < padded; i++) {
+            out.write(' ');
+        }
+    }
+
+    /** The spec of the tensor whose data is expected next, or null when all are written. */
+    public TensorSpec next() {
+        return current < specs.size() ? specs.get(current) : null;
+    }
+
+    /** Appends F32 values to the current tensor, encoded in its dtype. */
+    public void writeFloats(float[] values, int offset, int count) {
+        TensorSpec s = expect(count);
+        try {
+            for (int done = 0; done < count; ) {
+                int n = Math.min(CHUNK, count - done);
+                scratch.clear();
+                FloatCodec.encode(s.dtype(), values, offset + done, n, scratch);
+                out.write(scratch.array(), 0, scratch.position());
+                done += n;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": write failed at tensor '" + s.name() + "' (" + e.getMessage() + ")", e);
+        }
+        advance(count);
+    }
+
+    public void writeFloats(float[] values) {
+        writeFloats(values, 0, values.length);
+    }
+
+    /** Appends raw little-endian element bytes (any dtype) to the current tensor. */
+    public void writeBytes(ByteBuffer bytes) {
+        TensorSpec s = next();
+        if (s == null) {
+            throw new IllegalStateException(target + ": all tensors already written");
+        }
+        int size = s.dtype().byteSize();
+        if (bytes.remaining() % size != 0) {
+            throw new IllegalArgumentException(s.name() + ": " + bytes.remaining() + " bytes is not a whole number of " + s.dtype());
+        }
+        long count = bytes.remaining() / size;
+        expect(count);
+        try {
+            ByteBuffer b = bytes.duplicate();
+            byte[] buf = new byte[Math.min(CHUNK * 8, Math.max(1, b.remaining()))];
+            while (b.hasRemaining()) {
+                int n = Math.min(buf.length, b.remaining());
+                b.get(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": write failed at tensor '" + s.name() + "' (" + e.getMessage() + ")", e);
+        }
+        advance(count);
+    }
+
+    private TensorSpec expect(long count) {
+        TensorSpec s = next();
+        if (s == null) {
+            throw new IllegalStateException(target + ": all tensors already written");
+        }
+        if (writtenInCurrent + count > s.numel()) {
+            throw new IllegalStateException(target + ": tensor '" + s.name() + "' holds " + s.numel()
+                    + " elements, got " + (writtenInCurrent + count));
+        }
+        return s;
+    }
+
+    private void advance(long count) {
+        writtenInCurrent += count;
+        if (writtenInCurrent == specs.get(current).numel()) {
+            current++;
+            writtenInCurrent = 0;
+            skipEmpty();
+        }
+    }
+
+    private void skipEmpty() {
+        while (current < specs.size() && specs.get(current).numel() == 0) {
+            current++;
+        }
+    }
+
+    /** Flushes, syncs and atomically renames the temporary file onto the target. */
+    public void commit() {
+        if (current != specs.size()) {
+            throw new IllegalStateException(target + ": tensor '" + specs.get(current).name() + "' was not fully written");
+        }
+        try {
+            out.flush();
+            out.close();
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            committed = true;
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": cannot finish writing (" + e.getMessage() + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the temporary file is deleted below either way
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // nothing more can be done; the name starts with '.' and ends in .tmp
+            }
+        }
+    }
+
+    /** Writes small in-memory F32 tensors (in map order) to one file, atomically. */
+    public static void write(Path target, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+        List<TensorSpec> specs = tensors.entrySet().stream()
+                .map(e -> new TensorSpec(e.getKey(), DType.F32, e.getValue().shape())).toList();
+        try (SafetensorsWriter w = new SafetensorsWriter(target, specs, metadata)) {
+            for (FloatTensor t : tensors.values()) {
+                w.writeFloats(t.data());
+            }
+            w.commit();
+        }
+    }
+
+}
