@@ -18,13 +18,10 @@ public enum Source {
     SKLEARN_DIGITS("sklearn-digits", Kind.DEBIAN, List.of("python3-sklearn"),
             List.of("./usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"), null,
             "UCI optdigits (Alpaydin & Kaynak 1998) as shipped in scikit-learn, Debian package python3-sklearn, BSD-3"),
-    /** scikit-image's sample data: LFW faces/non-faces 25×25 and texture photos (Debian, BSD). */
+    /** scikit-image's sample data: LFW faces and non-faces, 25×25 (Debian, BSD). */
     SKIMAGE("skimage", Kind.DEBIAN, List.of("python3-skimage"),
-            List.of("./usr/lib/python3/dist-packages/skimage/data/lfw_subset.npy",
-                    "./usr/lib/python3/dist-packages/skimage/data/brick.png",
-                    "./usr/lib/python3/dist-packages/skimage/data/grass.png",
-                    "./usr/lib/python3/dist-packages/skimage/data/gravel.png"), null,
-            "scikit-image sample data (lfw_subset.npy: 100 LFW faces + 100 non-faces; brick/grass/gravel textures), Debian python3-skimage"),
+            List.of("./usr/lib/python3/dist-packages/skimage/data/lfw_subset.npy"), null,
+            "scikit-image sample data lfw_subset.npy (100 LFW faces + 100 non-face patches, 25x25), Debian python3-skimage"),
     /** Latin typefaces from Debian font packages (free licences: OFL, GPL with font exception, …). */
     LATIN_FONTS("fonts-latin", Kind.DEBIAN, FontPackages.LATIN, List.of("*.ttf", "*.otf", "*.TTF", "*.OTF"), null,
             "Latin font files of " + FontPackages.LATIN.size() + " Debian fonts-* packages"),

@@ -16,7 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads the ImageFolder layout {@code root/<class>/<image>.png|jpg|jpeg}: classes are the sub-folders in name
@@ -93,17 +97,40 @@ public final class ImageFolderReader {
         return new ImageDataset(name, spec, pixels, labels, classNames);
     }
 
-    /** Decodes one PNG/JPEG into a [C, H, W] image of {@code spec}. */
+    /**
+     * Decodes one PNG/JPEG into a [C, H, W] image of {@code spec}. Pictures much larger than the target are
+     * decoded with pixel subsampling (to at most 4× the target side) before the antialiased resize, which
+     * bounds memory and time on poster-sized clipart.
+     */
     public static float[] decode(Path file, ImageSpec spec, float background) {
         BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new DataException(file, "cannot open image");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new DataException(file, "not a readable PNG or JPEG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int side = Math.max(reader.getWidth(0), reader.getHeight(0));
+                int step = Math.max(1, side / (4 * Math.max(spec.height(), spec.width())));
+                ImageReadParam param = reader.getDefaultReadParam();
+                param.setSourceSubsampling(step, step, 0, 0);
+                image = reader.read(0, param);
+            } finally {
+                reader.dispose();
+            }
+        } catch (NoSuchFileException e) {
+            throw new DataException(file, "no such file");
         } catch (IOException | RuntimeException e) {
+            if (e instanceof DataException d) {
+                throw d;
+            }
             // ImageIO reports some corrupt files with unchecked exceptions
             throw new DataException(file, "cannot decode image (" + e + ")", e);
-        }
-        if (image == null) {
-            throw new DataException(file, "not a readable PNG or JPEG image");
         }
         float[] rgb = ImageOps.squareRgb(image, background);
         int side = Math.max(image.getHeight(), image.getWidth());
