@@ -83,6 +83,7 @@ public final class ImageOps {
                 float[] r = resize(img, c * plane, cur.height(), cur.width(), to.height(), to.width());
                 System.arraycopy(r, 0, out, c * r.length, r.length);
             }
+            clamp01(out); // normalised weights can overshoot 1 by a rounding error
             img = out;
             cur = new ImageSpec(cur.channels(), to.height(), to.width());
         }
