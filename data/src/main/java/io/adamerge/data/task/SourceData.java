@@ -116,7 +116,12 @@ public final class SourceData {
         return memo("usable:" + source + ":" + chars, () -> fonts(source).usableFor(chars));
     }
 
-    /** The image files of each openclipart category, in {@link #CLIPART_CATEGORIES} order. */
+    /**
+     * The image files of each openclipart category, in {@link #CLIPART_CATEGORIES} order, without byte-identical
+     * copies: the package files some pictures under two folders (a dolphin in fish and mammals) or twice under
+     * two names. A picture filed under two categories is dropped, its label being ambiguous; of copies within one
+     * category the first (by path) is kept.
+     */
     public Map<String, List<Path>> clipartFiles() {
         return memo("clipart", () -> {
             Path root = folder(Source.OPENCLIPART);
@@ -124,11 +129,45 @@ public final class SourceData {
             if (!java.nio.file.Files.isDirectory(png)) {
                 png = root; // the system package's folder is the png folder itself
             }
-            Map<String, List<Path>> out = new LinkedHashMap<>();
+            Map<String, String> categoryOfHash = new java.util.HashMap<>();
+            Map<String, Path> firstOfHash = new java.util.HashMap<>();
+            java.util.Set<String> ambiguous = new java.util.HashSet<>();
+            Map<String, List<Path>> all = new LinkedHashMap<>();
             for (String c : CLIPART_CATEGORIES) {
-                out.put(c, new ArrayList<>(ImageFolderReader.imagesUnder(png.resolve(c))));
+                List<Path> files = ImageFolderReader.imagesUnder(png.resolve(c));
+                all.put(c, files);
+                for (Path f : files) {
+                    String h = sha256(f);
+                    String prev = categoryOfHash.putIfAbsent(h, c);
+                    if (prev != null && !prev.equals(c)) {
+                        ambiguous.add(h);
+                    }
+                    firstOfHash.putIfAbsent(h, f);
+                }
+            }
+            Map<String, List<Path>> out = new LinkedHashMap<>();
+            for (Map.Entry<String, List<Path>> e : all.entrySet()) {
+                List<Path> kept = new ArrayList<>();
+                for (Path f : e.getValue()) {
+                    String h = sha256(f);
+                    if (!ambiguous.contains(h) && firstOfHash.get(h).equals(f)) {
+                        kept.add(f);
+                    }
+                }
+                out.put(e.getKey(), kept);
             }
             return out;
         });
+    }
+
+    private static String sha256(Path file) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            return java.util.HexFormat.of().formatHex(md.digest(java.nio.file.Files.readAllBytes(file)));
+        } catch (java.io.IOException e) {
+            throw new DataException(file, "cannot read (" + e.getMessage() + ")", e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
