@@ -77,7 +77,11 @@ public final class DataFetcher {
             Files.writeString(assembled.resolve(DataDirectory.MARKER),
                     "source: " + source.folder() + "\npackages: " + versions + "\nfetched: " + Instant.now() + "\n");
             Path target = dir.folder(source);
-            deleteTree(target); // an incomplete earlier attempt
+            Path raced = dir.locate(source);
+            if (raced != null) { // another process completed it meanwhile: keep theirs, readers may be using it
+                return new Outcome(source, false, raced, (System.nanoTime() - t0) / 1_000_000);
+            }
+            deleteTree(target); // an incomplete earlier attempt (no marker)
             try {
                 Files.move(assembled, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
