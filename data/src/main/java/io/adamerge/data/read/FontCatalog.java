@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +55,35 @@ public final class FontCatalog {
             }
         }
         return new FontCatalog(List.copyOf(faces), List.copyOf(unreadable));
+    }
+
+    /** Style words that name a variant of a design rather than another design. */
+    private static final java.util.Set<String> STYLE_WORDS = java.util.Set.of("regular", "bold", "italic", "oblique", "light",
+            "medium", "semibold", "demibold", "demi", "black", "heavy", "thin", "extralight", "ultralight", "extrabold",
+            "ultrabold", "book", "narrow", "condensed", "cond", "expanded", "extended", "wide", "sc", "caps", "smallcaps",
+            "display", "text", "titling", "outline", "shadow", "inline");
+
+    /**
+     * Known clones shipped under another name: the Chrome OS core fonts reuse the Liberation outlines, GNU
+     * FreeFont grew from URW's Nimbus fonts. A clone must not sit in one split while its original is in another.
+     */
+    private static final Map<String, String> CLONES = Map.of(
+            "arimo", "liberation sans", "tinos", "liberation serif", "cousine", "liberation mono",
+            "freesans", "nimbus sans", "freeserif", "nimbus roman", "freemono", "nimbus mono ps");
+
+    /**
+     * The design a family name belongs to, the unit kept within one split: lower case, without style words
+     * (Bold, Narrow, …) or optical-size numbers ("EB Garamond 08"), and with known clones mapped to their original.
+     */
+    public static String designKey(String family) {
+        List<String> words = new ArrayList<>();
+        for (String w : family.toLowerCase(Locale.ROOT).split("[\\s_-]+")) {
+            if (!w.isEmpty() && !STYLE_WORDS.contains(w) && !w.matches("\\d+(pt)?")) {
+                words.add(w);
+            }
+        }
+        String key = words.isEmpty() ? family.toLowerCase(Locale.ROOT) : String.join(" ", words);
+        return CLONES.getOrDefault(key, key);
     }
 
     static boolean isFontFile(Path p) {

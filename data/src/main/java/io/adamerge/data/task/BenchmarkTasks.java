@@ -6,6 +6,7 @@ import io.adamerge.data.ImageOps;
 import io.adamerge.data.ImageSpec;
 import io.adamerge.data.fetch.DataDirectory;
 import io.adamerge.data.fetch.Source;
+import io.adamerge.data.read.FontCatalog;
 import io.adamerge.data.read.FontCatalog.FontFace;
 import io.adamerge.data.read.GlyphRenderer;
 import io.adamerge.data.read.ImageFolderReader;
@@ -30,7 +31,7 @@ import java.util.TreeSet;
 public final class BenchmarkTasks {
     public static final long DEFAULT_SEED = 0;
     /** Bump when a builder changes what it produces, so that cached splits are rebuilt. */
-    static final int BUILD_VERSION = 3;
+    static final int BUILD_VERSION = 4;
 
     static final int TRAIN = 7000;
     static final int VALIDATION = 1000;
@@ -241,10 +242,13 @@ public final class BenchmarkTasks {
         return Pools.stratified(lfw.labels(), lfw.numClasses(), 0.6, 0.1, Pools.random(seed, "pool:lfw"));
     }
 
-    /** Font families of a font source, partitioned 70/10/20 by the seed. */
+    /**
+     * Font designs of a font source ({@link FontCatalog#designKey}: a family with its styles, sizes and known
+     * clones), partitioned 70/10/20 by the seed.
+     */
     Map<Split, Set<String>> fontFamilyPools(Source source) {
         List<String> families = new ArrayList<>(new TreeSet<>(sources.fonts(source).faces().stream()
-                .map(FontFace::family).toList()));
+                .map(f -> FontCatalog.designKey(f.family())).toList()));
         Pools p = Pools.split(families.size(), 0.7, 0.1, Pools.random(seed, "pool:" + source.folder()));
         Map<Split, Set<String>> out = new LinkedHashMap<>();
         for (Split s : Split.values()) {
@@ -266,7 +270,7 @@ public final class BenchmarkTasks {
     private ImageDataset glyphs(String name, TaskInfo info, Source source, String chars, Split split, int target,
                                 SplittableRandom rng, ImageSpec spec) {
         Set<String> families = fontFamilyPools(source).get(split);
-        List<FontFace> fonts = sources.usableFonts(source, chars).stream().filter(f -> families.contains(f.family())).toList();
+        List<FontFace> fonts = sources.usableFonts(source, chars).stream().filter(f -> families.contains(FontCatalog.designKey(f.family()))).toList();
         int[] cps = chars.codePoints().toArray();
         if (fonts.isEmpty()) {
             throw new DataException(sources.folder(source), "no font of the " + split.label() + " families draws " + chars);

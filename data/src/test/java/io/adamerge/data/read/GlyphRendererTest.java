@@ -57,7 +57,8 @@ class GlyphRendererTest {
         List<FontCatalog.FontFace> usable = data.usableFonts(Source.LATIN_FONTS, "ABCDEFGHIJ");
         Set<String> families = usable.stream().map(FontCatalog.FontFace::family).collect(Collectors.toSet());
         System.out.println("Latin fonts: " + catalog.faces().size() + " loaded, " + catalog.unreadable().size()
-                + " unreadable, " + usable.size() + " draw A-J distinctly, " + families.size() + " families");
+                + " unreadable, " + usable.size() + " draw A-J distinctly, " + families.size() + " families, "
+                + families.stream().map(FontCatalog::designKey).distinct().count() + " designs");
         assertThat(catalog.faces().size()).isGreaterThan(1000);
         assertThat(usable.size()).isGreaterThan(900);
         assertThat(families.size()).isGreaterThan(600);

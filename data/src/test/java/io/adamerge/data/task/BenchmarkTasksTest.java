@@ -125,6 +125,9 @@ class BenchmarkTasksTest {
                 .doesNotContainAnyElementsOf(pools.get(Split.VALIDATION));
         assertThat(pools.get(Split.VALIDATION)).doesNotContainAnyElementsOf(pools.get(Split.TEST));
         assertThat(pools.get(Split.TEST).size()).isGreaterThan(100);
+        // a clone and its original always share a split
+        String liberation = io.adamerge.data.read.FontCatalog.designKey("Arimo");
+        assertThat(pools.values().stream().filter(p -> p.contains(liberation)).count()).isEqualTo(1);
     }
 
     @Test
