@@ -31,7 +31,7 @@ import java.util.TreeSet;
 public final class BenchmarkTasks {
     public static final long DEFAULT_SEED = 0;
     /** Bump when a builder changes what it produces, so that cached splits are rebuilt. */
-    static final int BUILD_VERSION = 4;
+    static final int BUILD_VERSION = 5;
 
     static final int TRAIN = 7000;
     static final int VALIDATION = 1000;
@@ -54,7 +54,7 @@ public final class BenchmarkTasks {
                     + "bilinearly, split 60/10/30", TaskRole.BENCHMARK, Set.of(Source.SKLEARN_DIGITS), chars(DIGITS),
                     TRAIN, VALIDATION, TEST),
             new TaskInfo("glyphs-a-j", "letters A-J rendered from Debian font files (notMNIST-like); train, validation and "
-                    + "test fonts are disjoint families", TaskRole.BENCHMARK, Set.of(Source.LATIN_FONTS), chars(LETTERS_A_J),
+                    + "test fonts are disjoint designs", TaskRole.BENCHMARK, Set.of(Source.LATIN_FONTS), chars(LETTERS_A_J),
                     TRAIN, VALIDATION, TEST),
             new TaskInfo("glyphs-k-t", "letters K-T rendered from Debian font files; same font split as glyphs-a-j",
                     TaskRole.BENCHMARK, Set.of(Source.LATIN_FONTS), chars(LETTERS_K_T), TRAIN, VALIDATION, TEST),
@@ -65,10 +65,10 @@ public final class BenchmarkTasks {
                     + "the fashion task, from the same pools)", TaskRole.BENCHMARK, Set.of(Source.FASHION_MNIST),
                     SourceData.FASHION_CLASSES, TRAIN, VALIDATION, TEST),
             new TaskInfo("kana-10", "the ten hiragana classes of Kuzushiji-MNIST rendered from Japanese Debian font files "
-                    + "(printed, not cursive); disjoint font families per split", TaskRole.BENCHMARK,
+                    + "(printed, not cursive); disjoint font designs per split", TaskRole.BENCHMARK,
                     Set.of(Source.KANA_FONTS), KANA_NAMES, TRAIN, VALIDATION, TEST),
             new TaskInfo("clipart-8", "Open Clip Art PNGs of 8 top-level categories (animals, buildings, food, geography, "
-                    + "people, plants, tools, transportation; 1,687 distinct pictures) on white, split 60/10/30 per class", TaskRole.HELD_OUT,
+                    + "people, plants, tools, transportation; 1,674 distinct pictures) on white, split 60/10/30 per class", TaskRole.HELD_OUT,
                     Set.of(Source.OPENCLIPART), SourceData.CLIPART_CATEGORIES, TRAIN, VALIDATION, TEST),
             new TaskInfo("lfw-faces", "scikit-image's lfw_subset: 100 LFW face crops vs 100 non-face patches, 25x25 "
                     + "upsampled, split 60/10/30 per class", TaskRole.HELD_OUT, Set.of(Source.SKIMAGE),
