@@ -170,7 +170,7 @@ public final class BenchmarkTasks {
         }
     }
 
-    private Path cacheFolder(TaskInfo info, ImageSpec spec) {
+    Path cacheFolder(TaskInfo info, ImageSpec spec) {
         return dir.taskCache().resolve(info.name()).resolve("seed" + seed + "-" + spec + "-v" + BUILD_VERSION);
     }
 

@@ -140,8 +140,9 @@ class BenchmarkTasksTest {
         ImageSpec rgb32 = new ImageSpec(3, 32, 32);
         TaskSplits built = tasks.load("uci-digits", rgb32);
         assertThat(built.train().spec()).isEqualTo(rgb32);
-        Path cached = dir.taskCache().resolve("uci-digits").resolve("seed3-3x32x32-v" + BenchmarkTasks.BUILD_VERSION)
-                .resolve("test.safetensors");
+        Path cached = tasks.cacheFolder(BenchmarkTasks.info("uci-digits"), rgb32).resolve("test.safetensors");
+        assertThat(cached.getParent().getFileName().toString()).startsWith("seed3-3x32x32-v");
+        assertThat(cached).startsWith(dir.taskCache());
         assertThat(cached).exists();
         ImageDataset reread = SplitFiles.read(cached);
         assertThat(reread).isEqualTo(built.test());
