@@ -1,0 +1,196 @@
+package io.adamerge.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.adamerge.checkpoint.Checkpoint;
+import io.adamerge.checkpoint.CheckpointException;
+import io.adamerge.checkpoint.TensorInfo;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A CLIP vision tower whose weights are named in one {@link WeightLayout}. {@link #forward} takes weights in
+ * that layout (open_clip weights are converted on the fly with differentiable views), so coefficients can be
+ * learnt on merges computed in either layout.
+ */
+public final class ClipVisionModel {
+    private final VitConfig config;
+    private final WeightLayout layout;
+    private final ClipVisionTower tower;
+
+    public ClipVisionModel(VitConfig config, WeightLayout layout) {
+        this.config = config;
+        this.layout = layout;
+        this.tower = new ClipVisionTower(config);
+    }
+
+    /** A checkpoint's vision tower: its shape, and its float weights on the manager they were loaded to. */
+    public record Loaded(ClipVisionModel model, Map<String, NDArray> weights) {
+    }
+
+    public VitConfig config() {
+        return config;
+    }
+
+    public WeightLayout layout() {
+        return layout;
+    }
+
+    /** Every parameter of this model in its layout, with its shape. */
+    public Map<String, long[]> parameterShapes() {
+        return layout == WeightLayout.HUGGING_FACE ? ClipKeys.shapes(config) : OpenClipLayout.shapes(config);
+    }
+
+    /**
+     * The tower's outputs for {@code pixelValues}; outputs are attached to the manager of {@code pixelValues},
+     * intermediates are released before returning.
+     */
+    public VisionOutput forward(Map<String, NDArray> weights, NDArray pixelValues) {
+        if (layout == WeightLayout.HUGGING_FACE) {
+            return tower.forward(weights, pixelValues);
+        }
+        try (NDManager views = pixelValues.getManager().newSubManager()) {
+            return tower.forward(OpenClipLayout.toCanonical(weights, config, views), pixelValues);
+        }
+    }
+
+    /** Checks names and shapes of weights in this model's layout. */
+    public void validate(Map<String, NDArray> weights) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        weights.forEach((k, v) -> shapes.put(k, v.getShape().getShape()));
+        checkShapes(shapes, "weights");
+    }
+
+    private void checkShapes(Map<String, long[]> actual, String source) {
+        Map<String, long[]> expected = parameterShapes();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            long[] got = actual.get(e.getKey());
+            if (got == null) {
+                throw new CheckpointException(source + ": missing tensor '" + e.getKey() + "' (expected shape "
+                        + Arrays.toString(e.getValue()) + ")");
+            }
+            if (!Arrays.equals(got, e.getValue())) {
+                throw new CheckpointException(source + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(got)
+                        + ", expected " + Arrays.toString(e.getValue()));
+            }
+        }
+        TreeSet<String> unexpected = new TreeSet<>(actual.keySet());
+        unexpected.removeAll(expected.keySet());
+        if (!unexpected.isEmpty()) {
+            throw new CheckpointException(source + ": tensors a plain CLIP vision transformer does not have: " + unexpected
+                    + " (variants such as attention pooling are not supported)");
+        }
+    }
+
+    /**
+     * Loads the vision tower of a checkpoint (a safetensors file, a sharded index or a Hugging Face directory;
+     * other towers in it, such as CLIP's text tower, are ignored).
+     *
+     * @param configFile a Hugging Face {@code CLIPVisionConfig}/{@code CLIPConfig} JSON, or null to use the
+     *                   directory's {@code config.json} if any; shapes always come from the tensors, while head
+     *                   count, layer-norm eps and activation come from the config (defaults: width/64, 1e-5, quick_gelu)
+     */
+    public static Loaded load(Path checkpointPath, Path configFile, NDManager manager) {
+        try (Checkpoint checkpoint = Checkpoint.open(checkpointPath)) {
+            String source = checkpoint.source().toString();
+            WeightLayout layout = WeightLayout.detect(checkpoint.names(), source);
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (TensorInfo t : checkpoint.tensors()) {
+                if (t.dtype().isFloating() && layout.isVisionKey(t.name())) {
+                    shapes.put(t.name(), t.shape());
+                }
+            }
+            Path configPath = configFile != null ? configFile : checkpoint.configJson().orElse(null);
+            JsonNode vision = configPath == null ? null : VitConfig.readVisionSection(configPath);
+            VitConfig config = infer(layout, shapes, vision, configPath == null ? source : configPath.toString());
+            ClipVisionModel model = new ClipVisionModel(config, layout);
+            model.checkShapes(shapes, source);
+            return new Loaded(model, WeightIO.loadFloatTensors(checkpoint, manager, shapes::containsKey));
+        }
+    }
+
+    /**
+     * The config of a tower from its tensor shapes; {@code vision} (may be null) supplies what shapes cannot tell
+     * (heads, eps, activation) and must agree with them on everything else.
+     */
+    public static VitConfig infer(WeightLayout layout, Map<String, long[]> shapes, JsonNode vision, String configSource) {
+        boolean hf = layout == WeightLayout.HUGGING_FACE;
+        long[] patch = shape(shapes, hf ? ClipKeys.PATCH_EMBEDDING : OpenClipLayout.CONV1, 4);
+        long[] positions = shape(shapes, hf ? ClipKeys.POSITION_EMBEDDING : OpenClipLayout.POSITIONAL_EMBEDDING, 2);
+        int hidden = (int) patch[0];
+        int channels = (int) patch[1];
+        int patchSize = (int) patch[2];
+        if (patch[3] != patch[2]) {
+            throw new CheckpointException("patch embedding " + Arrays.toString(patch) + " is not square");
+        }
+        int grid = (int) Math.round(Math.sqrt(positions[0] - 1));
+        if ((long) grid * grid + 1 != positions[0]) {
+            throw new CheckpointException("position embedding has " + positions[0] + " rows, not 1 + a square number of patches");
+        }
+        int layers = 0;
+        while (shapes.containsKey(hf ? ClipKeys.layer(layers, ClipKeys.FC1_WEIGHT) : OpenClipLayout.block(layers, OpenClipLayout.C_FC_WEIGHT))) {
+            layers++;
+        }
+        if (layers == 0) {
+            throw new CheckpointException("no transformer layers found");
+        }
+        int intermediate = (int) shape(shapes, hf ? ClipKeys.layer(0, ClipKeys.FC1_WEIGHT)
+                : OpenClipLayout.block(0, OpenClipLayout.C_FC_WEIGHT), 2)[0];
+        long[] proj = shapes.get(hf ? ClipKeys.PROJECTION : OpenClipLayout.PROJ);
+        int projection = proj == null ? 0 : (int) (hf ? proj[0] : proj[1]);
+
+        int heads;
+        double eps = 1e-5;
+        HiddenAct act = HiddenAct.QUICK_GELU;
+        if (vision != null) {
+            agree(vision, "hidden_size", hidden, configSource);
+            agree(vision, "patch_size", patchSize, configSource);
+            agree(vision, "image_size", grid * patchSize, configSource);
+            agree(vision, "num_hidden_layers", layers, configSource);
+            agree(vision, "intermediate_size", intermediate, configSource);
+            agree(vision, "num_channels", channels, configSource);
+            if (proj != null) {
+                agree(vision, "projection_dim", projection, configSource);
+            }
+            eps = vision.path("layer_norm_eps").asDouble(eps);
+            if (vision.hasNonNull("hidden_act")) {
+                act = HiddenAct.parse(vision.get("hidden_act").asText());
+            }
+        }
+        if (vision != null && vision.hasNonNull("num_attention_heads")) {
+            heads = vision.get("num_attention_heads").asInt();
+        } else if (hidden % 64 == 0) {
+            heads = hidden / 64;
+        } else {
+            throw new CheckpointException("width " + hidden + " is not a multiple of 64: give the head count with a config"
+                    + " (num_attention_heads)");
+        }
+        try {
+            return new VitConfig(grid * patchSize, patchSize, channels, hidden, layers, heads, intermediate, projection, eps, act);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(configSource + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long[] shape(Map<String, long[]> shapes, String name, int rank) {
+        long[] s = shapes.get(name);
+        if (s == null) {
+            throw new CheckpointException("missing tensor '" + name + "'");
+        }
+        if (s.length != rank) {
+            throw new CheckpointException("tensor '" + name + "' has shape " + Arrays.toString(s) + ", expected rank " + rank);
+        }
+        return s;
+    }
+
+    private static void agree(JsonNode vision, String field, int fromTensors, String configSource) {
+        JsonNode v = vision.get(field);
+        if (v != null && !v.isNull() && v.asInt() != fromTensors) {
+            throw new CheckpointException(configSource + ": " + field + " is " + v.asInt() + " but the weights say " + fromTensors);
+        }
+    }
+}
