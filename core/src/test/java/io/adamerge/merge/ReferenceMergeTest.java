@@ -65,4 +65,25 @@ class ReferenceMergeTest {
             assertThat(compared).isEqualTo(3 * inputs.floatTensors().size());
         }
     }
+
+    @Test
+    void shardedInputsGiveTheSameMerge() throws Exception {
+        // re-shard the base and one model (100 KB shards, index.json) by a weight_average of one model
+        Path preDir = tmp.resolve("pre-sharded");
+        Path ftDir = tmp.resolve("ft0-sharded");
+        MergeExecutor executor = MergeExecutor.withDiscoveredMethods();
+        executor.run(MergeJob.of("weight_average", null, java.util.List.of(Reference.PRE), preDir).withShardBytes(100_000));
+        executor.run(MergeJob.of("weight_average", null, java.util.List.of(Reference.FINE_TUNED.get(0)), ftDir)
+                .withShardBytes(100_000));
+        assertThat(preDir.resolve("model.safetensors.index.json")).exists();
+        Path out = tmp.resolve("ties-from-shards.safetensors");
+        executor.run(MergeJob.of("ties", preDir.resolve("model.safetensors.index.json"),
+                        java.util.List.of(ftDir, Reference.FINE_TUNED.get(1), Reference.FINE_TUNED.get(2)), out)
+                .withParameters(Map.of("lambda", 0.3)).withChunkElements(999));
+        try (Checkpoint merged = Checkpoint.open(out); Checkpoint pre = Checkpoint.open(preDir)) {
+            assertThat(pre.files()).hasSizeGreaterThan(1);
+            Reference.assertMatches(merged, "ties_20_sum_0.3");
+            Reference.assertPositionIdsCarried(merged);
+        }
+    }
 }

@@ -49,23 +49,28 @@ public final class WeightAverage implements MergeMethod {
         if (total <= 0) {
             throw new MergeConfigException("weight_average: the weights sum to 0");
         }
-        float[] scale = new float[w.length];
+        double[] scale = new double[w.length];
         for (int k = 0; k < w.length; k++) {
-            scale[k] = (float) (w[k] / total);
+            scale[k] = w[k] / total;
         }
-        // equal weights: sum, then divide, as torch.mean does
-        float divisor = equal ? w.length : Float.NaN;
+        float[] fscale = new float[w.length];
+        for (int k = 0; k < w.length; k++) {
+            fscale[k] = (float) scale[k];
+        }
         return (chunk, out) -> {
             float[][] m = chunk.models();
             int n = chunk.count();
+            float[] m0 = m[0];
             if (equal) {
-                System.arraycopy(m[0], 0, out, 0, n);
+                // sum in F32 in model order, then divide: what torch.mean / sum()/K compute, bit for bit
+                System.arraycopy(m0, 0, out, 0, n);
                 for (int k = 1; k < m.length; k++) {
                     float[] mk = m[k];
                     for (int i = 0; i < n; i++) {
                         out[i] += mk[i];
                     }
                 }
+                float divisor = m.length;
                 for (int i = 0; i < n; i++) {
                     out[i] /= divisor;
                 }
@@ -73,10 +78,22 @@ public final class WeightAverage implements MergeMethod {
                 Arrays.fill(out, 0, n, 0f);
                 for (int k = 0; k < m.length; k++) {
                     float[] mk = m[k];
-                    float s = scale[k];
+                    float s = fscale[k];
                     for (int i = 0; i < n; i++) {
                         out[i] += s * mk[i];
                     }
+                }
+            }
+            // where every model holds the same value the mean is that value; the F32 sum and division can be
+            // one ulp off (e.g. (x + x + x) / 3), so it is restored exactly
+            for (int i = 0; i < n; i++) {
+                float v = m0[i];
+                boolean same = true;
+                for (int k = 1; k < m.length && same; k++) {
+                    same = m[k][i] == v;
+                }
+                if (same) {
+                    out[i] = v;
                 }
             }
         };
