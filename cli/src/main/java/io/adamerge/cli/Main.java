@@ -1,12 +1,16 @@
 package io.adamerge.cli;
 
+import io.adamerge.cli.checkpoint.DistanceCommand;
+import io.adamerge.cli.checkpoint.InspectCommand;
+import io.adamerge.cli.merge.MergeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code adamerge} command line. */
 @Command(name = "adamerge", mixinStandardHelpOptions = true, version = "adamerge 0.1.0",
         description = "Adaptive model merging: data-free merges, AdaMerging, studies.",
-        subcommands = {CommandLine.HelpCommand.class, DataCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, MergeCommand.class, InspectCommand.class, DistanceCommand.class,
+                DataCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

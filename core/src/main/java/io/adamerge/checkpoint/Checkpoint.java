@@ -167,6 +167,11 @@ public final class Checkpoint implements AutoCloseable {
         file(name).readFloats(name, start, out, offset, count);
     }
 
+    /** Positioned (non-mapped) chunk read; see {@link SafetensorsFile#readFloats(String, long, float[], int, int, ByteBuffer)}. */
+    public void readFloats(String name, long start, float[] out, int offset, int count, ByteBuffer scratch) {
+        file(name).readFloats(name, start, out, offset, count, scratch);
+    }
+
     public ByteBuffer bytes(String name) {
         return file(name).bytes(name);
     }

@@ -156,6 +156,55 @@ public final class SafetensorsFile implements AutoCloseable {
         FloatCodec.decode(t.dtype(), b, out, offset, count);
     }
 
+    /**
+     * Reads {@code count} elements starting at element {@code start} of a floating tensor, converted to F32,
+     * with a positioned read into {@code scratch} (reused by the caller). Streaming uses this instead of
+     * memory-mapping, so resident memory stays at the size of the scratch buffer however large the file.
+     */
+    public void readFloats(String name, long start, float[] out, int offset, int count, ByteBuffer scratch) {
+        TensorInfo t = info(name);
+        if (!t.dtype().isFloating()) {
+            throw new CheckpointException(path + ": tensor '" + name + "' is " + t.dtype() + ", not a floating tensor");
+        }
+        if (start < 0 || count < 0 || start + count > t.numel()) {
+            throw new IndexOutOfBoundsException(name + ": elements " + start + ".." + (start + count) + " of " + t.numel());
+        }
+        int size = t.dtype().byteSize();
+        if ((long) count * size > scratch.capacity()) {
+            throw new IllegalArgumentException("scratch buffer of " + scratch.capacity() + " bytes is too small for "
+                    + count + " elements of " + t.dtype());
+        }
+        scratch.clear().limit(count * size);
+        readBytes(t, start * size, scratch);
+        scratch.flip();
+        FloatCodec.decode(t.dtype(), scratch, out, offset, count);
+    }
+
+    /** Fills {@code dst} (position to limit) with the tensor's bytes from byte {@code fromByte} on, by positioned reads. */
+    public void readBytes(String name, long fromByte, ByteBuffer dst) {
+        TensorInfo t = info(name);
+        if (fromByte < 0 || fromByte + dst.remaining() > t.byteLength()) {
+            throw new IndexOutOfBoundsException(name + ": bytes " + fromByte + ".." + (fromByte + dst.remaining())
+                    + " of " + t.byteLength());
+        }
+        readBytes(t, fromByte, dst);
+    }
+
+    private void readBytes(TensorInfo t, long fromByte, ByteBuffer dst) {
+        long position = dataStart + t.begin() + fromByte;
+        try {
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, position);
+                if (n < 0) {
+                    throw new CheckpointException(path + ": file ends inside tensor '" + t.name() + "'");
+                }
+                position += n;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": cannot read tensor '" + t.name() + "' (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Integer tensors as long values (I64, I32, I16, I8, U8, BOOL). */
     public long[] readLongs(String name) {
         TensorInfo t = info(name);

@@ -83,6 +83,9 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     /** Appends F32 values to the current tensor, encoded in its dtype. */
     public void writeFloats(float[] values, int offset, int count) {
+        if (count == 0) {
+            return;
+        }
         TensorSpec s = expect(count);
         try {
             for (int done = 0; done < count; ) {
@@ -104,6 +107,9 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     /** Appends raw little-endian element bytes (any dtype) to the current tensor. */
     public void writeBytes(ByteBuffer bytes) {
+        if (!bytes.hasRemaining()) {
+            return;
+        }
         TensorSpec s = next();
         if (s == null) {
             throw new IllegalStateException(target + ": all tensors already written");

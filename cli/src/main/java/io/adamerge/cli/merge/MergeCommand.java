@@ -1,0 +1,285 @@
+package io.adamerge.cli.merge;
+
+import io.adamerge.cli.CliErrors;
+import io.adamerge.cli.ProgressListener;
+import io.adamerge.checkpoint.DType;
+import io.adamerge.merge.MergeConfigException;
+import io.adamerge.merge.MergeExecutor;
+import io.adamerge.merge.MergeJob;
+import io.adamerge.merge.MergeMethod;
+import io.adamerge.merge.MergeParameter;
+import io.adamerge.merge.MergeResult;
+import io.adamerge.merge.ParameterScope;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code adamerge merge}: a data-free merge from a mergekit-style YAML file or from flags. */
+@Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Merge fine-tuned models with their pretrained base, tensor by tensor.",
+                "Give a mergekit-style YAML config (merge_method, base_model, models: [{model, parameters}], "
+                        + "parameters, dtype, out) or the flags below; flags override the config.",
+                "A per-model number may be one value for all models or a comma-separated list, one per model."},
+        footer = {"", "Examples:",
+                "  adamerge merge --method ties --base pre.safetensors --models ft_0.safetensors ft_1.safetensors "
+                        + "--density 0.2 --lambda 0.3 --out merged.safetensors",
+                "  adamerge merge config.yml merged/"})
+public final class MergeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "mergekit-style YAML merge config")
+    Path config;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "OUTPUT", description = "output (as --out)")
+    Path positionalOut;
+
+    @Option(names = "--method", paramLabel = "NAME",
+            description = "weight_average, task_arithmetic, ties, dare, dare_ties (see --list-methods)")
+    String method;
+
+    @Option(names = "--base", paramLabel = "PATH", description = "pretrained model: .safetensors, *.index.json or HF directory")
+    Path base;
+
+    @Option(names = "--models", arity = "1..*", paramLabel = "PATH", description = "fine-tuned models")
+    List<Path> models;
+
+    @Option(names = "--lambda", paramLabel = "X[,X...]", description = "task-vector scaling (task_arithmetic: one per model allowed)")
+    String lambda;
+
+    @Option(names = "--density", paramLabel = "F[,F...]", description = "Ties: fraction of each task vector kept (default 0.2)")
+    String density;
+
+    @Option(names = "--ties-scope", paramLabel = "global|per-tensor",
+            description = "Ties trim over the whole task vector (official, default) or per tensor (mergekit)")
+    String tiesScope;
+
+    @Option(names = "--ties-merge", paramLabel = "sum|mean", description = "Ties disjoint merge (default sum)")
+    String tiesMerge;
+
+    @Option(names = "--drop-rate", paramLabel = "P[,P...]", description = "DARE drop probability (default 0.9)")
+    String dropRate;
+
+    @Option(names = "--seed", paramLabel = "N", description = "DARE seed (default 0)")
+    Long seed;
+
+    @Option(names = {"-P", "--param"}, paramLabel = "NAME=VALUE", description = "any parameter of the method")
+    Map<String, String> extraParameters = new LinkedHashMap<>();
+
+    @Option(names = "--out", paramLabel = "PATH",
+            description = "output: NAME.safetensors for one file, otherwise a model directory (sharded, with config.json)")
+    Path out;
+
+    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16",
+            description = "dtype of the merged tensors (default: each input tensor's)")
+    String dtype;
+
+    @Option(names = "--shard-size", paramLabel = "SIZE", defaultValue = "5GB",
+            description = "largest shard of a directory output (default ${DEFAULT-VALUE}; KB/MB/GB = 1000^n, KiB/MiB/GiB = 1024^n)")
+    String shardSize;
+
+    @Option(names = "--allow-nonfinite", description = "merge even if an input holds NaN or infinity")
+    boolean allowNonFinite;
+
+    @Option(names = "--chunk-size", paramLabel = "ELEMENTS", hidden = true, description = "elements per streamed chunk")
+    int chunkElements = MergeJob.DEFAULT_CHUNK_ELEMENTS;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Option(names = "--list-methods", description = "list the merge methods and their parameters, then exit")
+    boolean listMethods;
+
+    @Option(names = "--report-peak-memory", hidden = true, description = "print the process's peak resident memory at the end")
+    boolean reportPeakMemory;
+
+    @Override
+    public Integer call() {
+        return CliErrors.run(spec, this::merge);
+    }
+
+    private int merge() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        MergeExecutor executor = MergeExecutor.withDiscoveredMethods();
+        if (listMethods) {
+            listMethods(executor, stdout);
+            return 0;
+        }
+        MergeJob job = job(executor);
+        ProgressListener progress = new ProgressListener("merge", !noProgress);
+        MergeResult result;
+        try {
+            result = executor.run(job, progress);
+        } finally {
+            progress.end();
+        }
+        double seconds = result.elapsed().toNanos() / 1e9;
+        stdout.printf(Locale.ROOT, "merged %s: %d tensors merged, %d carried, %,d parameters per model in %.2f s "
+                        + "(%d pass%s, %.2f GB read, %.2f GB/s of input)%n",
+                job.method(), result.mergedTensors(), result.carriedTensors(), result.parameters(), seconds,
+                result.passes(), result.passes() == 1 ? "" : "es", result.bytesRead() / 1e9,
+                result.inputBytes() / 1e9 / seconds);
+        for (Path p : result.outputFiles()) {
+            stdout.println("wrote " + p);
+        }
+        if (reportPeakMemory) {
+            stdout.println("peak RSS: " + PeakMemory.peakResidentKiB() + " KiB");
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    private void listMethods(MergeExecutor executor, PrintWriter out) {
+        for (MergeMethod m : executor.methods().all()) {
+            out.printf("%s%s: %s%n", m.name(), m.aliases().isEmpty() ? "" : " (" + String.join(", ", m.aliases()) + ")",
+                    m.description());
+            for (MergeParameter p : m.parameters()) {
+                out.printf("    %-10s %-8s %-9s default %-10s %s%n", p.name(), p.type().name().toLowerCase(Locale.ROOT),
+                        p.scope() == ParameterScope.GLOBAL ? "global" : "per-model",
+                        p.required() ? "(required)" : String.valueOf(p.defaultValue()),
+                        p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
+            }
+        }
+        out.flush();
+    }
+
+    /** The config file (if any) with the flags laid over it. */
+    MergeJob job(MergeExecutor executor) {
+        MergeConfig cfg = config == null ? null : MergeConfig.read(config);
+        String methodName = method != null ? method : cfg != null ? cfg.method() : null;
+        if (methodName == null) {
+            throw new MergeConfigException("give a merge config or --method (see --list-methods)");
+        }
+        MergeMethod m = executor.methods().get(methodName);
+        Path basePath = base != null ? base : cfg != null ? cfg.base() : null;
+        List<Path> modelPaths;
+        List<Map<String, Object>> perModel = new ArrayList<>();
+        if (models != null) {
+            modelPaths = models;
+        } else if (cfg != null) {
+            MergeConfig c = m.requiresBase() && basePath != null
+                    ? new MergeConfig(cfg.method(), basePath, cfg.models(), cfg.modelParameters(), cfg.parameters(),
+                    cfg.dtype(), cfg.output()).withoutBaseAmongModels()
+                    : cfg;
+            modelPaths = c.models();
+            c.modelParameters().forEach(p -> perModel.add(new LinkedHashMap<>(p)));
+        } else {
+            throw new MergeConfigException("give --models (or a merge config)");
+        }
+        while (perModel.size() < modelPaths.size()) {
+            perModel.add(new LinkedHashMap<>());
+        }
+        Map<String, Object> global = new LinkedHashMap<>(cfg != null ? cfg.parameters() : Map.of());
+        Map<String, String> flags = new LinkedHashMap<>();
+        putIfSet(flags, "lambda", lambda);
+        putIfSet(flags, "density", density);
+        putIfSet(flags, "scope", tiesScope);
+        putIfSet(flags, "merge", tiesMerge);
+        putIfSet(flags, "drop_rate", dropRate);
+        putIfSet(flags, "seed", seed == null ? null : seed.toString());
+        flags.putAll(extraParameters);
+        for (Map.Entry<String, String> e : flags.entrySet()) {
+            applyFlag(m, e.getKey(), e.getValue(), global, perModel, modelPaths.size());
+        }
+        Path output = out != null ? out : positionalOut != null ? positionalOut : cfg != null ? cfg.output() : null;
+        if (output == null) {
+            throw new MergeConfigException("give an output: --out PATH (NAME.safetensors or a directory)");
+        }
+        String dtypeName = dtype != null ? dtype : cfg != null ? cfg.dtype() : null;
+        for (Path p : modelPaths) {
+            requireExists(p);
+        }
+        if (basePath != null) {
+            requireExists(basePath);
+        }
+        return new MergeJob(m.name(), basePath, modelPaths, global, perModel, output, parseDType(dtypeName),
+                parseSize(shardSize), allowNonFinite, chunkElements);
+    }
+
+    private static void putIfSet(Map<String, String> flags, String name, String value) {
+        if (value != null) {
+            flags.put(name, value);
+        }
+    }
+
+    /** A comma list for a per-model parameter sets one value per model; anything else is one global value. */
+    private static void applyFlag(MergeMethod m, String name, String value, Map<String, Object> global,
+                                  List<Map<String, Object>> perModel, int modelCount) {
+        MergeParameter declared = m.parameters().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        if (declared != null && declared.scope() == ParameterScope.PER_MODEL && value.contains(",")) {
+            String[] parts = value.split(",", -1);
+            if (parts.length != modelCount) {
+                throw new MergeConfigException("parameter '" + name + "': " + parts.length + " values for "
+                        + modelCount + " models");
+            }
+            for (int k = 0; k < modelCount; k++) {
+                perModel.get(k).put(name, parts[k].trim());
+            }
+            global.remove(name);
+            return;
+        }
+        global.put(name, value);
+        // a flag overrides the config's per-model values too
+        perModel.forEach(p -> p.remove(name));
+    }
+
+    private static void requireExists(Path p) {
+        if (!Files.exists(p)) {
+            throw new MergeConfigException(p + ": no such file or directory");
+        }
+    }
+
+    static DType parseDType(String name) {
+        if (name == null) {
+            return null;
+        }
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "float32", "f32", "fp32" -> DType.F32;
+            case "float16", "f16", "fp16", "half" -> DType.F16;
+            case "bfloat16", "bf16" -> DType.BF16;
+            default -> throw new MergeConfigException("dtype must be float32, float16 or bfloat16, got '" + name + "'");
+        };
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t)?\\s*");
+
+    /** "5GB" = 5·10^9 bytes, "512MiB" = 512·2^20, a bare number is bytes. */
+    public static long parseSize(String text) {
+        Matcher mt = SIZE.matcher(text);
+        if (!mt.matches()) {
+            throw new MergeConfigException("size '" + text + "' is not like 5GB, 500MB or 1GiB");
+        }
+        double v = Double.parseDouble(mt.group(1));
+        String unit = mt.group(2) == null ? "b" : mt.group(2).toLowerCase(Locale.ROOT);
+        double factor = switch (unit) {
+            case "b" -> 1;
+            case "kb", "k" -> 1e3;
+            case "mb", "m" -> 1e6;
+            case "gb", "g" -> 1e9;
+            case "tb", "t" -> 1e12;
+            case "kib" -> 1024.0;
+            case "mib" -> 1024.0 * 1024;
+            case "gib" -> 1024.0 * 1024 * 1024;
+            case "tib" -> 1024.0 * 1024 * 1024 * 1024;
+            default -> throw new MergeConfigException("unknown size unit in '" + text + "'");
+        };
+        long bytes = (long) (v * factor);
+        if (bytes <= 0) {
+            throw new MergeConfigException("size '" + text + "' must be positive");
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,181 @@
+package io.adamerge.cli.merge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.adamerge.merge.MergeConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A merge described in mergekit's YAML style:
+ * <pre>
+ * merge_method: ties
+ * base_model: pre.safetensors
+ * models:
+ *   - model: ft_0.safetensors
+ *     parameters: {density: 0.2}
+ *   - model: ft_1.safetensors
+ * parameters: {lambda: 0.3, scope: global}
+ * dtype: bfloat16          # optional
+ * out: merged/             # optional here, or given on the command line
+ * </pre>
+ * Relative paths are taken from the working directory when they exist there, else from the config's directory.
+ *
+ * @param method          merge_method
+ * @param base            base_model, or null
+ * @param models          the models' paths
+ * @param modelParameters each model's parameters (same order)
+ * @param parameters      top-level parameters
+ * @param dtype           dtype, or null
+ * @param output          out / output, or null
+ */
+public record MergeConfig(String method, Path base, List<Path> models, List<Map<String, Object>> modelParameters,
+                          Map<String, Object> parameters, String dtype, Path output) {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> KEYS = Set.of("merge_method", "base_model", "models", "parameters", "dtype",
+            "out", "output");
+
+    public static MergeConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new MergeConfigException(file + ": cannot read the merge config (" + firstLine(e.getMessage()) + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new MergeConfigException(file + ": a merge config must be a YAML mapping");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!KEYS.contains(key)) {
+                throw new MergeConfigException(file + ": unsupported key '" + key + "' (supported: "
+                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            }
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        String method = text(file, root, "merge_method", true);
+        String baseText = text(file, root, "base_model", false);
+        Path base = baseText == null ? null : resolve(baseText, dir);
+        List<Path> models = new ArrayList<>();
+        List<Map<String, Object>> modelParameters = new ArrayList<>();
+        JsonNode list = root.get("models");
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw new MergeConfigException(file + ": 'models' must be a non-empty list of {model: PATH, parameters: {...}}");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode entry = list.get(i);
+            String where = "models[" + i + "]";
+            if (entry.isTextual()) {
+                models.add(resolve(entry.asText(), dir));
+                modelParameters.add(Map.of());
+                continue;
+            }
+            if (!entry.isObject() || entry.get("model") == null || !entry.get("model").isTextual()) {
+                throw new MergeConfigException(file + ": " + where + " needs 'model: PATH'");
+            }
+            for (Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (!key.equals("model") && !key.equals("parameters")) {
+                    throw new MergeConfigException(file + ": " + where + ": unsupported key '" + key + "'");
+                }
+            }
+            models.add(resolve(entry.get("model").asText(), dir));
+            modelParameters.add(values(file, entry.get("parameters"), where + ".parameters"));
+        }
+        Map<String, Object> parameters = values(file, root.get("parameters"), "parameters");
+        String dtype = text(file, root, "dtype", false);
+        String out = text(file, root, "out", false);
+        if (out == null) {
+            out = text(file, root, "output", false);
+        }
+        return new MergeConfig(method, base, models, modelParameters, parameters, dtype,
+                out == null ? null : Path.of(out));
+    }
+
+    /**
+     * mergekit configs often list the base model among the models without parameters: for methods built on
+     * task vectors it contributes a zero task vector, so it is left out (as mergekit does).
+     */
+    public MergeConfig withoutBaseAmongModels() {
+        if (base == null) {
+            return this;
+        }
+        List<Path> ms = new ArrayList<>();
+        List<Map<String, Object>> ps = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            if (models.get(i).toAbsolutePath().normalize().equals(base.toAbsolutePath().normalize())) {
+                continue;
+            }
+            ms.add(models.get(i));
+            ps.add(modelParameters.get(i));
+        }
+        return new MergeConfig(method, base, ms, ps, parameters, dtype, output);
+    }
+
+    private static Path resolve(String text, Path dir) {
+        Path p = Path.of(text);
+        if (p.isAbsolute() || Files.exists(p)) {
+            return p;
+        }
+        Path beside = dir.resolve(p);
+        return Files.exists(beside) ? beside : p;
+    }
+
+    private static String text(Path file, JsonNode root, String key, boolean required) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            if (required) {
+                throw new MergeConfigException(file + ": missing '" + key + "'");
+            }
+            return null;
+        }
+        if (!n.isValueNode()) {
+            throw new MergeConfigException(file + ": '" + key + "' must be a single value");
+        }
+        return n.asText();
+    }
+
+    /** Scalars become String/Number/Boolean; lists and maps are kept so the parameter's check can reject them. */
+    private static Map<String, Object> values(Path file, JsonNode node, String where) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isObject()) {
+            throw new MergeConfigException(file + ": '" + where + "' must be a mapping of name: value");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            Object value;
+            if (v.isBoolean()) {
+                value = v.asBoolean();
+            } else if (v.isNumber()) {
+                value = v.numberValue();
+            } else if (v.isValueNode()) {
+                value = v.asText();
+            } else {
+                value = YAML.convertValue(v, Object.class);
+            }
+            out.put(e.getKey(), value);
+        }
+        return out;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

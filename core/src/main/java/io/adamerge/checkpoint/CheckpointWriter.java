@@ -1,0 +1,246 @@
+package io.adamerge.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Streams a whole checkpoint: tensors in declaration order, as one safetensors file or as a Hugging Face
+ * style directory sharded at a byte size (with {@code model.safetensors.index.json} when there is more than
+ * one shard). Nothing is visible at the target until {@link #commit()}: a file output goes through
+ * {@link SafetensorsWriter}'s temporary file, a directory output is built in a hidden sibling directory and
+ * renamed into place. Closing without commit removes everything written.
+ */
+public final class CheckpointWriter implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Hugging Face's names; loaders look for exactly these. */
+    public static final String SINGLE_FILE = "model.safetensors";
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    private final Path target;
+    private final boolean directory;
+    private final Path workDir;
+    private final List<List<TensorSpec>> shards;
+    private final List<Path> shardPaths = new ArrayList<>();
+    private final Map<String, String> metadata;
+    private final List<Path> extraFiles = new ArrayList<>();
+    private SafetensorsWriter current;
+    private int shardIndex = -1;
+    private boolean committed;
+
+    private CheckpointWriter(Path target, boolean directory, List<TensorSpec> specs, Map<String, String> metadata,
+                             long shardBytes) {
+        this.target = target.toAbsolutePath().normalize();
+        this.directory = directory;
+        this.metadata = metadata;
+        this.shards = directory ? planShards(specs, shardBytes) : List.of(List.copyOf(specs));
+        try {
+            if (directory) {
+                Path parent = this.target.getParent();
+                Files.createDirectories(parent);
+                this.workDir = Files.createTempDirectory(parent, "." + this.target.getFileName() + ".tmp-");
+            } else {
+                this.workDir = null;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": cannot create output (" + e.getMessage() + ")", e);
+        }
+        for (int i = 0; i < shards.size(); i++) {
+            String name = shards.size() == 1 ? SINGLE_FILE
+                    : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+            shardPaths.add(directory ? workDir.resolve(name) : this.target);
+        }
+        openNextShard();
+    }
+
+    /** One safetensors file at {@code target}. */
+    public static CheckpointWriter singleFile(Path target, List<TensorSpec> specs, Map<String, String> metadata) {
+        return new CheckpointWriter(target, false, specs, metadata, Long.MAX_VALUE);
+    }
+
+    /** A model directory at {@code target}, sharded so that no shard's data exceeds {@code shardBytes} (unless one tensor does). */
+    public static CheckpointWriter directory(Path target, List<TensorSpec> specs, Map<String, String> metadata, long shardBytes) {
+        if (shardBytes <= 0) {
+            throw new IllegalArgumentException("shard size must be positive, got " + shardBytes);
+        }
+        return new CheckpointWriter(target, true, specs, metadata, shardBytes);
+    }
+
+    /** Greedy in declaration order, as Hugging Face's save_pretrained does. */
+    static List<List<TensorSpec>> planShards(List<TensorSpec> specs, long shardBytes) {
+        List<List<TensorSpec>> out = new ArrayList<>();
+        List<TensorSpec> shard = new ArrayList<>();
+        long size = 0;
+        for (TensorSpec s : specs) {
+            if (!shard.isEmpty() && size + s.byteLength() > shardBytes) {
+                out.add(shard);
+                shard = new ArrayList<>();
+                size = 0;
+            }
+            shard.add(s);
+            size += s.byteLength();
+        }
+        out.add(shard);
+        return out;
+    }
+
+    public int shardCount() {
+        return shards.size();
+    }
+
+    /** The files the output will consist of once committed (final locations). */
+    public List<Path> outputFiles() {
+        List<Path> out = new ArrayList<>();
+        for (Path p : shardPaths) {
+            out.add(directory ? target.resolve(p.getFileName()) : p);
+        }
+        if (directory && shards.size() > 1) {
+            out.add(target.resolve(INDEX_FILE));
+        }
+        for (Path p : extraFiles) {
+            out.add(target.resolve(p.getFileName()));
+        }
+        return out;
+    }
+
+    /** The spec of the tensor whose data is expected next, or null when all are written. */
+    public TensorSpec next() {
+        return current == null ? null : current.next();
+    }
+
+    /** Appends F32 values to the current tensor (a tensor never spans shards). */
+    public void writeFloats(float[] values, int offset, int count) {
+        requireNext();
+        current.writeFloats(values, offset, count);
+        rollIfShardDone();
+    }
+
+    public void writeBytes(ByteBuffer bytes) {
+        requireNext();
+        current.writeBytes(bytes);
+        rollIfShardDone();
+    }
+
+    private TensorSpec requireNext() {
+        TensorSpec s = next();
+        if (s == null) {
+            throw new IllegalStateException(target + ": all tensors already written");
+        }
+        return s;
+    }
+
+    private void openNextShard() {
+        shardIndex++;
+        current = new SafetensorsWriter(shardPaths.get(shardIndex), shards.get(shardIndex), metadata);
+        rollIfShardDone();
+    }
+
+    private void rollIfShardDone() {
+        while (current != null && current.next() == null && shardIndex + 1 < shards.size()) {
+            current.commit();
+            current.close();
+            openNextShard();
+        }
+    }
+
+    /** Copies a file (e.g. a Hugging Face {@code config.json}) into a directory output. */
+    public void addFile(Path source) {
+        if (!directory) {
+            throw new IllegalStateException("extra files need a directory output");
+        }
+        try {
+            Path dest = workDir.resolve(source.getFileName());
+            Files.copy(source, dest, StandardCopyOption.REPLACE_EXISTING);
+            extraFiles.add(dest);
+        } catch (IOException e) {
+            throw new CheckpointException(source + ": cannot copy into the output (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Finishes the last shard, writes the index and moves the result into place. */
+    public void commit() {
+        if (current.next() != null) {
+            throw new IllegalStateException(target + ": tensor '" + current.next().name() + "' was not fully written");
+        }
+        current.commit();
+        current.close();
+        if (!directory) {
+            committed = true;
+            return;
+        }
+        try {
+            if (shards.size() > 1) {
+                writeIndex();
+            }
+            replaceDirectory();
+            committed = true;
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": cannot finish writing (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void writeIndex() throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        long total = 0;
+        ObjectNode weightMap = JSON.createObjectNode();
+        for (int i = 0; i < shards.size(); i++) {
+            for (TensorSpec s : shards.get(i)) {
+                total += s.byteLength();
+                weightMap.put(s.name(), shardPaths.get(i).getFileName().toString());
+            }
+        }
+        root.putObject("metadata").put("total_size", total);
+        root.set("weight_map", weightMap);
+        Path tmp = workDir.resolve(INDEX_FILE);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+    }
+
+    /** Renames the finished directory onto the target; an existing target is moved aside first, then deleted. */
+    private void replaceDirectory() throws IOException {
+        Path aside = null;
+        if (Files.exists(target)) {
+            aside = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+            Files.delete(aside);
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(workDir, target, StandardCopyOption.ATOMIC_MOVE);
+        if (aside != null) {
+            deleteRecursively(aside);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (committed) {
+            return;
+        }
+        if (current != null) {
+            current.close();
+        }
+        if (directory) {
+            deleteRecursively(workDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort: leftovers are hidden (leading '.') and named *.tmp-* / *.old-*
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.adamerge.merge.methods;
+
+import io.adamerge.checkpoint.TensorInfo;
+import io.adamerge.merge.MergeMethod;
+import io.adamerge.merge.MergeParameter;
+import io.adamerge.merge.MergeRun;
+import io.adamerge.merge.MergeSetup;
+import io.adamerge.merge.ParameterScope;
+import io.adamerge.merge.PrePass;
+import io.adamerge.merge.TensorChunk;
+import io.adamerge.taskvector.TiesScope;
+import io.adamerge.taskvector.TiesSelection;
+import java.util.List;
+
+/**
+ * Ties-Merging (Yadav et al., 2023): trim each task vector to its top-density magnitudes, elect a sign per
+ * entry, keep the entries that agree, merge them disjointly (sum or mean), θ = θ_pre + λ · merged.
+ * The trim and election are {@link TiesSelection}'s; this class only wires them into the executor's passes.
+ */
+public final class Ties implements MergeMethod {
+    @Override
+    public String name() {
+        return "ties";
+    }
+
+    @Override
+    public String description() {
+        return "trim task vectors to the top density, elect signs, disjoint sum/mean, scaled by lambda";
+    }
+
+    @Override
+    public List<MergeParameter> parameters() {
+        return List.of(
+                MergeParameter.number("density", ParameterScope.PER_MODEL, 0.2, 0.0, 1.0,
+                        "fraction of each task vector's entries kept, by magnitude"),
+                MergeParameter.number("lambda", ParameterScope.GLOBAL, 1.0, null, null,
+                        "scaling of the merged task vector (the paper uses 0.3)"),
+                MergeParameter.choice("scope", "global", List.of("global", "per-tensor"),
+                        "trim over the whole task vector (official TIES/AdaMerging) or per tensor (mergekit)"),
+                MergeParameter.choice("merge", "sum", List.of("sum", "mean"),
+                        "disjoint sum, or mean over the tasks that kept an entry"));
+    }
+
+    @Override
+    public MergeRun prepare(MergeSetup setup) {
+        TiesScope scope = TiesScope.parse(setup.parameters().choice("scope"));
+        double[] density = setup.parameters().numbers("density");
+        boolean mean = setup.parameters().choice("merge").equals("mean");
+        float lambda = (float) setup.parameters().number("lambda");
+        return scope == TiesScope.GLOBAL
+                ? new GlobalRun(new TiesSelection(scope, density, setup.floatElementCount()), mean, lambda)
+                : new PerTensorRun(density, mean, lambda);
+    }
+
+    /** θ_pre + λ · merged into out. */
+    static void finish(float[] base, float[] out, int count, float lambda) {
+        for (int i = 0; i < count; i++) {
+            out[i] = base[i] + lambda * out[i];
+        }
+    }
+
+    private record GlobalRun(TiesSelection selection, boolean mean, float lambda) implements MergeRun {
+        @Override
+        public int globalPasses() {
+            return selection.passes();
+        }
+
+        @Override
+        public void observe(PrePass pass, TensorChunk chunk) {
+            selection.observe(chunk.base(), chunk.models(), chunk.count());
+        }
+
+        @Override
+        public void endPass(PrePass pass) {
+            selection.endPass();
+        }
+
+        @Override
+        public void merge(TensorChunk chunk, float[] out) {
+            selection.disjointMerge(chunk.base(), chunk.models(), chunk.count(), mean, out);
+            finish(chunk.base(), out, chunk.count(), lambda);
+        }
+    }
+
+    private static final class PerTensorRun implements MergeRun {
+        private final double[] density;
+        private final boolean mean;
+        private final float lambda;
+        private TensorInfo tensor;
+        private TiesSelection selection;
+
+        PerTensorRun(double[] density, boolean mean, float lambda) {
+            this.density = density;
+            this.mean = mean;
+            this.lambda = lambda;
+        }
+
+        private TiesSelection selectionFor(TensorInfo t) {
+            if (!t.equals(tensor)) {
+                tensor = t;
+                selection = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel());
+            }
+            return selection;
+        }
+
+        @Override
+        public int tensorPasses() {
+            return 2;
+        }
+
+        @Override
+        public void observe(PrePass pass, TensorChunk chunk) {
+            TiesSelection s = selectionFor(chunk.tensor());
+            if (!s.ready()) {
+                s.observe(chunk.base(), chunk.models(), chunk.count());
+            }
+        }
+
+        @Override
+        public void endPass(PrePass pass) {
+            TiesSelection s = selectionFor(((PrePass.OverTensor) pass).tensor());
+            if (!s.ready()) {
+                s.endPass();
+            }
+        }
+
+        @Override
+        public void merge(TensorChunk chunk, float[] out) {
+            TiesSelection s = selectionFor(chunk.tensor());
+            s.disjointMerge(chunk.base(), chunk.models(), chunk.count(), mean, out);
+            finish(chunk.base(), out, chunk.count(), lambda);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.adamerge.merge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.adamerge.checkpoint.Checkpoint;
+import io.adamerge.checkpoint.DType;
+import io.adamerge.checkpoint.FloatTensor;
+import io.adamerge.checkpoint.TensorInfo;
+import io.adamerge.testing.Models;
+import io.adamerge.testing.NaiveTies;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterTry;
+import net.jqwik.api.lifecycle.BeforeTry;
+
+/** Properties of the merges on random small models, written to real files and merged by the executor. */
+class MergePropertiesTest {
+    private static final MergeExecutor EXECUTOR = MergeExecutor.withDiscoveredMethods();
+    private Path dir;
+
+    @BeforeTry
+    void makeDir() throws IOException {
+        dir = Files.createTempDirectory("adamerge-prop");
+    }
+
+    @AfterTry
+    void removeDir() throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private record Fixture(Map<String, FloatTensor> base, List<Map<String, FloatTensor>> models, Path basePath,
+                           List<Path> modelPaths) {
+    }
+
+    private Fixture fixture(long seed, int modelCount, DType dtype) {
+        Random r = new Random(seed);
+        Map<String, FloatTensor> base = Models.random(r, Models.shapes(r), 0.5f);
+        List<Map<String, FloatTensor>> models = new ArrayList<>();
+        List<Path> paths = new ArrayList<>();
+        for (int k = 0; k < modelCount; k++) {
+            Map<String, FloatTensor> m = Models.fineTuned(r, base, 0.05f);
+            models.add(m);
+            paths.add(Models.write(dir.resolve("ft" + k + ".safetensors"), m, dtype, Map.of()));
+        }
+        return new Fixture(base, models, Models.write(dir.resolve("pre.safetensors"), base, dtype, Map.of("format", "pt")),
+                paths);
+    }
+
+    private Checkpoint merge(String method, Fixture f, Map<String, ?> params, int chunk) {
+        Path out = dir.resolve(method + "-" + System.nanoTime() + ".safetensors");
+        EXECUTOR.run(MergeJob.of(method, f.basePath(), f.modelPaths(), out).withParameters(params).withChunkElements(chunk));
+        return Checkpoint.open(out);
+    }
+
+    @Property(tries = 40)
+    void lambdaZeroReturnsTheBase(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int models,
+                                  @ForAll @IntRange(min = 1, max = 64) int chunk) {
+        Fixture f = fixture(seed, models, DType.F32);
+        for (String method : List.of("task_arithmetic", "ties", "dare")) {
+            try (Checkpoint merged = merge(method, f, Map.of("lambda", 0.0), chunk);
+                 Checkpoint base = Checkpoint.open(f.basePath())) {
+                for (TensorInfo t : base.tensors()) {
+                    assertThat(bytes(merged, t.name())).as("%s %s", method, t.name()).isEqualTo(bytes(base, t.name()));
+                }
+                assertThat(merged.metadata()).containsEntry("format", "pt");
+            }
+        }
+    }
+
+    @Property(tries = 40)
+    void averagingIdenticalModelsReturnsThatModel(@ForAll long seed, @ForAll @IntRange(min = 1, max = 7) int copies,
+                                                  @ForAll("floatTypes") DType dtype) {
+        Fixture f = fixture(seed, 1, dtype);
+        List<Path> same = new ArrayList<>();
+        for (int k = 0; k < copies; k++) {
+            same.add(f.modelPaths().get(0));
+        }
+        Path out = dir.resolve("avg.safetensors");
+        EXECUTOR.run(MergeJob.of("weight_average", null, same, out).withChunkElements(13));
+        try (Checkpoint merged = Checkpoint.open(out); Checkpoint model = Checkpoint.open(f.modelPaths().get(0))) {
+            for (TensorInfo t : model.tensors()) {
+                assertThat(merged.info(t.name()).dtype()).isEqualTo(t.dtype());
+                assertThat(bytes(merged, t.name())).as(t.name()).isEqualTo(bytes(model, t.name()));
+            }
+        }
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<DType> floatTypes() {
+        return net.jqwik.api.Arbitraries.of(DType.F32, DType.F16, DType.BF16);
+    }
+
+    @Property(tries = 40)
+    void tiesAtDensityOneOnOneModelIsTaskArithmetic(@ForAll long seed, @ForAll @DoubleRange(min = -1, max = 2) double lambda,
+                                                   @ForAll boolean global, @ForAll boolean mean) {
+        Fixture f = fixture(seed, 1, DType.F32);
+        Map<String, Object> ties = Map.of("density", 1.0, "lambda", lambda, "scope", global ? "global" : "per-tensor",
+                "merge", mean ? "mean" : "sum");
+        try (Checkpoint a = merge("ties", f, ties, 1 << 18);
+             Checkpoint b = merge("task_arithmetic", f, Map.of("lambda", lambda), 1 << 18)) {
+            for (TensorInfo t : a.tensors()) {
+                assertThat(bytes(a, t.name())).as(t.name()).isEqualTo(bytes(b, t.name()));
+            }
+        }
+    }
+
+    @Property(tries = 60)
+    void streamedTiesEqualsTheInMemoryDefinition(@ForAll long seed, @ForAll @IntRange(min = 1, max = 5) int models,
+                                                 @ForAll @IntRange(min = 1, max = 300) int chunk,
+                                                 @ForAll @DoubleRange(min = 0, max = 1) double density,
+                                                 @ForAll boolean global, @ForAll boolean mean) {
+        Fixture f = fixture(seed, models, DType.F32);
+        float lambda = 0.3f;
+        Map<String, float[]> expected = global
+                ? NaiveTies.global(f.base(), f.models(), density, mean, lambda)
+                : NaiveTies.perTensor(f.base(), f.models(), density, mean, lambda);
+        Map<String, Object> params = Map.of("density", density, "lambda", 0.3, "scope", global ? "global" : "per-tensor",
+                "merge", mean ? "mean" : "sum");
+        try (Checkpoint merged = merge("ties", f, params, chunk)) {
+            for (Map.Entry<String, float[]> e : expected.entrySet()) {
+                assertThat(merged.readFloats(e.getKey())).as(e.getKey()).containsExactly(e.getValue());
+            }
+        }
+    }
+
+    @Property(tries = 40)
+    void chunkSizeDoesNotChangeAnyMethod(@ForAll long seed, @ForAll @IntRange(min = 1, max = 97) int chunk) {
+        Fixture f = fixture(seed, 3, DType.F32);
+        List<Map<String, ?>> cases = List.of(Map.of(), Map.of("lambda", 0.3), Map.of("lambda", "0.4"),
+                Map.of("drop_rate", 0.5, "seed", 7), Map.of("drop_rate", 0.3, "seed", 3, "merge", "mean"));
+        List<String> methods = List.of("weight_average", "task_arithmetic", "ties", "dare", "dare_ties");
+        for (int i = 0; i < methods.size(); i++) {
+            try (Checkpoint small = merge(methods.get(i), f, cases.get(i), chunk);
+                 Checkpoint whole = merge(methods.get(i), f, cases.get(i), 1 << 18)) {
+                for (TensorInfo t : whole.tensors()) {
+                    assertThat(bytes(small, t.name())).as("%s %s", methods.get(i), t.name())
+                            .isEqualTo(bytes(whole, t.name()));
+                }
+            }
+        }
+    }
+
+    static byte[] bytes(Checkpoint c, String name) {
+        ByteBuffer b = c.bytes(name);
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.adamerge.taskvector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/** Radix selection over float bits equals selection by sorting. */
+class MagnitudeSelectTest {
+
+    @Provide
+    Arbitrary<float[]> values() {
+        // finite floats of every kind, with many repeats: zeros of both signs, subnormals, huge values
+        Arbitrary<Float> special = Arbitraries.of(0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE,
+                -Float.MAX_VALUE, 1f, -1f, 1e-40f, 0.5f);
+        Arbitrary<Float> any = Arbitraries.integers().map(Float::intBitsToFloat).filter(Float::isFinite);
+        Arbitrary<Float> gaussianish = Arbitraries.floats().between(-1e-3f, 1e-3f).ofScale(9);
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, special), net.jqwik.api.Tuple.of(2, any),
+                net.jqwik.api.Tuple.of(4, gaussianish)).array(float[].class).ofMinSize(1).ofMaxSize(400);
+    }
+
+    @Property(tries = 500)
+    void equalsTheSortedMagnitude(@ForAll("values") float[] values, @ForAll @IntRange(min = 0, max = 10_000) int pick,
+                                  @ForAll @IntRange(min = 1, max = 50) int chunk) {
+        long rank = 1 + pick % values.length;
+        float[] mags = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            mags[i] = Math.abs(values[i]);
+        }
+        Arrays.sort(mags);
+        MagnitudeSelect s = new MagnitudeSelect(rank);
+        for (int pass = 1; pass <= 2; pass++) {
+            assertThat(s.pass()).isEqualTo(pass);
+            for (int from = 0; from < values.length; from += chunk) {
+                int n = Math.min(chunk, values.length - from);
+                s.acceptDifference(Arrays.copyOfRange(values, from, from + n), null, n);
+            }
+            assertThat(s.endPass()).isEqualTo(pass == 2);
+        }
+        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
+    }
+
+    @Property(tries = 200)
+    void selectsOnDifferences(@ForAll("values") float[] a, @ForAll long seed) {
+        float[] b = new float[a.length];
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextGaussian();
+        }
+        long rank = 1 + r.nextInt(a.length);
+        float[] mags = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            mags[i] = Math.abs(a[i] - b[i]);
+        }
+        Arrays.sort(mags);
+        MagnitudeSelect s = new MagnitudeSelect(rank);
+        s.acceptDifference(a, b, a.length);
+        s.endPass();
+        s.acceptDifference(a, b, a.length);
+        s.endPass();
+        assertThat(s.threshold()).isEqualTo(mags[(int) rank - 1]);
+    }
+}
