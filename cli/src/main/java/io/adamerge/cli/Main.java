@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code adamerge} command line. */
 @Command(name = "adamerge", mixinStandardHelpOptions = true, version = "adamerge 0.1.0",
         description = "Adaptive model merging: data-free merges, AdaMerging, studies.",
-        subcommands = {CommandLine.HelpCommand.class, io.adamerge.cli.merge.MergeCommand.class, io.adamerge.cli.checkpoint.InspectCommand.class, io.adamerge.cli.checkpoint.DistanceCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, io.adamerge.cli.merge.MergeCommand.class, io.adamerge.cli.checkpoint.InspectCommand.class, io.adamerge.cli.checkpoint.DistanceCommand.class, io.adamerge.cli.bench.BenchCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
