@@ -1,5 +1,6 @@
 package io.adamerge.cli;
 
+import io.adamerge.cli.bench.BenchCommand;
 import io.adamerge.cli.checkpoint.DistanceCommand;
 import io.adamerge.cli.checkpoint.InspectCommand;
 import io.adamerge.cli.merge.MergeCommand;
@@ -9,8 +10,14 @@ import picocli.CommandLine.Command;
 /** The {@code adamerge} command line. */
 @Command(name = "adamerge", mixinStandardHelpOptions = true, version = "adamerge 0.1.0",
         description = "Adaptive model merging: data-free merges, AdaMerging, studies.",
-        subcommands = {CommandLine.HelpCommand.class, MergeCommand.class, InspectCommand.class, DistanceCommand.class,
-                DataCommand.class})
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                MergeCommand.class,
+                InspectCommand.class,
+                DistanceCommand.class,
+                DataCommand.class,
+                BenchCommand.class,
+        })
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -33,6 +33,8 @@ public final class CheckpointWriter implements AutoCloseable {
     private final List<Path> shardPaths = new ArrayList<>();
     private final Map<String, String> metadata;
     private final List<Path> extraFiles = new ArrayList<>();
+    /** Where each tensor's data starts in its shard: for patches after a shard is finished. */
+    private final Map<String, long[]> positions = new java.util.HashMap<>();
     private SafetensorsWriter current;
     private int shardIndex = -1;
     private boolean committed;
@@ -141,6 +143,9 @@ public final class CheckpointWriter implements AutoCloseable {
     private void openNextShard() {
         shardIndex++;
         current = new SafetensorsWriter(shardPaths.get(shardIndex), shards.get(shardIndex), metadata);
+        for (TensorSpec s : shards.get(shardIndex)) {
+            positions.put(s.name(), new long[] {shardIndex, current.filePosition(s.name()), s.dtype().ordinal()});
+        }
         rollIfShardDone();
     }
 
@@ -149,6 +154,30 @@ public final class CheckpointWriter implements AutoCloseable {
             current.commit();
             current.close();
             openNextShard();
+        }
+    }
+
+    /**
+     * Overwrites one already-written element of a floating tensor, before {@link #commit()}: for corrections known
+     * only after everything was streamed (Ties' zero-sum entries, once the majority sign is known).
+     */
+    public void patchFloat(String name, long element, float value) {
+        long[] where = positions.get(name);
+        if (where == null) {
+            throw new IllegalArgumentException(target + ": no tensor '" + name + "'");
+        }
+        if (where[0] == shardIndex) {
+            current.patchFloat(name, element, value);
+            return;
+        }
+        // a finished shard, already renamed inside the (hidden) work directory
+        DType dtype = DType.values()[(int) where[2]];
+        Path shard = shardPaths.get((int) where[0]);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(shard,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            SafetensorsWriter.writeElement(ch, where[1] + element * dtype.byteSize(), dtype, value);
+        } catch (IOException e) {
+            throw new CheckpointException(shard + ": cannot patch tensor '" + name + "' (" + e.getMessage() + ")", e);
         }
     }
 

@@ -8,10 +8,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +31,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final OutputStream out;
     private final List<TensorSpec> specs;
     private final ByteBuffer scratch = ByteBuffer.allocate(CHUNK * 8).order(ByteOrder.LITTLE_ENDIAN);
+    private final Map<String, Long> dataOffsets = new java.util.HashMap<>();
+    private long dataStart;
+    private FileChannel patchChannel;
     private int current;
     private long writtenInCurrent;
     private boolean committed;
@@ -56,6 +61,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         long offset = 0;
         for (TensorSpec s : specs) {
+            dataOffsets.put(s.name(), offset);
             ObjectNode e = root.putObject(s.name());
             e.put("dtype", s.dtype().name());
             ArrayNode shape = e.putArray("shape");
@@ -68,6 +74,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         byte[] json = JSON.writeValueAsBytes(root);
         int padded = (json.length + 7) / 8 * 8; // align the data section to 8 bytes, as the reference writer does
+        dataStart = 8L + padded;
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
         out.write(len.array());
         out.write(json);
@@ -161,6 +168,48 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
     }
 
+    /** Byte position in the file of element 0 of a tensor. */
+    public long filePosition(String name) {
+        Long offset = dataOffsets.get(name);
+        if (offset == null) {
+            throw new IllegalArgumentException(target + ": no tensor '" + name + "'");
+        }
+        return dataStart + offset;
+    }
+
+    /**
+     * Overwrites one already-written element of a floating tensor, encoded in the tensor's dtype (before commit).
+     * For corrections that are only known after the whole output is streamed.
+     */
+    public void patchFloat(String name, long element, float value) {
+        TensorSpec s = specs.stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(target + ": no tensor '" + name + "'"));
+        int index = specs.indexOf(s);
+        boolean written = index < current || (index == current && element < writtenInCurrent);
+        if (!s.dtype().isFloating() || element < 0 || element >= s.numel() || !written || committed) {
+            throw new IllegalStateException(target + ": cannot patch element " + element + " of '" + name + "'");
+        }
+        try {
+            out.flush();
+            if (patchChannel == null) {
+                patchChannel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            }
+            writeElement(patchChannel, filePosition(name) + element * s.dtype().byteSize(), s.dtype(), value);
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": cannot patch tensor '" + name + "' (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Writes one encoded element at a byte position of an open file. */
+    static void writeElement(FileChannel channel, long position, DType dtype, float value) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        FloatCodec.encode(dtype, new float[] {value}, 0, 1, b);
+        b.flip();
+        while (b.hasRemaining()) {
+            position += channel.write(b, position);
+        }
+    }
+
     /** Flushes, syncs and atomically renames the temporary file onto the target. */
     public void commit() {
         if (current != specs.size()) {
@@ -169,6 +218,9 @@ public final class SafetensorsWriter implements AutoCloseable {
         try {
             out.flush();
             out.close();
+            if (patchChannel != null) {
+                patchChannel.close();
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -184,6 +236,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     public void close() {
         if (!committed) {
             try {
+                if (patchChannel != null) {
+                    patchChannel.close();
+                }
                 out.close();
             } catch (IOException ignored) {
                 // the temporary file is deleted below either way

@@ -7,7 +7,6 @@ import io.adamerge.checkpoint.CheckpointWriter;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.checkpoint.TensorSpec;
-import io.adamerge.taskvector.ChunkReader;
 import io.adamerge.taskvector.ModelSet;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -26,6 +25,8 @@ import java.util.Map;
  */
 public final class MergeExecutor {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Buffer sets in flight: one being merged, the others being read. */
+    private static final int READ_AHEAD_DEPTH = 3;
 
     private final MergeMethods methods;
 
@@ -69,73 +70,112 @@ public final class MergeExecutor {
                 job.models().size());
 
         try (ModelSet inputs = ModelSet.open(job.base(), job.models(), job.allowNonFinite());
-             Extras extras = Extras.open(method, params, inputs)) {
-            MergeRun run = method.prepare(new MergeSetup(params, inputs));
+             AuxiliaryInputs aux = AuxiliaryInputs.open(method, params, inputs);
+             MergeRun run = method.prepare(new MergeSetup(params, inputs))) {
             List<TensorInfo> floats = inputs.floatTensors();
+            int[] allIndices = new int[floats.size()];
+            for (int i = 0; i < allIndices.length; i++) {
+                allIndices[i] = i;
+            }
             int chunkSize = chunkSize(method, job, floats);
-            ChunkReader reader = inputs.reader(chunkSize);
-            float[] out = new float[chunkSize];
-            Map<String, float[][]> extraArrays = extras.arrays(inputs.size(), chunkSize);
-
-            int globalPasses = run.globalPasses();
-            listener.begin((long) floats.size() * (globalPasses + 1) + inputs.carriedTensors().size());
-            for (int p = 0; p < globalPasses; p++) {
-                PrePass pass = new PrePass.Global(p);
-                String phase = "pass " + (p + 1) + "/" + globalPasses;
-                for (int i = 0; i < floats.size(); i++) {
-                    TensorInfo t = floats.get(i);
-                    streamTensor(t, i, reader, extras, extraArrays, chunk -> run.observe(pass, chunk));
-                    listener.step(phase, t.name());
+            // whole-tensor methods hold a tensor per buffer set: no read-ahead for them
+            int depth = method.elementwise() ? READ_AHEAD_DEPTH : 1;
+            try (ChunkPipeline pipeline = new ChunkPipeline(inputs, aux, chunkSize, depth)) {
+                float[] out = new float[chunkSize];
+                int globalPasses = run.globalPasses();
+                listener.begin((long) floats.size() * (globalPasses + 1) + inputs.carriedTensors().size());
+                for (int p = 0; p < globalPasses; p++) {
+                    PrePass pass = new PrePass.Global(p);
+                    String phase = "pass " + (p + 1) + "/" + globalPasses;
+                    pipeline.stream(floats, allIndices, chunk -> {
+                        run.observe(pass, chunk);
+                        if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
+                            listener.step(phase, chunk.tensor().name());
+                        }
+                    });
+                    run.endPass(pass);
                 }
-                run.endPass(pass);
-            }
 
-            Checkpoint template = inputs.template();
-            List<TensorSpec> specs = new ArrayList<>();
-            for (TensorInfo t : inputs.tensors()) {
-                DType dtype = t.dtype().isFloating() && job.outputDType() != null ? job.outputDType() : t.dtype();
-                specs.add(new TensorSpec(t.name(), dtype, t.shape().clone()));
-            }
-            Map<String, String> metadata = outputMetadata(template, method, params, job);
-            int tensorPasses = run.tensorPasses();
-            try (CheckpointWriter writer = job.directoryOutput()
-                    ? CheckpointWriter.directory(job.output(), specs, metadata, job.shardBytes())
-                    : CheckpointWriter.singleFile(job.output(), specs, metadata)) {
-                int floatIndex = 0;
+                Checkpoint template = inputs.template();
+                List<TensorSpec> specs = new ArrayList<>();
                 for (TensorInfo t : inputs.tensors()) {
-                    if (!t.dtype().isFloating()) {
-                        copyCarried(template, t, reader.scratch(), writer);
-                        listener.step("copy", t.name());
-                        continue;
-                    }
-                    int index = floatIndex++;
-                    for (int p = 0; p < tensorPasses; p++) {
-                        PrePass pass = new PrePass.OverTensor(p, t);
-                        streamTensor(t, index, reader, extras, extraArrays, chunk -> run.observe(pass, chunk));
-                        run.endPass(pass);
-                    }
-                    streamTensor(t, index, reader, extras, extraArrays, chunk -> {
+                    DType dtype = t.dtype().isFloating() && job.outputDType() != null ? job.outputDType() : t.dtype();
+                    specs.add(new TensorSpec(t.name(), dtype, t.shape().clone()));
+                }
+                Map<String, String> metadata = outputMetadata(template, method, params, job);
+                int tensorPasses = run.tensorPasses();
+                ByteBuffer copyBuffer = ByteBuffer.allocateDirect(1 << 20);
+                try (CheckpointWriter writer = job.directoryOutput()
+                        ? CheckpointWriter.directory(job.output(), specs, metadata, job.shardBytes())
+                        : CheckpointWriter.singleFile(job.output(), specs, metadata)) {
+                    // the output follows the template's order: carried tensors are copied where they come
+                    List<TensorInfo> order = inputs.tensors();
+                    int[] nextInOrder = {0};
+                    // writes carried tensors (and skips empty floating ones) up to floating tensor `upTo`, or to the end
+                    java.util.function.Consumer<TensorInfo> advanceTo = upTo -> {
+                        while (nextInOrder[0] < order.size()) {
+                            TensorInfo t = order.get(nextInOrder[0]++);
+                            if (upTo != null && t.name().equals(upTo.name())) {
+                                return;
+                            }
+                            if (!t.dtype().isFloating()) {
+                                copyCarried(template, t, copyBuffer, writer);
+                                listener.step("copy", t.name());
+                            }
+                        }
+                    };
+                    ChunkPipeline.ChunkConsumer mergeChunk = chunk -> {
+                        if (chunk.start() == 0) {
+                            advanceTo.accept(chunk.tensor());
+                        }
                         run.merge(chunk, out);
                         writer.writeFloats(out, 0, chunk.count());
-                    });
-                    listener.step("merge", t.name());
+                        if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
+                            listener.step("merge", chunk.tensor().name());
+                        }
+                    };
+                    if (tensorPasses == 0) {
+                        pipeline.stream(floats.stream().filter(t -> t.numel() > 0).toList(),
+                                indicesOfNonEmpty(floats), mergeChunk);
+                    } else {
+                        for (int i = 0; i < floats.size(); i++) {
+                            TensorInfo t = floats.get(i);
+                            if (t.numel() == 0) {
+                                continue;
+                            }
+                            List<TensorInfo> one = List.of(t);
+                            int[] index = {i};
+                            for (int p = 0; p < tensorPasses; p++) {
+                                PrePass pass = new PrePass.OverTensor(p, t);
+                                pipeline.stream(one, index, chunk -> run.observe(pass, chunk));
+                                run.endPass(pass);
+                            }
+                            pipeline.stream(one, index, mergeChunk);
+                        }
+                    }
+                    advanceTo.accept(null);
+                    run.finish((tensor, element, value) -> writer.patchFloat(tensor.name(), element, value));
+                    if (job.directoryOutput()) {
+                        template.configJson().ifPresent(writer::addFile);
+                    }
+                    writer.commit();
+                    listener.end();
+                    long floatBytes = 0;
+                    for (TensorInfo t : floats) {
+                        floatBytes += t.byteLength() * (inputs.size() + (inputs.hasBase() ? 1 : 0));
+                    }
+                    int passes = globalPasses + tensorPasses + 1;
+                    long carriedBytes = inputs.carriedTensors().stream().mapToLong(TensorInfo::byteLength).sum();
+                    return new MergeResult(writer.outputFiles(), floats.size(), inputs.carriedTensors().size(),
+                            inputs.floatElementCount(), inputs.inputBytes(), floatBytes * passes + carriedBytes, passes,
+                            Duration.ofNanos(System.nanoTime() - started));
                 }
-                if (job.directoryOutput()) {
-                    template.configJson().ifPresent(writer::addFile);
-                }
-                writer.commit();
-                listener.end();
-                long floatBytes = 0;
-                for (TensorInfo t : floats) {
-                    floatBytes += t.byteLength() * (inputs.size() + (inputs.hasBase() ? 1 : 0));
-                }
-                int passes = globalPasses + tensorPasses + 1;
-                long carriedBytes = inputs.carriedTensors().stream().mapToLong(TensorInfo::byteLength).sum();
-                return new MergeResult(writer.outputFiles(), floats.size(), inputs.carriedTensors().size(),
-                        inputs.floatElementCount(), inputs.inputBytes(), floatBytes * passes + carriedBytes, passes,
-                        Duration.ofNanos(System.nanoTime() - started));
             }
         }
+    }
+
+    private static int[] indicesOfNonEmpty(List<TensorInfo> floats) {
+        return java.util.stream.IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
     }
 
     private static int chunkSize(MergeMethod method, MergeJob job, List<TensorInfo> floats) {
@@ -148,23 +188,6 @@ public final class MergeExecutor {
                     + largest + " elements");
         }
         return (int) Math.max(1, largest);
-    }
-
-    private interface ChunkConsumer {
-        void accept(TensorChunk chunk);
-    }
-
-    /** Reads tensor t chunk by chunk (the whole tensor at once when the chunk size allows) and hands each chunk on. */
-    private static void streamTensor(TensorInfo t, int index, ChunkReader reader, Extras extras,
-                                     Map<String, float[][]> extraArrays, ChunkConsumer consumer) {
-        long n = t.numel();
-        int size = reader.chunkElements();
-        for (long start = 0; start < n; start += size) {
-            int count = (int) Math.min(size, n - start);
-            reader.read(t, start, count);
-            Map<String, float[][]> present = extras.read(t, start, count, reader, extraArrays);
-            consumer.accept(new TensorChunk(t, index, start, count, reader.base(), reader.models(), present));
-        }
     }
 
     private static void copyCarried(Checkpoint template, TensorInfo t, ByteBuffer scratch, CheckpointWriter writer) {
@@ -207,77 +230,6 @@ public final class MergeExecutor {
             if (Files.isDirectory(p) && out.startsWith(dir)) {
                 throw new MergeConfigException("output " + job.output() + " lies inside input directory " + in);
             }
-        }
-    }
-
-    /** Auxiliary per-model checkpoints of {@link ParameterType#CHECKPOINT} parameters. */
-    private static final class Extras implements AutoCloseable {
-        private final Map<String, List<Checkpoint>> byParameter;
-
-        private Extras(Map<String, List<Checkpoint>> byParameter) {
-            this.byParameter = byParameter;
-        }
-
-        static Extras open(MergeMethod method, MergeParameters params, ModelSet inputs) {
-            Map<String, List<Checkpoint>> opened = new LinkedHashMap<>();
-            Extras extras = new Extras(opened);
-            try {
-                for (MergeParameter p : method.parameters()) {
-                    if (p.type() != ParameterType.CHECKPOINT) {
-                        continue;
-                    }
-                    List<Checkpoint> list = new ArrayList<>();
-                    opened.put(p.name(), list);
-                    for (int k = 0; k < inputs.size(); k++) {
-                        Checkpoint c = Checkpoint.open(params.checkpoint(p.name(), k));
-                        list.add(c);
-                        for (TensorInfo t : inputs.floatTensors()) {
-                            if (c.has(t.name()) && !Arrays.equals(c.info(t.name()).shape(), t.shape())) {
-                                throw new CheckpointException(c.source() + ": tensor '" + t.name() + "' has shape "
-                                        + c.info(t.name()).shapeString() + " but the models have " + t.shapeString());
-                            }
-                        }
-                    }
-                }
-                return extras;
-            } catch (RuntimeException e) {
-                extras.close();
-                throw e;
-            }
-        }
-
-        Map<String, float[][]> arrays(int models, int chunkSize) {
-            Map<String, float[][]> out = new LinkedHashMap<>();
-            for (String name : byParameter.keySet()) {
-                out.put(name, new float[models][chunkSize]);
-            }
-            return out;
-        }
-
-        /** Reads the chunk from every auxiliary checkpoint that has the tensor; others get a null entry. */
-        Map<String, float[][]> read(TensorInfo t, long start, int count, ChunkReader reader, Map<String, float[][]> arrays) {
-            if (byParameter.isEmpty()) {
-                return Map.of();
-            }
-            Map<String, float[][]> present = new LinkedHashMap<>();
-            for (Map.Entry<String, List<Checkpoint>> e : byParameter.entrySet()) {
-                float[][] buffers = arrays.get(e.getKey());
-                float[][] view = new float[buffers.length][];
-                for (int k = 0; k < buffers.length; k++) {
-                    Checkpoint c = e.getValue().get(k);
-                    if (c.has(t.name())) {
-                        reader.readOne(c, t, start, count, buffers[k]);
-                        view[k] = buffers[k];
-                    }
-                }
-                present.put(e.getKey(), view);
-            }
-            return present;
-        }
-
-        @Override
-        public void close() {
-            byParameter.values().forEach(list -> list.forEach(Checkpoint::close));
         }
     }
 }

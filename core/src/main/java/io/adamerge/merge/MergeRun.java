@@ -1,12 +1,14 @@
 package io.adamerge.merge;
 
+import io.adamerge.checkpoint.TensorInfo;
+
 /**
  * One merge in progress. The executor first streams every floating tensor {@link #globalPasses()} times
  * through {@link #observe} (global statistics, e.g. the Ties threshold over the whole task vector), then
  * for each tensor streams it {@link #tensorPasses()} times through {@link #observe} (per-tensor statistics)
  * and finally through {@link #merge}, whose output is written. Calls come from one thread.
  */
-public interface MergeRun {
+public interface MergeRun extends AutoCloseable {
     /** Passes over all floating tensors before the first output. */
     default int globalPasses() {
         return 0;
@@ -27,4 +29,23 @@ public interface MergeRun {
 
     /** Writes the merged values of the chunk's elements to {@code out[0, chunk.count())}, in F32. */
     void merge(TensorChunk chunk, float[] out);
+
+    /**
+     * After the last chunk was merged: corrections to output elements that could only be decided once every
+     * chunk was seen (Ties' zero-sum entries depend on the majority sign of the whole model). The executor writes
+     * them into the output before committing it.
+     */
+    default void finish(OutputPatcher patcher) {
+    }
+
+    /** Releases what the run holds (temporary files); called whether the merge succeeded or not. */
+    @Override
+    default void close() {
+    }
+
+    /** Overwrites one merged element of the output. */
+    @FunctionalInterface
+    interface OutputPatcher {
+        void set(TensorInfo tensor, long element, float value);
+    }
 }

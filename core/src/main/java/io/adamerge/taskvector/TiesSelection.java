@@ -15,6 +15,8 @@ import java.util.Arrays;
  */
 public final class TiesSelection {
     private static final int ABS = 0x7fffffff;
+    private static final int SIGN = 0x80000000;
+    private static final int ONE = 0x3f800000; // 1.0f
 
     private final TiesScope scope;
     private final int models;
@@ -23,11 +25,14 @@ public final class TiesSelection {
     private final int[] thresholdBits;
     private final boolean[] keepNone;
     private final boolean needsThreshold;
+    private final boolean deferMajority;
     private int pass;
     private long signBalance;
     private int majority;
     private float[][] trimmed = new float[0][];
     private float[] sums = new float[0];
+    private float[] electedSigns = new float[0];
+    private float[] kept = new float[0];
 
     /**
      * @param scope    how thresholds and zero-sum signs are defined
@@ -35,7 +40,17 @@ public final class TiesSelection {
      * @param elements the number of elements per model in the stream (d)
      */
     public TiesSelection(TiesScope scope, double[] density, long elements) {
+        this(scope, density, elements, false);
+    }
+
+    /**
+     * @param deferMajority global scope only: skip the majority pass; {@link #disjointMerge} then assumes a positive
+     *                      majority, accumulates the real one, and reports each entry whose result depends on it
+     *                      (see {@link ZeroSumEntries}), so that a caller can correct those afterwards
+     */
+    public TiesSelection(TiesScope scope, double[] density, long elements, boolean deferMajority) {
         this.scope = scope;
+        this.deferMajority = deferMajority && scope == TiesScope.GLOBAL;
         this.models = density.length;
         this.selects = new MagnitudeSelect[models];
         this.thresholdBits = new int[models];
@@ -77,7 +92,7 @@ public final class TiesSelection {
 
     /** How many passes over the stream the statistics need. */
     public int passes() {
-        return (needsThreshold ? 2 : 0) + (scope == TiesScope.GLOBAL ? 1 : 0);
+        return (needsThreshold ? 2 : 0) + (scope == TiesScope.GLOBAL && !deferMajority ? 1 : 0);
     }
 
     public boolean ready() {
@@ -98,12 +113,17 @@ public final class TiesSelection {
             return;
         }
         trim(base, modelValues, count);
+        signBalance += balance(count);
+    }
+
+    /** Σ sign(sum of trimmed) over the chunk. */
+    private long balance(int count) {
         long balance = 0;
         for (int i = 0; i < count; i++) {
             float s = sums[i];
-            balance += s > 0 ? 1 : s < 0 ? -1 : 0;
+            balance += (positive(s) & 1) - (positive(-s) & 1);
         }
-        signBalance += balance;
+        return balance;
     }
 
     public void endPass() {
@@ -126,10 +146,27 @@ public final class TiesSelection {
         return keepNone[k] ? Float.NaN : Float.intBitsToFloat(thresholdBits[k]);
     }
 
-    /** The sign used where the trimmed vectors sum to exactly 0 (global scope: sign of the sum of elected signs). */
+    /**
+     * The sign used where the trimmed vectors sum to exactly 0 (global scope: sign of the sum of elected signs).
+     * With a deferred majority it is known once every chunk went through {@link #disjointMerge}.
+     */
     public int zeroSumSign() {
         requireReady();
+        if (deferMajority) {
+            return Long.signum(signBalance);
+        }
         return scope == TiesScope.GLOBAL ? majority : 1;
+    }
+
+    /** Receives the entries whose merged value depends on the (deferred) majority sign. */
+    @FunctionalInterface
+    public interface ZeroSumEntries {
+        /**
+         * @param i                index in the chunk
+         * @param mergedIfNegative the disjoint merge of entry i if the majority turns out not positive (the value
+         *                         written to {@code out[i]} assumed a positive one)
+         */
+        void accept(int i, float mergedIfNegative);
     }
 
     private void requireReady() {
@@ -141,52 +178,70 @@ public final class TiesSelection {
     /**
      * Trimmed task vectors of the chunk into {@link #trimmed}, their sum into {@link #sums}. Dropped entries
      * become {@code value * 0} (−0.0 for negative values), as the official code's multiplication by the mask does.
+     * Branch-free (bit masks instead of conditions): which entries survive is data-dependent and unpredictable.
      */
     private void trim(float[] base, float[][] modelValues, int count) {
         if (trimmed.length != models || trimmed[0].length < count) {
             trimmed = new float[models][count];
             sums = new float[count];
+            electedSigns = new float[count];
+            kept = new float[count];
         }
         Arrays.fill(sums, 0, count, 0f);
         for (int k = 0; k < models; k++) {
             float[] t = trimmed[k];
             float[] m = modelValues[k];
             if (keepNone[k]) {
-                Arrays.fill(t, 0, count, 0f);
+                for (int i = 0; i < count; i++) {
+                    t[i] = (m[i] - base[i]) * 0f;
+                }
                 continue;
             }
             int threshold = thresholdBits[k];
+            float[] sum = sums;
             for (int i = 0; i < count; i++) {
-                float d = m[i] - base[i];
-                t[i] = (Float.floatToRawIntBits(d) & ABS) >= threshold ? d : d * 0f;
-            }
-            for (int i = 0; i < count; i++) {
-                sums[i] += t[i];
+                int bits = Float.floatToRawIntBits(m[i] - base[i]);
+                // all ones when |d| < threshold (both non-negative ints, so the difference cannot overflow)
+                int drop = ((bits & ABS) - threshold) >> 31;
+                float v = Float.intBitsToFloat(bits & ~(drop & ABS));
+                t[i] = v;
+                sum[i] += v;
             }
         }
     }
 
-    private int elect(float sum) {
-        if (scope == TiesScope.GLOBAL) {
-            return sum > 0 ? 1 : sum < 0 ? -1 : majority;
+    /**
+     * The elected sign of each entry of the last trimmed chunk as ±1 into {@link #electedSigns}, in the form the
+     * keep rule needs: +1 keeps positive entries, −1 negative ones (the official rule keeps negative entries where
+     * the elected sign is 0, which only a zero global majority can produce).
+     */
+    private void elect(int count) {
+        int zeroSign = scope == TiesScope.GLOBAL && !deferMajority ? (majority > 0 ? ONE : ONE | SIGN) : ONE;
+        float[] e = electedSigns;
+        float[] sum = sums;
+        for (int i = 0; i < count; i++) {
+            int bits = Float.floatToRawIntBits(sum[i]);
+            int zero = ((bits & ABS) - 1) >> 31; // all ones when the sum is ±0
+            e[i] = Float.intBitsToFloat((zero & zeroSign) | (~zero & ((bits & SIGN) | ONE)));
         }
-        return sum >= 0 ? 1 : -1;
-    }
-
-    /** As the official code: where the elected sign is positive keep positive entries, otherwise negative ones. */
-    private static boolean agrees(int elected, float t) {
-        return elected > 0 ? t > 0 : t < 0;
     }
 
     /** The trimmed, sign-agreeing task vectors of the chunk: {@code out[k][0, count)} for each model k. */
     public void maskedTaskVectors(float[] base, float[][] modelValues, int count, float[][] out) {
         requireReady();
+        if (deferMajority) {
+            throw new IllegalStateException("masked task vectors need the majority pass (deferMajority = false)");
+        }
         trim(base, modelValues, count);
-        for (int i = 0; i < count; i++) {
-            int e = elect(sums[i]);
-            for (int k = 0; k < models; k++) {
-                float t = trimmed[k][i];
-                out[k][i] = agrees(e, t) ? t : t * 0f;
+        elect(count);
+        float[] e = electedSigns;
+        for (int k = 0; k < models; k++) {
+            float[] t = trimmed[k];
+            float[] o = out[k];
+            for (int i = 0; i < count; i++) {
+                // t·e > 0 exactly when t is non-zero with the elected sign; otherwise only t's sign bit stays (t·0)
+                int keep = positive(t[i] * e[i]) | SIGN;
+                o[i] = Float.intBitsToFloat(Float.floatToRawIntBits(t[i]) & keep);
             }
         }
     }
@@ -196,20 +251,73 @@ public final class TiesSelection {
      * {@code mean} their sum divided by how many tasks kept a non-zero entry (at least 1).
      */
     public void disjointMerge(float[] base, float[][] modelValues, int count, boolean mean, float[] out) {
+        disjointMerge(base, modelValues, count, mean, out, null);
+    }
+
+    /** As {@link #disjointMerge(float[], float[][], int, boolean, float[])}; with a deferred majority, reports the
+     * entries whose value depends on it. */
+    public void disjointMerge(float[] base, float[][] modelValues, int count, boolean mean, float[] out,
+                              ZeroSumEntries zeroSums) {
         requireReady();
         trim(base, modelValues, count);
-        for (int i = 0; i < count; i++) {
-            int e = elect(sums[i]);
-            float acc = 0f;
-            int kept = 0;
-            for (int k = 0; k < models; k++) {
-                float t = trimmed[k][i];
-                if (agrees(e, t)) {
-                    acc += t;
-                    kept++;
+        if (deferMajority) {
+            signBalance += balance(count);
+            reportZeroSums(count, mean, zeroSums);
+        }
+        elect(count);
+        float[] e = electedSigns;
+        Arrays.fill(out, 0, count, 0f);
+        if (mean) {
+            Arrays.fill(kept, 0, count, 0f);
+        }
+        for (int k = 0; k < models; k++) {
+            float[] t = trimmed[k];
+            for (int i = 0; i < count; i++) {
+                float agreeing = Math.max(t[i] * e[i], 0f); // |t| where t agrees, else 0
+                out[i] += agreeing * e[i];
+            }
+            if (mean) {
+                for (int i = 0; i < count; i++) {
+                    kept[i] += positive(t[i] * e[i]) & 1;
                 }
             }
-            out[i] = mean && kept > 1 ? acc / kept : acc;
+        }
+        if (mean) {
+            for (int i = 0; i < count; i++) {
+                out[i] /= Math.max(kept[i], 1f);
+            }
+        }
+    }
+
+    /** All ones when x &gt; 0 (bits a positive non-zero int), else 0: no branch. */
+    private static int positive(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        return ((-bits) & ~bits) >> 31;
+    }
+
+    /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
+    private void reportZeroSums(int count, boolean mean, ZeroSumEntries zeroSums) {
+        for (int i = 0; i < count; i++) {
+            if ((Float.floatToRawIntBits(sums[i]) & ABS) != 0) {
+                continue;
+            }
+            float acc = 0f;
+            int negatives = 0;
+            boolean anyNonZero = false;
+            for (int k = 0; k < models; k++) {
+                float t = trimmed[k][i];
+                anyNonZero |= t != 0;
+                if (t < 0) {
+                    acc += t;
+                    negatives++;
+                }
+            }
+            if (anyNonZero) {
+                if (zeroSums == null) {
+                    throw new IllegalStateException("deferred majority needs a receiver of zero-sum entries");
+                }
+                zeroSums.accept(i, mean ? acc / Math.max(negatives, 1) : acc);
+            }
         }
     }
 }

@@ -157,6 +157,55 @@ class MergePropertiesTest {
         }
     }
 
+    /**
+     * Task vectors that cancel exactly at many entries, with a majority of either sign elsewhere: the entries whose
+     * elected sign comes from the majority are merged as the official code does (executor: majority folded into the
+     * merge pass and corrected afterwards; reference: the in-memory definition).
+     */
+    @Property(tries = 60)
+    void exactlyCancellingEntriesFollowTheMajority(@ForAll long seed, @ForAll boolean negativeMajority,
+                                                   @ForAll boolean mean, @ForAll @IntRange(min = 1, max = 200) int chunk,
+                                                   @ForAll @DoubleRange(min = 0.3, max = 1) double density,
+                                                   @ForAll boolean directory) {
+        Random r = new Random(seed);
+        Map<String, long[]> shapes = Models.shapes(r);
+        Map<String, FloatTensor> base = new java.util.LinkedHashMap<>();
+        Map<String, FloatTensor> a = new java.util.LinkedHashMap<>();
+        Map<String, FloatTensor> b = new java.util.LinkedHashMap<>();
+        float majority = negativeMajority ? -1 : 1;
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            int n = (int) java.util.Arrays.stream(e.getValue()).reduce(1, (x, y) -> x * y);
+            float[] zero = new float[n];
+            float[] va = new float[n];
+            float[] vb = new float[n];
+            for (int i = 0; i < n; i++) {
+                float t = (1 + r.nextInt(64)) / 64f;
+                if (r.nextInt(3) == 0) {
+                    va[i] = t;          // cancels exactly: t + (−t) = 0
+                    vb[i] = -t;
+                } else {
+                    va[i] = majority * t;
+                    vb[i] = r.nextInt(4) == 0 ? -majority * t / 2 : majority * t;
+                }
+            }
+            base.put(e.getKey(), new FloatTensor(e.getValue(), zero));
+            a.put(e.getKey(), new FloatTensor(e.getValue(), va));
+            b.put(e.getKey(), new FloatTensor(e.getValue(), vb));
+        }
+        Path pre = Models.write(dir.resolve("pre.safetensors"), base);
+        List<Path> models = List.of(Models.write(dir.resolve("a.safetensors"), a), Models.write(dir.resolve("b.safetensors"), b));
+        Map<String, float[]> expected = NaiveTies.global(base, List.of(a, b), density, mean, 0.5f);
+        // a directory output with tiny shards, so that corrections also land in shards finished earlier
+        Path out = directory ? dir.resolve("out") : dir.resolve("out.safetensors");
+        EXECUTOR.run(MergeJob.of("ties", pre, models, out).withParameters(Map.of("density", density, "lambda", 0.5,
+                "merge", mean ? "mean" : "sum")).withChunkElements(chunk).withShardBytes(500));
+        try (Checkpoint merged = Checkpoint.open(out)) {
+            for (Map.Entry<String, float[]> e : expected.entrySet()) {
+                assertThat(merged.readFloats(e.getKey())).as(e.getKey()).containsExactly(e.getValue());
+            }
+        }
+    }
+
     static byte[] bytes(Checkpoint c, String name) {
         ByteBuffer b = c.bytes(name);
         byte[] out = new byte[b.remaining()];

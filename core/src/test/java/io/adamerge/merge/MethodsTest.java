@@ -226,4 +226,37 @@ class MethodsTest {
         assertThat(out).doesNotExist();
         assertThat(Files.list(tmp).filter(p -> p.getFileName().toString().startsWith(".")).count()).isZero();
     }
+
+    @Test
+    void carriedAndEmptyTensorsKeepTheirPlaces() {
+        List<io.adamerge.checkpoint.TensorSpec> specs = List.of(
+                new io.adamerge.checkpoint.TensorSpec("ids", io.adamerge.checkpoint.DType.I32, new long[] {3}),
+                new io.adamerge.checkpoint.TensorSpec("empty", io.adamerge.checkpoint.DType.F32, new long[] {0, 4}),
+                new io.adamerge.checkpoint.TensorSpec("w", io.adamerge.checkpoint.DType.BF16, new long[] {5}),
+                new io.adamerge.checkpoint.TensorSpec("mask", io.adamerge.checkpoint.DType.BOOL, new long[] {2}),
+                new io.adamerge.checkpoint.TensorSpec("v", io.adamerge.checkpoint.DType.F16, new long[] {2}));
+        List<Path> files = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            Path p = tmp.resolve("m" + k + ".safetensors");
+            try (io.adamerge.checkpoint.SafetensorsWriter w = new io.adamerge.checkpoint.SafetensorsWriter(p, specs, Map.of())) {
+                w.writeBytes(java.nio.ByteBuffer.wrap(new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0}));
+                w.writeFloats(new float[] {k, k + 1, k + 2, k + 3, k + 4});
+                w.writeBytes(java.nio.ByteBuffer.wrap(new byte[] {1, 0}));
+                w.writeFloats(new float[] {0.5f * k, -k});
+                w.commit();
+            }
+            files.add(p);
+        }
+        Path out = tmp.resolve("ta.safetensors");
+        executor.run(MergeJob.of("task_arithmetic", files.get(0), files.subList(1, 3), out).withChunkElements(2));
+        try (Checkpoint c = Checkpoint.open(out)) {
+            assertThat(c.names()).containsExactly("ids", "empty", "w", "mask", "v");
+            assertThat(c.file("ids").readLongs("ids")).containsExactly(1, 2, 3);
+            assertThat(c.file("mask").readLongs("mask")).containsExactly(1, 0);
+            assertThat(c.info("w").dtype()).isEqualTo(io.adamerge.checkpoint.DType.BF16);
+            assertThat(c.readFloats("w")).containsExactly(3, 4, 5, 6, 7);
+            assertThat(c.readFloats("v")).containsExactly(1.5f, -3f);
+            assertThat(c.info("empty").shape()).containsExactly(0, 4);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import io.adamerge.merge.MergeMethod;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeRun;
 import io.adamerge.merge.MergeSetup;
+import io.adamerge.merge.PendingPatches;
 import io.adamerge.merge.ParameterScope;
 import io.adamerge.merge.PrePass;
 import io.adamerge.merge.TensorChunk;
@@ -48,18 +49,25 @@ public final class Ties implements MergeMethod {
         boolean mean = setup.parameters().choice("merge").equals("mean");
         float lambda = (float) setup.parameters().number("lambda");
         return scope == TiesScope.GLOBAL
-                ? new GlobalRun(new TiesSelection(scope, density, setup.floatElementCount()), mean, lambda)
+                ? new GlobalRun(new TiesSelection(scope, density, setup.floatElementCount(), true), mean, lambda,
+                setup.floatTensors(), new PendingPatches())
                 : new PerTensorRun(density, mean, lambda);
     }
 
     /** θ_pre + λ · merged into out. */
-    static void finish(float[] base, float[] out, int count, float lambda) {
+    static void addScaledToBase(float[] base, float[] out, int count, float lambda) {
         for (int i = 0; i < count; i++) {
             out[i] = base[i] + lambda * out[i];
         }
     }
 
-    private record GlobalRun(TiesSelection selection, boolean mean, float lambda) implements MergeRun {
+    /**
+     * Global scope with the majority pass folded into the merge: entries whose trimmed values cancel exactly are
+     * merged assuming a positive majority and recorded with their other value; at the end, if the majority was
+     * not positive, those entries are corrected. Three passes instead of four, with the official result.
+     */
+    private record GlobalRun(TiesSelection selection, boolean mean, float lambda, List<TensorInfo> tensors,
+                             PendingPatches pending) implements MergeRun {
         @Override
         public int globalPasses() {
             return selection.passes();
@@ -77,8 +85,22 @@ public final class Ties implements MergeMethod {
 
         @Override
         public void merge(TensorChunk chunk, float[] out) {
-            selection.disjointMerge(chunk.base(), chunk.models(), chunk.count(), mean, out);
-            finish(chunk.base(), out, chunk.count(), lambda);
+            float[] b = chunk.base();
+            selection.disjointMerge(b, chunk.models(), chunk.count(), mean, out,
+                    (i, ifNegative) -> pending.add(chunk.tensorIndex(), chunk.start() + i, b[i] + lambda * ifNegative));
+            addScaledToBase(b, out, chunk.count(), lambda);
+        }
+
+        @Override
+        public void finish(OutputPatcher patcher) {
+            if (selection.zeroSumSign() <= 0) {
+                pending.replay((tensor, element, value) -> patcher.set(tensors.get(tensor), element, value));
+            }
+        }
+
+        @Override
+        public void close() {
+            pending.close();
         }
     }
 
@@ -128,7 +150,7 @@ public final class Ties implements MergeMethod {
         public void merge(TensorChunk chunk, float[] out) {
             TiesSelection s = selectionFor(chunk.tensor());
             s.disjointMerge(chunk.base(), chunk.models(), chunk.count(), mean, out);
-            finish(chunk.base(), out, chunk.count(), lambda);
+            addScaledToBase(chunk.base(), out, chunk.count(), lambda);
         }
     }
 }
