@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 DistanceCommand.class,
                 DataCommand.class,
                 BenchCommand.class,
+                EmbedCommand.class,
         })
 public final class Main {
     public static void main(String[] args) {
