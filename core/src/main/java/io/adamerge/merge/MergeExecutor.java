@@ -87,7 +87,7 @@ public final class MergeExecutor {
                 for (int p = 0; p < globalPasses; p++) {
                     PrePass pass = new PrePass.Global(p);
                     String phase = "pass " + (p + 1) + "/" + globalPasses;
-                    pipeline.stream(floats, allIndices, chunk -> {
+                    pipeline.stream(floats, allIndices, p == 0, chunk -> {
                         run.observe(pass, chunk);
                         if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
                             listener.step(phase, chunk.tensor().name());
@@ -136,7 +136,7 @@ public final class MergeExecutor {
                     };
                     if (tensorPasses == 0) {
                         pipeline.stream(floats.stream().filter(t -> t.numel() > 0).toList(),
-                                indicesOfNonEmpty(floats), mergeChunk);
+                                indicesOfNonEmpty(floats), globalPasses == 0, mergeChunk);
                     } else {
                         for (int i = 0; i < floats.size(); i++) {
                             TensorInfo t = floats.get(i);
@@ -147,10 +147,11 @@ public final class MergeExecutor {
                             int[] index = {i};
                             for (int p = 0; p < tensorPasses; p++) {
                                 PrePass pass = new PrePass.OverTensor(p, t);
-                                pipeline.stream(one, index, chunk -> run.observe(pass, chunk));
+                                boolean firstRead = globalPasses == 0 && p == 0;
+                                pipeline.stream(one, index, firstRead, chunk -> run.observe(pass, chunk));
                                 run.endPass(pass);
                             }
-                            pipeline.stream(one, index, mergeChunk);
+                            pipeline.stream(one, index, globalPasses == 0 && tensorPasses == 0, mergeChunk);
                         }
                     }
                     advanceTo.accept(null);

@@ -32,6 +32,8 @@ public final class TiesSelection {
     private float[][] trimmed = new float[0][];
     private float[] sums = new float[0];
     private float[] electedSigns = new float[0];
+    /** Σ_k |trimmed_k| per entry (only with a deferred majority): non-zero where a zero sum is a cancellation. */
+    private float[] magnitudes = new float[0];
     private float[] kept = new float[0];
 
     /**
@@ -184,10 +186,14 @@ public final class TiesSelection {
         if (trimmed.length != models || trimmed[0].length < count) {
             trimmed = new float[models][count];
             sums = new float[count];
+            magnitudes = new float[count];
             electedSigns = new float[count];
             kept = new float[count];
         }
         Arrays.fill(sums, 0, count, 0f);
+        if (deferMajority) {
+            Arrays.fill(magnitudes, 0, count, 0f);
+        }
         for (int k = 0; k < models; k++) {
             float[] t = trimmed[k];
             float[] m = modelValues[k];
@@ -206,6 +212,12 @@ public final class TiesSelection {
                 float v = Float.intBitsToFloat(bits & ~(drop & ABS));
                 t[i] = v;
                 sum[i] += v;
+            }
+            if (deferMajority) {
+                float[] mag = magnitudes;
+                for (int i = 0; i < count; i++) {
+                    mag[i] += Math.abs(t[i]);
+                }
             }
         }
     }
@@ -298,7 +310,8 @@ public final class TiesSelection {
     /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
     private void reportZeroSums(int count, boolean mean, ZeroSumEntries zeroSums) {
         for (int i = 0; i < count; i++) {
-            if ((Float.floatToRawIntBits(sums[i]) & ABS) != 0) {
+            // rare: the sum is ±0 although some trimmed entry is not
+            if ((Float.floatToRawIntBits(sums[i]) & ABS) != 0 || magnitudes[i] == 0f) {
                 continue;
             }
             float acc = 0f;
