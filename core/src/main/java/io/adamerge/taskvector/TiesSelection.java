@@ -120,9 +120,10 @@ public final class TiesSelection {
 
     /** Σ sign(sum of trimmed) over the chunk. */
     private long balance(int count) {
-        long balance = 0;
+        int balance = 0; // |balance| ≤ count: an int suffices per chunk
+        float[] sum = sums;
         for (int i = 0; i < count; i++) {
-            float s = sums[i];
+            float s = sum[i];
             balance += (positive(s) & 1) - (positive(-s) & 1);
         }
         return balance;
@@ -309,6 +310,17 @@ public final class TiesSelection {
 
     /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
     private void reportZeroSums(int count, boolean mean, ZeroSumEntries zeroSums) {
+        // a branch-free scan first: exact cancellations are rare, zero sums of all-zero entries are common
+        int any = 0;
+        float[] sum = sums;
+        float[] mag = magnitudes;
+        for (int i = 0; i < count; i++) {
+            int zero = ((Float.floatToRawIntBits(sum[i]) & ABS) - 1) >> 31;
+            any |= zero & positive(mag[i]);
+        }
+        if (any == 0) {
+            return;
+        }
         for (int i = 0; i < count; i++) {
             // rare: the sum is ±0 although some trimmed entry is not
             if ((Float.floatToRawIntBits(sums[i]) & ABS) != 0 || magnitudes[i] == 0f) {
