@@ -92,6 +92,17 @@ public final class TiesSelection {
         return d - keep + 1;
     }
 
+    /** Takes over another (finished) selection's scratch arrays, so that one per tensor does not allocate anew. */
+    public void reuseScratch(TiesSelection previous) {
+        if (previous != null && previous.models == models) {
+            trimmed = previous.trimmed;
+            sums = previous.sums;
+            magnitudes = previous.magnitudes;
+            electedSigns = previous.electedSigns;
+            kept = previous.kept;
+        }
+    }
+
     /** How many passes over the stream the statistics need. */
     public int passes() {
         return (needsThreshold ? 2 : 0) + (scope == TiesScope.GLOBAL && !deferMajority ? 1 : 0);
