@@ -2,7 +2,6 @@ package io.adamerge.merge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.checkpoint.Checkpoint;
-import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.CheckpointWriter;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.TensorInfo;
@@ -13,10 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * Runs merges: resolves the method and its parameters, opens and validates the inputs, runs the method's
@@ -112,7 +112,7 @@ public final class MergeExecutor {
                     List<TensorInfo> order = inputs.tensors();
                     int[] nextInOrder = {0};
                     // writes carried tensors (and skips empty floating ones) up to floating tensor `upTo`, or to the end
-                    java.util.function.Consumer<TensorInfo> advanceTo = upTo -> {
+                    Consumer<TensorInfo> advanceTo = upTo -> {
                         while (nextInOrder[0] < order.size()) {
                             TensorInfo t = order.get(nextInOrder[0]++);
                             if (upTo != null && t.name().equals(upTo.name())) {
@@ -176,7 +176,7 @@ public final class MergeExecutor {
     }
 
     private static int[] indicesOfNonEmpty(List<TensorInfo> floats) {
-        return java.util.stream.IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
+        return IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
     }
 
     private static int chunkSize(MergeMethod method, MergeJob job, List<TensorInfo> floats) {

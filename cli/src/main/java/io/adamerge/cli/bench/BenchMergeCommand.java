@@ -1,5 +1,6 @@
 package io.adamerge.cli.bench;
 
+import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.checkpoint.TensorSpec;
@@ -239,7 +240,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
         }
         specs.add(new TensorSpec("embeddings.position_ids", DType.I64, new long[] {1, 512}));
         try (SafetensorsWriter w = new SafetensorsWriter(file, specs, Map.of("format", "pt"));
-             io.adamerge.checkpoint.Checkpoint b = base == null ? null : io.adamerge.checkpoint.Checkpoint.open(base)) {
+             Checkpoint b = base == null ? null : Checkpoint.open(base)) {
             long state = 0x9e3779b97f4a7c15L * (seed + 1);
             float[] buf = new float[1 << 20];
             ByteBuffer scratch = ByteBuffer.allocateDirect(buf.length * 4).order(ByteOrder.LITTLE_ENDIAN);
