@@ -59,8 +59,9 @@ final class ChunkPipeline implements AutoCloseable {
      *
      * @param tensors the tensors
      * @param indices each tensor's index among the floating tensors ({@link TensorChunk#tensorIndex()})
+     * @param checkFinite whether to scan the values for NaN/Inf (once per element is enough: the first pass)
      */
-    void stream(List<TensorInfo> tensors, int[] indices, ChunkConsumer consumer) {
+    void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, ChunkConsumer consumer) {
         BlockingQueue<Slot> full = new ArrayBlockingQueue<>(depth + 2);
         CountDownLatch done = new CountDownLatch(1);
         boolean[] cancelled = new boolean[1];
@@ -77,7 +78,7 @@ final class ChunkPipeline implements AutoCloseable {
                         }
                         int count = (int) Math.min(chunkElements, n - start);
                         try {
-                            s.reader.read(tensor, start, count);
+                            s.reader.read(tensor, start, count, checkFinite);
                             Map<String, float[][]> present = aux.read(tensor, start, count, s.reader, s.auxArrays);
                             s.chunk = new TensorChunk(tensor, indices[t], start, count, s.reader.base(),
                                     s.reader.models(), present);

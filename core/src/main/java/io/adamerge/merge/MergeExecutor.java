@@ -2,7 +2,6 @@ package io.adamerge.merge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.checkpoint.Checkpoint;
-import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.CheckpointWriter;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.TensorInfo;
@@ -13,10 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * Runs merges: resolves the method and its parameters, opens and validates the inputs, runs the method's
@@ -87,7 +87,7 @@ public final class MergeExecutor {
                 for (int p = 0; p < globalPasses; p++) {
                     PrePass pass = new PrePass.Global(p);
                     String phase = "pass " + (p + 1) + "/" + globalPasses;
-                    pipeline.stream(floats, allIndices, chunk -> {
+                    pipeline.stream(floats, allIndices, p == 0, chunk -> {
                         run.observe(pass, chunk);
                         if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
                             listener.step(phase, chunk.tensor().name());
@@ -112,7 +112,7 @@ public final class MergeExecutor {
                     List<TensorInfo> order = inputs.tensors();
                     int[] nextInOrder = {0};
                     // writes carried tensors (and skips empty floating ones) up to floating tensor `upTo`, or to the end
-                    java.util.function.Consumer<TensorInfo> advanceTo = upTo -> {
+                    Consumer<TensorInfo> advanceTo = upTo -> {
                         while (nextInOrder[0] < order.size()) {
                             TensorInfo t = order.get(nextInOrder[0]++);
                             if (upTo != null && t.name().equals(upTo.name())) {
@@ -136,7 +136,7 @@ public final class MergeExecutor {
                     };
                     if (tensorPasses == 0) {
                         pipeline.stream(floats.stream().filter(t -> t.numel() > 0).toList(),
-                                indicesOfNonEmpty(floats), mergeChunk);
+                                indicesOfNonEmpty(floats), globalPasses == 0, mergeChunk);
                     } else {
                         for (int i = 0; i < floats.size(); i++) {
                             TensorInfo t = floats.get(i);
@@ -147,10 +147,11 @@ public final class MergeExecutor {
                             int[] index = {i};
                             for (int p = 0; p < tensorPasses; p++) {
                                 PrePass pass = new PrePass.OverTensor(p, t);
-                                pipeline.stream(one, index, chunk -> run.observe(pass, chunk));
+                                boolean firstRead = globalPasses == 0 && p == 0;
+                                pipeline.stream(one, index, firstRead, chunk -> run.observe(pass, chunk));
                                 run.endPass(pass);
                             }
-                            pipeline.stream(one, index, mergeChunk);
+                            pipeline.stream(one, index, globalPasses == 0 && tensorPasses == 0, mergeChunk);
                         }
                     }
                     advanceTo.accept(null);
@@ -175,7 +176,7 @@ public final class MergeExecutor {
     }
 
     private static int[] indicesOfNonEmpty(List<TensorInfo> floats) {
-        return java.util.stream.IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
+        return IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
     }
 
     private static int chunkSize(MergeMethod method, MergeJob job, List<TensorInfo> floats) {

@@ -43,22 +43,36 @@ public final class ChunkReader {
      * {@link #models()} hold them at {@code [0, count)}.
      */
     public void read(TensorInfo t, long start, int count) {
+        read(t, start, count, true);
+    }
+
+    /**
+     * As {@link #read(TensorInfo, long, int)}; {@code checkFinite} false skips the NaN/Inf scan, for a later pass
+     * over elements an earlier pass already checked.
+     */
+    public void read(TensorInfo t, long start, int count, boolean checkFinite) {
         if (count > chunkElements) {
             throw new IllegalArgumentException(count + " elements do not fit a chunk of " + chunkElements);
         }
         if (base != null) {
-            readOne(set.base().orElseThrow(), t, start, count, base);
+            readOne(set.base().orElseThrow(), t, start, count, base, checkFinite);
         }
         List<Checkpoint> ms = set.models();
         for (int k = 0; k < ms.size(); k++) {
-            readOne(ms.get(k), t, start, count, models[k]);
+            readOne(ms.get(k), t, start, count, models[k], checkFinite);
         }
     }
 
     /** Reads a range of one tensor of any checkpoint with the same layout (e.g. a per-model auxiliary input). */
     public void readOne(Checkpoint source, TensorInfo t, long start, int count, float[] into) {
+        readOne(source, t, start, count, into, true);
+    }
+
+    private void readOne(Checkpoint source, TensorInfo t, long start, int count, float[] into, boolean checkFinite) {
         source.readFloats(t.name(), start, into, 0, count, scratch);
-        set.checkFinite(source, t.name(), into, 0, count, start);
+        if (checkFinite) {
+            set.checkFinite(source, t.name(), into, 0, count, start);
+        }
     }
 
     /** The base's values of the last read, or null without a base. */

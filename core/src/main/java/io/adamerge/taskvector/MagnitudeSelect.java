@@ -11,7 +11,12 @@ public final class MagnitudeSelect {
     private static final int ABS = 0x7fffffff;
 
     private final long rank;
+    /** An int lane cannot overflow before this many values were added since the last flush. */
+    private static final long FLUSH_AFTER = Integer.MAX_VALUE;
+
     private long[] coarse = new long[1 << 15];
+    private int[][] lanes = new int[4][1 << 15];
+    private long seenSinceFlush;
     private long[] fine;
     private int bucket = -1;
     private long rankInBucket;
@@ -34,17 +39,39 @@ public final class MagnitudeSelect {
     /** Streams the magnitudes of {@code a[i] - b[i]} (or of {@code a[i]} when b is null) for i in [0, count). */
     public void acceptDifference(float[] a, float[] b, int count) {
         if (fine == null) {
-            long[] h = coarse;
+            // four interleaved int histograms: consecutive values often fall in one bucket, and one histogram would
+            // make every increment wait for the previous one
+            if (seenSinceFlush + count > FLUSH_AFTER) {
+                flush();
+            }
+            int[] h0 = lanes[0];
+            int[] h1 = lanes[1];
+            int[] h2 = lanes[2];
+            int[] h3 = lanes[3];
+            int i = 0;
             if (b == null) {
-                for (int i = 0; i < count; i++) {
-                    h[(Float.floatToRawIntBits(a[i]) & ABS) >>> 16]++;
+                for (; i + 3 < count; i += 4) {
+                    h0[(Float.floatToRawIntBits(a[i]) & ABS) >>> 16]++;
+                    h1[(Float.floatToRawIntBits(a[i + 1]) & ABS) >>> 16]++;
+                    h2[(Float.floatToRawIntBits(a[i + 2]) & ABS) >>> 16]++;
+                    h3[(Float.floatToRawIntBits(a[i + 3]) & ABS) >>> 16]++;
+                }
+                for (; i < count; i++) {
+                    h0[(Float.floatToRawIntBits(a[i]) & ABS) >>> 16]++;
                 }
             } else {
-                for (int i = 0; i < count; i++) {
-                    h[(Float.floatToRawIntBits(a[i] - b[i]) & ABS) >>> 16]++;
+                for (; i + 3 < count; i += 4) {
+                    h0[(Float.floatToRawIntBits(a[i] - b[i]) & ABS) >>> 16]++;
+                    h1[(Float.floatToRawIntBits(a[i + 1] - b[i + 1]) & ABS) >>> 16]++;
+                    h2[(Float.floatToRawIntBits(a[i + 2] - b[i + 2]) & ABS) >>> 16]++;
+                    h3[(Float.floatToRawIntBits(a[i + 3] - b[i + 3]) & ABS) >>> 16]++;
+                }
+                for (; i < count; i++) {
+                    h0[(Float.floatToRawIntBits(a[i] - b[i]) & ABS) >>> 16]++;
                 }
             }
             seen += count;
+            seenSinceFlush += count;
         } else if (thresholdBits < 0) {
             long[] h = fine;
             int want = bucket;
@@ -59,9 +86,22 @@ public final class MagnitudeSelect {
         }
     }
 
+    /** Adds the int lanes into the long histogram before any lane could overflow. */
+    private void flush() {
+        for (int[] lane : lanes) {
+            for (int j = 0; j < lane.length; j++) {
+                coarse[j] += lane[j];
+                lane[j] = 0;
+            }
+        }
+        seenSinceFlush = 0;
+    }
+
     /** Ends the current pass; returns true when the threshold is known. */
     public boolean endPass() {
         if (fine == null) {
+            flush();
+            lanes = null;
             if (rank > seen) {
                 throw new IllegalStateException("rank " + rank + " exceeds the " + seen + " values streamed");
             }

@@ -216,7 +216,7 @@ public final class ModelSet implements AutoCloseable {
             return;
         }
         for (int i = from; i < from + count; i++) {
-            // exponent all ones = NaN or infinity
+            // exponent all ones = NaN or infinity (a predictable branch: faster than a branch-free scan here)
             if ((Float.floatToRawIntBits(values[i]) & 0x7f800000) == 0x7f800000) {
                 throw new CheckpointException(source.file(tensor).path() + ": tensor '" + tensor + "' holds " + values[i]
                         + " at element " + (firstElement + i - from)

@@ -32,6 +32,8 @@ public final class TiesSelection {
     private float[][] trimmed = new float[0][];
     private float[] sums = new float[0];
     private float[] electedSigns = new float[0];
+    /** Σ_k |trimmed_k| per entry (only with a deferred majority): non-zero where a zero sum is a cancellation. */
+    private float[] magnitudes = new float[0];
     private float[] kept = new float[0];
 
     /**
@@ -90,6 +92,17 @@ public final class TiesSelection {
         return d - keep + 1;
     }
 
+    /** Takes over another (finished) selection's scratch arrays, so that one per tensor does not allocate anew. */
+    public void reuseScratch(TiesSelection previous) {
+        if (previous != null && previous.models == models) {
+            trimmed = previous.trimmed;
+            sums = previous.sums;
+            magnitudes = previous.magnitudes;
+            electedSigns = previous.electedSigns;
+            kept = previous.kept;
+        }
+    }
+
     /** How many passes over the stream the statistics need. */
     public int passes() {
         return (needsThreshold ? 2 : 0) + (scope == TiesScope.GLOBAL && !deferMajority ? 1 : 0);
@@ -118,9 +131,10 @@ public final class TiesSelection {
 
     /** Σ sign(sum of trimmed) over the chunk. */
     private long balance(int count) {
-        long balance = 0;
+        int balance = 0; // |balance| ≤ count: an int suffices per chunk
+        float[] sum = sums;
         for (int i = 0; i < count; i++) {
-            float s = sums[i];
+            float s = sum[i];
             balance += (positive(s) & 1) - (positive(-s) & 1);
         }
         return balance;
@@ -184,10 +198,14 @@ public final class TiesSelection {
         if (trimmed.length != models || trimmed[0].length < count) {
             trimmed = new float[models][count];
             sums = new float[count];
+            magnitudes = new float[count];
             electedSigns = new float[count];
             kept = new float[count];
         }
         Arrays.fill(sums, 0, count, 0f);
+        if (deferMajority) {
+            Arrays.fill(magnitudes, 0, count, 0f);
+        }
         for (int k = 0; k < models; k++) {
             float[] t = trimmed[k];
             float[] m = modelValues[k];
@@ -206,6 +224,12 @@ public final class TiesSelection {
                 float v = Float.intBitsToFloat(bits & ~(drop & ABS));
                 t[i] = v;
                 sum[i] += v;
+            }
+            if (deferMajority) {
+                float[] mag = magnitudes;
+                for (int i = 0; i < count; i++) {
+                    mag[i] += Math.abs(t[i]);
+                }
             }
         }
     }
@@ -297,8 +321,20 @@ public final class TiesSelection {
 
     /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
     private void reportZeroSums(int count, boolean mean, ZeroSumEntries zeroSums) {
+        // a branch-free scan first: exact cancellations are rare, zero sums of all-zero entries are common
+        int any = 0;
+        float[] sum = sums;
+        float[] mag = magnitudes;
         for (int i = 0; i < count; i++) {
-            if ((Float.floatToRawIntBits(sums[i]) & ABS) != 0) {
+            int zero = ((Float.floatToRawIntBits(sum[i]) & ABS) - 1) >> 31;
+            any |= zero & positive(mag[i]);
+        }
+        if (any == 0) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            // rare: the sum is ±0 although some trimmed entry is not
+            if ((Float.floatToRawIntBits(sums[i]) & ABS) != 0 || magnitudes[i] == 0f) {
                 continue;
             }
             float acc = 0f;

@@ -1,5 +1,6 @@
 package io.adamerge.cli.bench;
 
+import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.checkpoint.TensorSpec;
@@ -39,6 +40,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
     private static final Pattern PEAK = Pattern.compile("peak RSS: (\\d+) KiB");
     private static final Pattern PASSES = Pattern.compile("\\((\\d+) pass");
     private static final Pattern SECONDS = Pattern.compile(" in ([0-9.]+) s ");
+    private static final Pattern CPU = Pattern.compile("process CPU: ([0-9.]+) s");
 
     @Spec
     CommandSpec spec;
@@ -102,8 +104,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "input: %d files, %.3f GB; merging JVM: -Xmx%s; %d cores%n", all.size(),
                     inputBytes / 1e9, xmx, Runtime.getRuntime().availableProcessors());
-            out.printf("%-6s %-22s %8s %9s %8s %7s %10s%n", "cache", "run", "seconds", "GB/s in", "vs cat",
-                    "passes", "peak RSS");
+            out.printf("%-6s %-22s %8s %9s %8s %7s %10s %8s%n", "cache", "run", "seconds", "GB/s in", "vs cat",
+                    "passes", "peak RSS", "CPU s");
             out.flush();
             for (String mode : modes) {
                 boolean cold = mode.equals("cold");
@@ -126,13 +128,15 @@ public final class BenchMergeCommand implements Callable<Integer> {
                     Run r = runMerge(method, base, inputs, result);
                     Files.deleteIfExists(result);
                     double gbps = inputBytes / 1e9 / r.seconds();
-                    out.printf(Locale.ROOT, "%-6s %-22s %8.2f %9.2f %7.0f%% %7d %7d MB%n", mode, method, r.seconds(),
-                            gbps, 100 * catSeconds / r.seconds(), r.passes(), r.peakKiB() / 1024);
+                    out.printf(Locale.ROOT, "%-6s %-22s %8.2f %9.2f %7.0f%% %7d %7d MB %8.2f%n", mode, method,
+                            r.seconds(), gbps, 100 * catSeconds / r.seconds(), r.passes(), r.peakKiB() / 1024,
+                            r.cpuSeconds());
                     out.flush();
                 }
             }
             out.println("seconds: wall time of the merge in the child JVM (excluding JVM start); GB/s in: input "
-                    + "checkpoint bytes / seconds; vs cat: cat's time / merge time.");
+                    + "checkpoint bytes / seconds; vs cat: cat's time / merge time; peak RSS: the child's VmHWM; "
+                    + "CPU s: the child's CPU time (all threads, including JVM start and JIT).");
             out.flush();
             return 0;
         } finally {
@@ -145,7 +149,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
         }
     }
 
-    private record Run(double seconds, int passes, long peakKiB) {
+    private record Run(double seconds, int passes, long peakKiB, double cpuSeconds) {
     }
 
     private Run runMerge(String method, Path base, List<Path> inputs, Path result) throws IOException, InterruptedException {
@@ -174,7 +178,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
             throw new IllegalStateException(method + " failed (exit " + code + "):\n" + output);
         }
         return new Run(Double.parseDouble(group(SECONDS, output)), Integer.parseInt(group(PASSES, output)),
-                Long.parseLong(group(PEAK, output)));
+                Long.parseLong(group(PEAK, output)), Double.parseDouble(group(CPU, output)));
     }
 
     private static String group(Pattern p, String text) {
@@ -236,7 +240,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
         }
         specs.add(new TensorSpec("embeddings.position_ids", DType.I64, new long[] {1, 512}));
         try (SafetensorsWriter w = new SafetensorsWriter(file, specs, Map.of("format", "pt"));
-             io.adamerge.checkpoint.Checkpoint b = base == null ? null : io.adamerge.checkpoint.Checkpoint.open(base)) {
+             Checkpoint b = base == null ? null : Checkpoint.open(base)) {
             long state = 0x9e3779b97f4a7c15L * (seed + 1);
             float[] buf = new float[1 << 20];
             ByteBuffer scratch = ByteBuffer.allocateDirect(buf.length * 4).order(ByteOrder.LITTLE_ENDIAN);

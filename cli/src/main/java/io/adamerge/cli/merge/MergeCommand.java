@@ -137,6 +137,7 @@ public final class MergeCommand implements Callable<Integer> {
         }
         if (reportPeakMemory) {
             stdout.println("peak RSS: " + PeakMemory.peakResidentKiB() + " KiB");
+            stdout.printf(Locale.ROOT, "process CPU: %.2f s%n", PeakMemory.processCpuSeconds());
         }
         stdout.flush();
         return 0;

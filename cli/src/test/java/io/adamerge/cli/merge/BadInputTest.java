@@ -77,12 +77,18 @@ class BadInputTest {
         Path badFile = tmp.resolve("bad.safetensors");
         Files.write(badFile, bad);
         byte[] before = Files.readAllBytes(badFile);
-        for (String method : List.of("task_arithmetic", "ties")) {
-            Path out = tmp.resolve("out-" + method + ".safetensors");
-            Path outDir = tmp.resolve("out-" + method);
+        // one method per kind of pass structure: single pass, global pre-passes, per-tensor pre-passes
+        for (List<String> method : List.of(List.of("task_arithmetic"), List.of("ties"),
+                List.of("ties", "--ties-scope", "per-tensor"))) {
+            String name = String.join("-", method);
+            Path out = tmp.resolve("out-" + name + ".safetensors");
+            Path outDir = tmp.resolve("out-" + name);
             for (Path target : List.of(out, outDir)) {
-                CliRun run = CliRun.of("merge", "--no-progress", "--method", method, "--base", base.toString(),
-                        "--models", ok.toString(), badFile.toString(), "--out", target.toString());
+                List<String> args = new ArrayList<>(List.of("merge", "--no-progress", "--method"));
+                args.addAll(method);
+                args.addAll(List.of("--base", base.toString(), "--models", ok.toString(), badFile.toString(),
+                        "--out", target.toString()));
+                CliRun run = CliRun.of(args.toArray(String[]::new));
                 assertThat(run.exitCode()).as(what + ": " + run.err()).isEqualTo(1);
                 assertThat(run.err()).contains("error: ").contains(badFile.toString()).contains(message);
                 assertThat(target).doesNotExist();

@@ -120,7 +120,9 @@ public final class Ties implements MergeMethod {
         private TiesSelection selectionFor(TensorInfo t) {
             if (!t.equals(tensor)) {
                 tensor = t;
-                selection = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel());
+                TiesSelection next = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel());
+                next.reuseScratch(selection);
+                selection = next;
             }
             return selection;
         }
