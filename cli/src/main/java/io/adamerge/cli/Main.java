@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 BenchCommand.class,
                 EmbedCommand.class,
+                AdaMergingCommand.class,
         })
 public final class Main {
     public static void main(String[] args) {

@@ -1,0 +1,83 @@
+package io.adamerge.adamerging;
+
+/**
+ * Settings of an AdaMerging run; {@link #defaults} are the official implementation's.
+ *
+ * @param granularity  one coefficient per task, or per task and parameter tensor
+ * @param plus         AdaMerging++: merge Ties-trimmed, sign-agreeing task vectors instead of the raw ones
+ * @param tiesDensity  fraction of each task vector kept by the Ties trim (++ only)
+ * @param steps        optimiser steps (a resumed run does the steps still missing to reach this count)
+ * @param batchSize    unlabelled images per task and step (a task with fewer images uses all of them)
+ * @param initialValue λ of every coefficient when no initial coefficients are given
+ * @param seed         fixes the batches; the same seed gives bit-identical coefficients
+ */
+public record AdaMergingConfig(Granularity granularity, boolean plus, double tiesDensity, int steps, double learningRate,
+                               double beta1, double beta2, double epsilon, int batchSize, float initialValue, long seed) {
+    public static final double DEFAULT_DENSITY = 0.2;
+    public static final int DEFAULT_STEPS = 500;
+    public static final double DEFAULT_LR = 1e-3;
+    public static final int DEFAULT_BATCH = 16;
+    public static final float DEFAULT_INITIAL = 0.3f;
+
+    public AdaMergingConfig {
+        if (granularity == null) {
+            throw new IllegalArgumentException("granularity is required");
+        }
+        if (!(tiesDensity > 0 && tiesDensity <= 1)) {
+            throw new IllegalArgumentException("Ties density must be in (0, 1], got " + tiesDensity);
+        }
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("Adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
+        }
+        if (!(epsilon >= 0)) {
+            throw new IllegalArgumentException("Adam eps must be >= 0, got " + epsilon);
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+        }
+        if (!Float.isFinite(initialValue)) {
+            throw new IllegalArgumentException("initial λ must be finite");
+        }
+    }
+
+    /** Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8, 500 steps, 16 images per task, λ = 0.3, Ties density 0.2, seed 0. */
+    public static AdaMergingConfig defaults(Granularity granularity, boolean plus) {
+        return new AdaMergingConfig(granularity, plus, DEFAULT_DENSITY, DEFAULT_STEPS, DEFAULT_LR, 0.9, 0.999, 1e-8,
+                DEFAULT_BATCH, DEFAULT_INITIAL, 0L);
+    }
+
+    public AdaMergingConfig withSteps(int n) {
+        return new AdaMergingConfig(granularity, plus, tiesDensity, n, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed);
+    }
+
+    public AdaMergingConfig withBatchSize(int b) {
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, b, initialValue, seed);
+    }
+
+    public AdaMergingConfig withSeed(long s) {
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, s);
+    }
+
+    public AdaMergingConfig withLearningRate(double lr) {
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, lr, beta1, beta2, epsilon, batchSize, initialValue, seed);
+    }
+
+    public AdaMergingConfig withInitialValue(float v) {
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, v, seed);
+    }
+
+    public AdaMergingConfig withTiesDensity(double d) {
+        return new AdaMergingConfig(granularity, plus, d, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed);
+    }
+
+    /** The method's name in tables and metadata: {@code tw_adamerging}, {@code lw_adamerging_pp}, ... */
+    public String methodName() {
+        return (granularity == Granularity.TASK ? "tw" : "lw") + "_adamerging" + (plus ? "_pp" : "");
+    }
+}

@@ -1,0 +1,102 @@
+package io.adamerge.merge.data;
+
+import ai.djl.ndarray.NDArray;
+import io.adamerge.checkpoint.Checkpoint;
+import io.adamerge.checkpoint.CheckpointException;
+import io.adamerge.checkpoint.SafetensorsWriter;
+import io.adamerge.checkpoint.TensorInfo;
+import io.adamerge.checkpoint.TensorSpec;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Writes a merged model in its base checkpoint's layout: every tensor of the base, in the base's order and dtype,
+ * with the merged values where the merge produced them (encoded from float32 to the base's dtype) and the base's
+ * bytes everywhere else (integer buffers such as {@code position_ids}, towers that were not merged).
+ */
+public final class MergedCheckpoint {
+    private MergedCheckpoint() {
+    }
+
+    /**
+     * Writes {@code target}: a {@code .safetensors} file, or else a directory with {@code model.safetensors} (and
+     * the base's {@code config.json}, when it has one). Files are written to temporary names and renamed, so a
+     * failure leaves no partial output.
+     *
+     * @param merged   merged float tensors named as in the base
+     * @param metadata added to the base's metadata (and overriding it)
+     * @return the safetensors file written
+     */
+    public static Path write(Path base, Map<String, NDArray> merged, Path target, Map<String, String> metadata) {
+        boolean directory = !target.getFileName().toString().endsWith(".safetensors");
+        Path file = directory ? target.resolve("model.safetensors") : target;
+        try (Checkpoint source = Checkpoint.open(base)) {
+            TreeSet<String> unknown = new TreeSet<>(merged.keySet());
+            unknown.removeAll(source.names());
+            if (!unknown.isEmpty()) {
+                throw new CheckpointException(base + ": merged tensors the base does not have: " + unknown);
+            }
+            List<TensorSpec> specs = new ArrayList<>();
+            for (TensorInfo t : source.tensors()) {
+                NDArray m = merged.get(t.name());
+                if (m != null) {
+                    if (!t.dtype().isFloating()) {
+                        throw new CheckpointException(base + ": tensor '" + t.name() + "' is " + t.dtype() + " and cannot take merged floats");
+                    }
+                    if (!Arrays.equals(m.getShape().getShape(), t.shape())) {
+                        throw new CheckpointException(base + ": merged '" + t.name() + "' has shape "
+                                + Arrays.toString(m.getShape().getShape()) + ", the base " + t.shapeString());
+                    }
+                }
+                specs.add(TensorSpec.of(t));
+            }
+            Map<String, String> meta = new LinkedHashMap<>(source.metadata());
+            meta.putIfAbsent("format", "pt");
+            if (metadata != null) {
+                meta.putAll(metadata);
+            }
+            try (SafetensorsWriter writer = new SafetensorsWriter(file, specs, meta)) {
+                for (TensorInfo t : source.tensors()) {
+                    NDArray m = merged.get(t.name());
+                    if (m != null) {
+                        writer.writeFloats(m.toFloatArray());
+                    } else {
+                        writer.writeBytes(source.bytes(t.name()));
+                    }
+                }
+                writer.commit();
+            }
+            if (directory && source.configJson().isPresent()) {
+                copyAtomically(source.configJson().get(), target.resolve("config.json"));
+            }
+        }
+        return file;
+    }
+
+    private static void copyAtomically(Path from, Path to) {
+        try {
+            Path tmp = Files.createTempFile(to.getParent(), "." + to.getFileName() + ".", ".tmp");
+            try {
+                Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+                try {
+                    Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(to + ": cannot write (" + e.getMessage() + ")", e);
+        }
+    }
+}
