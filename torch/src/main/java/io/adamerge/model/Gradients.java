@@ -1,0 +1,55 @@
+package io.adamerge.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Gradient bookkeeping for training with a {@link ai.djl.training.GradientCollector}. PyTorch accumulates
+ * gradients across backward passes, so zero them every step. DJL's {@code getGradient()} returns a new handle
+ * attached to the parameter's manager each call; these helpers release or re-home those handles so long-lived
+ * managers do not grow step after step.
+ */
+public final class Gradients {
+    private Gradients() {
+    }
+
+    /** Marks every array as a leaf that gets a gradient. */
+    public static void require(Collection<NDArray> params) {
+        params.forEach(p -> p.setRequiresGradient(true));
+    }
+
+    /** Sets the accumulated gradient of each array to zero (NaN and infinity included). */
+    public static void zero(Collection<NDArray> params) {
+        for (NDArray p : params) {
+            if (!p.hasGradient()) {
+                continue;
+            }
+            if (p instanceof PtNDArray pt) {
+                JniUtils.zeroGrad(pt);
+            } else {
+                try (NDArray g = p.getGradient()) {
+                    g.muli(0); // other engines: NaN stays NaN here
+                }
+            }
+        }
+    }
+
+    /**
+     * The current gradients, as handles attached to {@code into} (close it to release them). They alias the
+     * accumulated gradient: valid until the next {@link #zero} or backward pass; {@code duplicate()} to keep one.
+     */
+    public static Map<String, NDArray> of(Map<String, NDArray> params, NDManager into) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        params.forEach((name, p) -> {
+            NDArray g = p.getGradient();
+            g.attach(into);
+            out.put(name, g);
+        });
+        return out;
+    }
+}
