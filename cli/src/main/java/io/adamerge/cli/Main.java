@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code adamerge} command line. */
 @Command(name = "adamerge", mixinStandardHelpOptions = true, version = "adamerge 0.1.0",
         description = "Adaptive model merging: data-free merges, AdaMerging, studies.",
-        subcommands = {CommandLine.HelpCommand.class, DataCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, DataCommand.class, ZooCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
