@@ -59,7 +59,8 @@ public final class ProbeFitter {
             TrainingLoop.Objective objective = (step, batch) -> {
                 NDArray logits = Linear.linear(unit, params.get("weight"), params.get("bias")).singletonOrThrow();
                 NDArray loss = Losses.crossEntropy(logits, y);
-                return recipe.l2() == 0 ? loss : loss.add(params.get("weight").square().sum().mul((float) recipe.l2()));
+                // the constant is a tensor on the batch manager: backward reads it (see HiddenAct#apply)
+                return recipe.l2() == 0 ? loss : loss.add(params.get("weight").square().sum().mul(batch.create((float) recipe.l2())));
             };
             LearningRateSchedule schedule = LearningRateSchedule.OneCycle.pytorchDefaults(recipe.lr(), recipe.iterations(), 0.1);
             float[] losses;

@@ -2,11 +2,13 @@ package io.adamerge.zoo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.eval.Evaluator;
+import io.adamerge.eval.LogitMetrics;
 import io.adamerge.eval.TaskMetrics;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
@@ -65,6 +67,23 @@ public final class ZooBuilder {
                     + "'adamerge zoo pretrain --out " + backbone + "' or give --backbone DIR");
         }
         String backboneSha = ZooFiles.sha256(backboneWeights);
+        ZooFiles.readCard(backbone.resolve(ZooFiles.CARD)).ifPresent(card -> {
+            if (card.key() != null && !card.key().equals(Backbones.key(recipe, card.seed()))) {
+                log.println("note: the backbone in " + backbone + " was pretrained with another recipe than this one "
+                        + "(its card's key " + card.key() + "); 'adamerge zoo pretrain' with this recipe makes a matching one");
+            }
+        });
+        Map<String, String> headKeys = new LinkedHashMap<>();
+        recipe.tasks().forEach(t -> headKeys.put(t, headKey(t, backboneSha)));
+        Optional<ZooManifest> current = upToDate(out, backboneSha, headKeys);
+        if (current.isPresent()) {
+            // nothing to do: answer from the cards alone, without starting the engine or loading data
+            List<String> all = new ArrayList<>(List.of("pretrained"));
+            recipe.tasks().forEach(t -> all.add("head " + t));
+            recipe.tasks().forEach(t -> all.add("finetune " + t));
+            all.add("multitask");
+            return new Summary(out, current.get(), List.of(), all, (System.nanoTime() - start) / 1e9);
+        }
         try (NDManager manager = TorchRuntime.newManager()) {
             ClipVisionModel.Loaded loaded = ClipVisionModel.load(backbone, null, manager);
             if (!loaded.model().config().equals(expected)) {
@@ -80,12 +99,9 @@ public final class ZooBuilder {
 
             // heads
             Map<String, ClassificationHead> heads = new LinkedHashMap<>();
-            Map<String, String> headKeys = new LinkedHashMap<>();
             for (String task : recipe.tasks()) {
                 Path dir = out.resolve(task);
-                String key = ZooRecipe.hash(CODE_VERSION, "head", backboneSha, recipe.architecture(), recipe.pixels(), recipe.probe(),
-                        task, recipe.dataSeed(), recipe.evaluation());
-                headKeys.put(task, key);
+                String key = headKeys.get(task);
                 if (ZooFiles.cached(dir.resolve(ZooFiles.HEAD_CARD), key).isPresent()) {
                     cached.add("head " + task);
                 } else {
@@ -99,8 +115,7 @@ public final class ZooBuilder {
             FineTuner tuner = new FineTuner(model, pixels);
             for (String task : recipe.tasks()) {
                 Path dir = out.resolve(task);
-                String key = ZooRecipe.hash(CODE_VERSION, "finetuned", headKeys.get(task), recipe.finetuning(), seed, task,
-                        recipe.evaluation());
+                String key = finetuneKey(task, headKeys.get(task));
                 if (ZooFiles.cached(dir.resolve(ZooFiles.CARD), key).isPresent()) {
                     cached.add("finetune " + task);
                     continue;
@@ -133,7 +148,7 @@ public final class ZooBuilder {
 
             // multi-task model
             Path mtlDir = out.resolve(ZooFiles.MULTITASK);
-            String mtlKey = ZooRecipe.hash(CODE_VERSION, "multitask", headKeys.values(), recipe.multitask(), seed, recipe.evaluation());
+            String mtlKey = multitaskKey(headKeys);
             if (ZooFiles.cached(mtlDir.resolve(ZooFiles.CARD), mtlKey).isPresent()) {
                 cached.add("multitask");
             } else {
@@ -181,6 +196,42 @@ public final class ZooBuilder {
         }
     }
 
+    private String headKey(String task, String backboneSha) {
+        return ZooRecipe.hash(CODE_VERSION, "head", backboneSha, recipe.architecture(), recipe.pixels(), recipe.probe(), task,
+                recipe.dataSeed(), recipe.evaluation());
+    }
+
+    private String finetuneKey(String task, String headKey) {
+        return ZooRecipe.hash(CODE_VERSION, "finetuned", headKey, recipe.finetuning(), seed, task, recipe.evaluation());
+    }
+
+    private String multitaskKey(Map<String, String> headKeys) {
+        return ZooRecipe.hash(CODE_VERSION, "multitask", headKeys.values(), recipe.multitask(), seed, recipe.evaluation());
+    }
+
+    /** The manifest of {@code out} when it and every card there are current for this recipe, seed and backbone. */
+    private Optional<ZooManifest> upToDate(Path out, String backboneSha, Map<String, String> headKeys) {
+        Optional<ZooManifest> manifest = Zoo.readManifest(out)
+                .filter(m -> m.recipeHash().equals(recipe.hash()) && m.seed() == seed && m.backboneSha256().equals(backboneSha));
+        if (manifest.isEmpty() || !backboneCopyCurrent(out.resolve(ZooFiles.PRETRAINED), backboneSha)
+                || ZooFiles.cached(out.resolve(ZooFiles.MULTITASK).resolve(ZooFiles.CARD), multitaskKey(headKeys)).isEmpty()) {
+            return Optional.empty();
+        }
+        for (String task : recipe.tasks()) {
+            if (ZooFiles.cached(out.resolve(task).resolve(ZooFiles.HEAD_CARD), headKeys.get(task)).isEmpty()
+                    || ZooFiles.cached(out.resolve(task).resolve(ZooFiles.CARD), finetuneKey(task, headKeys.get(task))).isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        return manifest;
+    }
+
+    private static boolean backboneCopyCurrent(Path target, String sha) {
+        Path weights = target.resolve(WeightIO.HF_WEIGHTS);
+        return Files.isRegularFile(weights) && Files.isRegularFile(target.resolve(ZooFiles.CARD))
+                && Files.isRegularFile(target.resolve(WeightIO.HF_CONFIG)) && ZooFiles.sha256(weights).equals(sha);
+    }
+
     private static boolean sameContent(ZooManifest a, ZooManifest b) {
         return a.recipeHash().equals(b.recipeHash()) && a.seed() == b.seed() && a.backboneSha256().equals(b.backboneSha256())
                 && a.tasks().equals(b.tasks());
@@ -197,7 +248,11 @@ public final class ZooBuilder {
             Path headFile = dir.resolve(ZooFiles.HEAD);
             writeHead(headFile, probe, task, data.classNames(task));
             ClassificationHead head = ClassificationHead.load(headFile, m);
-            TaskMetrics trainAcc = evaluator.evaluate(task, pretrained, head, train, 0, m);
+            // train accuracy from the embeddings already computed, instead of a second pass through the tower
+            LogitMetrics fit = new LogitMetrics();
+            fit.add(head.logits(m.create(emb, new Shape(train.size(), dim))).toFloatArray(), head.numClasses(),
+                    train.labels());
+            TaskMetrics trainAcc = fit.result(task);
             TaskMetrics val = evaluator.evaluate(task, pretrained, head, data.validation(task), recipe.evaluation().validationImages(), m);
             TaskMetrics test = evaluator.evaluate(task, pretrained, head, data.test(task), recipe.evaluation().testImages(), m);
             Map<String, Double> acc = new LinkedHashMap<>();
@@ -240,10 +295,8 @@ public final class ZooBuilder {
     }
 
     private void copyBackbone(Path backbone, Path target, String sha, List<String> built, List<String> cached) {
-        Path weights = target.resolve(WeightIO.HF_WEIGHTS);
         Path card = target.resolve(ZooFiles.CARD);
-        if (Files.isRegularFile(weights) && Files.isRegularFile(card) && Files.isRegularFile(target.resolve(WeightIO.HF_CONFIG))
-                && ZooFiles.sha256(weights).equals(sha)) {
+        if (backboneCopyCurrent(target, sha)) {
             cached.add("pretrained");
             return;
         }
