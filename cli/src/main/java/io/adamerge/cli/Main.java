@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 EmbedCommand.class,
                 AdaMergingCommand.class,
+                ZooCommand.class,
         })
 public final class Main {
     public static void main(String[] args) {

@@ -49,8 +49,9 @@ public record ClassificationHead(NDArray weight, NDArray bias, boolean normalize
         }
         NDArray x = embeddings;
         if (normalize) {
-            // F.normalize: divide by the L2 norm, clamped away from zero
-            x = x.div(x.norm(new int[] {-1}, true).maximum(1e-12f));
+            // F.normalize: divide by the L2 norm, clamped away from zero. The clamp is a tensor on the embeddings'
+            // manager: backward reads it, and a maximum(1e-12f) constant's memory may be freed before then.
+            x = x.div(x.norm(new int[] {-1}, true).maximum(embeddings.getManager().create(1e-12f)));
         }
         return Linear.linear(x, weight, bias).singletonOrThrow();
     }

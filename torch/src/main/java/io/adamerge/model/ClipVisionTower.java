@@ -86,8 +86,12 @@ public final class ClipVisionTower {
             NDArray x = NDArrays.concat(new NDList(cls, tokens), 1);
             x = x.add(w.get(ClipKeys.POSITION_EMBEDDING));
             x = layerNorm(x, w.get(ClipKeys.PRE_LN_WEIGHT), w.get(ClipKeys.PRE_LN_BIAS));
+            // Constants that backward reads go on the outputs' manager, not the scratch one: DJL makes an NDArray over
+            // a Java direct buffer for x.mul(2f) and closes it at once, and autograd keeps the tensor but not the
+            // buffer, which the garbage collector may free before backward (garbage or NaN gradients).
+            NDArray queryScale = outputs.create((float) (1.0 / Math.sqrt(config.headDim())));
             for (int i = 0; i < config.numLayers(); i++) {
-                x = block(x, w, i, batch);
+                x = block(x, w, i, batch, queryScale, outputs);
             }
             NDArray clsOut = x.get(new NDIndex(":, 0, :"));
             NDArray pooled = layerNorm(clsOut, w.get(ClipKeys.POST_LN_WEIGHT), w.get(ClipKeys.POST_LN_BIAS));
@@ -100,13 +104,13 @@ public final class ClipVisionTower {
         }
     }
 
-    private NDArray block(NDArray x, Map<String, NDArray> w, int i, long batch) {
+    private NDArray block(NDArray x, Map<String, NDArray> w, int i, long batch, NDArray queryScale, NDManager constants) {
         long t = config.numPositions();
         long heads = config.numHeads();
         long headDim = config.headDim();
         NDArray h = layerNorm(x, w.get(ClipKeys.layer(i, ClipKeys.LN1_WEIGHT)), w.get(ClipKeys.layer(i, ClipKeys.LN1_BIAS)));
         // Hugging Face scales the query after its projection; the same for open_clip up to rounding
-        NDArray q = linear(h, w, i, ClipKeys.Q_WEIGHT, ClipKeys.Q_BIAS).mul((float) (1.0 / Math.sqrt(headDim)));
+        NDArray q = linear(h, w, i, ClipKeys.Q_WEIGHT, ClipKeys.Q_BIAS).mul(queryScale);
         NDArray k = linear(h, w, i, ClipKeys.K_WEIGHT, ClipKeys.K_BIAS);
         NDArray v = linear(h, w, i, ClipKeys.V_WEIGHT, ClipKeys.V_BIAS);
         q = q.reshape(batch, t, heads, headDim).transpose(0, 2, 1, 3);
@@ -116,7 +120,7 @@ public final class ClipVisionTower {
         NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, t, config.hiddenSize());
         x = x.add(linear(context, w, i, ClipKeys.OUT_WEIGHT, ClipKeys.OUT_BIAS));
         h = layerNorm(x, w.get(ClipKeys.layer(i, ClipKeys.LN2_WEIGHT)), w.get(ClipKeys.layer(i, ClipKeys.LN2_BIAS)));
-        h = config.hiddenAct().apply(linear(h, w, i, ClipKeys.FC1_WEIGHT, ClipKeys.FC1_BIAS));
+        h = config.hiddenAct().apply(linear(h, w, i, ClipKeys.FC1_WEIGHT, ClipKeys.FC1_BIAS), constants);
         return x.add(linear(h, w, i, ClipKeys.FC2_WEIGHT, ClipKeys.FC2_BIAS));
     }
 

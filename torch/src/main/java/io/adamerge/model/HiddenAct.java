@@ -1,6 +1,7 @@
 package io.adamerge.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
 import java.util.Arrays;
 import java.util.Locale;
@@ -26,13 +27,24 @@ public enum HiddenAct {
         return hfName;
     }
 
+    /** The activation; its constants live in {@code x}'s manager (see {@link #apply(NDArray, NDManager)}). */
     public NDArray apply(NDArray x) {
+        return apply(x, x.getManager());
+    }
+
+    /**
+     * The activation, with its constants created on {@code constants}. Under a gradient collector that manager must
+     * stay open until backward: autograd reads the constants then, and DJL's {@code x.mul(2f)} would free its
+     * temporary constant's memory as soon as the Java object is collected.
+     */
+    public NDArray apply(NDArray x, NDManager constants) {
         return switch (this) {
-            case QUICK_GELU -> x.mul(Activation.sigmoid(x.mul(1.702f)));
+            case QUICK_GELU -> x.mul(Activation.sigmoid(x.mul(constants.create(1.702f))));
             case GELU -> Activation.gelu(x);
             case GELU_TANH -> {
-                NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) SQRT_2_OVER_PI);
-                yield x.mul(inner.tanh().add(1f)).mul(0.5f);
+                NDArray inner = x.add(x.pow(constants.create(3f)).mul(constants.create(0.044715f)))
+                        .mul(constants.create((float) SQRT_2_OVER_PI));
+                yield x.mul(inner.tanh().add(1f)).mul(constants.create(0.5f));
             }
         };
     }

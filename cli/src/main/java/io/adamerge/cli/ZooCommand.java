@@ -1,0 +1,178 @@
+package io.adamerge.cli;
+
+import io.adamerge.checkpoint.CheckpointException;
+import io.adamerge.data.DataException;
+import io.adamerge.data.fetch.DataDirectory;
+import io.adamerge.zoo.Backbones;
+import io.adamerge.zoo.ModelCard;
+import io.adamerge.zoo.Zoo;
+import io.adamerge.zoo.ZooBuilder;
+import io.adamerge.zoo.ZooData;
+import io.adamerge.zoo.ZooRecipe;
+import io.adamerge.zoo.ZooReport;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code adamerge zoo}: pretrain the backbone, build the fine-tuned zoo, report how it merges. */
+@Command(name = "zoo", mixinStandardHelpOptions = true,
+        description = "The benchmark's models: a pretrained CLIP-style ViT, a fine-tuned model and frozen head per task, "
+                + "and a multi-task model.",
+        subcommands = {ZooCommand.Pretrain.class, ZooCommand.Build.class, ZooCommand.Report.class})
+public final class ZooCommand {
+    /** Where {@code zoo pretrain} writes and {@code zoo build} reads the backbone by default (committed to the repository). */
+    static final Path DEFAULT_BACKBONE = Path.of("zoo", "backbone");
+
+    static final class RecipeOptions {
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
+        Path data;
+
+        @Option(names = "--recipe", paramLabel = "FILE", description = "YAML file overriding parts of the default recipe.")
+        Path recipe;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Training seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--quick", description = "A tiny recipe (a few steps on small subsets), for tests.")
+        boolean quick;
+
+        ZooRecipe recipe() {
+            ZooRecipe r = recipe == null ? ZooRecipe.defaults() : ZooRecipe.load(recipe);
+            return quick ? r.quick() : r;
+        }
+
+        ZooData zooData(ZooRecipe r) {
+            return new ZooData(DataDirectory.resolve(data), r.dataSeed(), r.architecture().imageSpec());
+        }
+    }
+
+    /** The default zoo folder: {@code $ADAMERGE_ZOO}, else {@code ~/.cache/adamerge/zoo} ({@code zoo-quick} for --quick). */
+    static Path defaultZoo(boolean quick) {
+        String env = System.getenv("ADAMERGE_ZOO");
+        Path base = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "adamerge", "zoo");
+        return quick ? base.resolveSibling(base.getFileName() + "-quick") : base;
+    }
+
+    static int fail(CommandSpec spec, RuntimeException e) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return 1;
+    }
+
+    @Command(name = "pretrain", mixinStandardHelpOptions = true,
+            description = "Pretrains the backbone (supervised lowercase glyphs + rotation prediction on the benchmark's train "
+                    + "images; never their labels or test images) and saves it as a Hugging Face folder with its card. "
+                    + "Deterministic for a seed; skipped when the folder already holds this recipe's backbone.")
+    static final class Pretrain implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        RecipeOptions options = new RecipeOptions();
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: zoo/backbone).")
+        Path out;
+
+        @Option(names = "--force", description = "Retrain even when the folder holds this recipe's backbone.")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            PrintWriter w = spec.commandLine().getOut();
+            try {
+                ZooRecipe recipe = options.recipe();
+                Path target = out != null ? out : DEFAULT_BACKBONE;
+                ModelCard card = Backbones.pretrain(recipe, options.seed, options.zooData(recipe), target, force, w);
+                w.printf(Locale.ROOT, "backbone %s: %d steps, seed %d, sha256 %s%n", target.toAbsolutePath(), card.training().steps(),
+                        card.seed(), card.backboneSha256());
+                return 0;
+            } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+                return fail(spec, e);
+            }
+        }
+    }
+
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = "Builds the zoo from the backbone: per task a frozen linear-probe head and a fully fine-tuned model, "
+                    + "plus a multi-task model, each with a JSON card. Cached: only what is missing or out of date is trained.")
+    static final class Build implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        RecipeOptions options = new RecipeOptions();
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "Zoo folder (default: $ADAMERGE_ZOO, else ~/.cache/adamerge/zoo; zoo-quick with --quick).")
+        Path out;
+
+        @Option(names = "--backbone", paramLabel = "DIR", description = "Pretrained backbone folder (default: zoo/backbone).")
+        Path backbone;
+
+        @Override
+        public Integer call() {
+            PrintWriter w = spec.commandLine().getOut();
+            try {
+                ZooRecipe recipe = options.recipe();
+                Path target = out != null ? out : defaultZoo(options.quick);
+                ZooBuilder.Summary s = new ZooBuilder(recipe, options.seed, options.zooData(recipe), w)
+                        .build(backbone != null ? backbone : DEFAULT_BACKBONE, target);
+                w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", target.toAbsolutePath(), s.built().size(),
+                        s.cached().size(), s.seconds());
+                return 0;
+            } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+                return fail(spec, e);
+            }
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Evaluates a built zoo on the test splits (backbone with heads, individual, multi-task, weight "
+                    + "averaging, task arithmetic) and checks that it merges like a large pretrained model; writes "
+                    + "zoo-report.md and zoo-report.json.")
+    static final class Report implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--zoo", paramLabel = "DIR",
+                description = "Zoo folder (default: $ADAMERGE_ZOO, else ~/.cache/adamerge/zoo; zoo-quick with --quick).")
+        Path zoo;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/zoo",
+                description = "Report folder (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
+        Path data;
+
+        @Option(names = "--quick", description = "Report on the --quick zoo.")
+        boolean quick;
+
+        @Override
+        public Integer call() {
+            PrintWriter w = spec.commandLine().getOut();
+            try {
+                Zoo z = Zoo.open(zoo != null ? zoo : defaultZoo(quick));
+                ZooRecipe r = z.recipe();
+                ZooReport.Result result = ZooReport.run(z, new ZooData(DataDirectory.resolve(data), r.dataSeed(), z.imageSpec()));
+                ZooReport.write(result, out);
+                w.print(ZooReport.markdown(result));
+                w.println("wrote " + out.resolve("zoo-report.md").toAbsolutePath() + " and zoo-report.json");
+                w.flush();
+                return 0;
+            } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+                return fail(spec, e);
+            }
+        }
+    }
+}

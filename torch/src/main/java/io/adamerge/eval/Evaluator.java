@@ -1,0 +1,69 @@
+package io.adamerge.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.adamerge.data.ImageDataset;
+import io.adamerge.model.ClassificationHead;
+import io.adamerge.model.ClipVisionModel;
+import io.adamerge.train.PixelNormalization;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Runs a vision tower (given as a weight map) and a head over a labelled split, batch by batch, each batch in its own
+ * sub-manager.
+ */
+public final class Evaluator {
+    private final ClipVisionModel model;
+    private final PixelNormalization pixels;
+    private final int batchSize;
+
+    public Evaluator(ClipVisionModel model, PixelNormalization pixels, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        this.model = model;
+        this.pixels = pixels;
+        this.batchSize = batchSize;
+    }
+
+    /** Accuracy, mean entropy and mean cross-entropy of {@code head} on the first {@code limit} images (0: all). */
+    public TaskMetrics evaluate(String task, Map<String, NDArray> weights, ClassificationHead head, ImageDataset data, int limit,
+                                NDManager parent) {
+        int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
+        LogitMetrics metrics = new LogitMetrics();
+        for (int start = 0; start < n; start += batchSize) {
+            int[] idx = range(start, Math.min(n, start + batchSize));
+            try (NDManager batch = parent.newSubManager()) {
+                NDArray x = pixels.pixelValues(data, idx, batch);
+                NDArray logits = head.logits(model.forward(weights, x).embeddings());
+                int[] labels = Arrays.stream(idx).map(i -> data.labels()[i]).toArray();
+                metrics.add(logits.toFloatArray(), head.numClasses(), labels);
+            }
+        }
+        return metrics.result(task);
+    }
+
+    /** The tower's embeddings of the first {@code limit} images (0: all), row-major [n, dim]. */
+    public float[] embeddings(Map<String, NDArray> weights, ImageDataset data, int limit, NDManager parent) {
+        int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
+        int dim = model.config().embeddingDim();
+        float[] out = new float[n * dim];
+        for (int start = 0; start < n; start += batchSize) {
+            int[] idx = range(start, Math.min(n, start + batchSize));
+            try (NDManager batch = parent.newSubManager()) {
+                float[] e = model.forward(weights, pixels.pixelValues(data, idx, batch)).embeddings().toFloatArray();
+                System.arraycopy(e, 0, out, start * dim, e.length);
+            }
+        }
+        return out;
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = from + i;
+        }
+        return r;
+    }
+}
