@@ -3,6 +3,7 @@ package io.adamerge.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -38,6 +39,8 @@ class SpearmanTest {
         }
         double rho = Spearman.rho(a, b);
         double[] mapped = java.util.Arrays.stream(a).map(v -> Math.atan(v) * 3 + 1).toArray();
+        // atan saturates in double precision: only maps that keep distinct values distinct preserve the ranks
+        Assume.that(java.util.Arrays.stream(mapped).distinct().count() == java.util.Arrays.stream(a).distinct().count());
         assertThat(rho).isBetween(-1 - 1e-12, 1 + 1e-12);
         assertThat(Spearman.rho(mapped, b)).isCloseTo(rho, within(1e-9));
         assertThat(Spearman.rho(b, a)).isCloseTo(rho, within(1e-12));
