@@ -71,6 +71,8 @@ public final class VitBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "ViT-B/32, batch %d, %d cores, %d rounds x %d reps (+%d warm-up each), load average %.1f%n",
                 batch, cores, rounds, reps, warmup, OS.getSystemLoadAverage());
+        double djlGemm = gemmGflops();
+        System.out.printf(Locale.ROOT, "SGEMM probe (linear 800x768 by 3072x768, the fc1 shape at batch 16): DJL %.0f GFLOPS%n", djlGemm);
         Samples djl = new Samples();
         Samples pt = new Samples();
         String ptEngine = "-";
@@ -87,6 +89,9 @@ public final class VitBenchmark {
                 r.get("forward_backward_wall_s").forEach(n -> p.bothWall().add(n.asDouble()));
                 r.get("forward_backward_cpu_s").forEach(n -> p.bothCpu().add(n.asDouble()));
                 print("PyTorch", round, p);
+                if (round == 1) {
+                    System.out.printf(Locale.ROOT, "SGEMM probe: PyTorch %.0f GFLOPS%n", r.get("gemm_gflops").asDouble());
+                }
                 merge(pt, p);
             }
         }
@@ -128,6 +133,23 @@ public final class VitBenchmark {
         return xs.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList().toString();
     }
 
+    /** Best-of-5 GFLOPS of one fc1-shaped linear layer: tells the BLAS libraries apart from everything else. */
+    private static double gemmGflops() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            NDArray x = m.randomNormal(new Shape(800, 768));
+            NDArray w = m.randomNormal(new Shape(3072, 768));
+            double best = 0;
+            for (int r = 0; r < 5; r++) {
+                long start = System.nanoTime();
+                for (int i = 0; i < 10; i++) {
+                    ai.djl.nn.core.Linear.linear(x, w).singletonOrThrow().close();
+                }
+                best = Math.max(best, 10 * 2.0 * 800 * 768 * 3072 / ((System.nanoTime() - start) / 1e9) / 1e9);
+            }
+            return best;
+        }
+    }
+
     private static Samples runDjl(int batch, int warmup, int reps) {
         VitConfig config = VitConfig.vitB32();
         ClipVisionModel model = new ClipVisionModel(config, WeightLayout.HUGGING_FACE);
@@ -149,15 +171,15 @@ public final class VitBenchmark {
                     s.forwardCpu().add((OS.getProcessCpuTime() - cpu) / 1e9);
                 }
             }
-            Gradients.require(w.values());
             for (int i = 0; i < warmup + reps; i++) {
                 long wall = System.nanoTime();
                 long cpu = OS.getProcessCpuTime();
-                Gradients.zero(w.values());
+                // fresh leaves each step, as PyTorch's zero_grad(set_to_none=True) in the script
                 try (NDManager step = m.newSubManager(); GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
+                    Map<String, NDArray> leaves = Gradients.leaves(w, step);
                     NDArray x = pixels.duplicate();
                     x.attach(step);
-                    NDArray loss = Entropy.mean(head.logits(model.forward(w, x).embeddings()));
+                    NDArray loss = Entropy.mean(head.logits(model.forward(leaves, x).embeddings()));
                     collector.backward(loss);
                     loss.getFloat();
                 }
