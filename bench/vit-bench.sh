@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ViT-B/32 forward / forward+backward: DJL (PyTorch engine) vs Debian's PyTorch, same run, same machine.
-# Usage (from anywhere): bench/vit-bench.sh [--batch 16] [--warmup 2] [--reps 5] [--rounds 2] [--skip-python]
+# Usage (from anywhere): bench/vit-bench.sh [--batch 16] [--warmup 2] [--reps 7] [--skip-python]
 # Needs: apt-get install -y python3-torch libopenblas0-pthread  (for the PyTorch side)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

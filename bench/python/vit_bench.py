@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The PyTorch half of the ViT benchmark: the same functional CLIP vision tower as io.adamerge.model.ClipVisionTower
 (patches as one matrix product, pre-LN blocks, quick_gelu, post-LN, projection, normalised head, mean entropy),
-random weights, timed for forward (no grad) and forward+backward. Prints one JSON line.
+random weights. Driven by io.adamerge.bench.VitBenchmark over stdin/stdout: each line "fwd", "fwd_bwd" or "gemm"
+runs one repetition and answers {"wall": s, "cpu": s}; "quit" ends.
 
-Usage: vit_bench.py --batch 16 --warmup 2 --reps 5  (ViT-B/32 shapes)
+Usage: vit_bench.py --batch 16 --threads N  (ViT-B/32 shapes)
 """
 import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import torch
@@ -73,24 +75,16 @@ def forward(w, pixels, head):
     return -(log_p.exp() * log_p).sum(-1).mean()
 
 
-def timed(fn, warmup, reps):
-    """Wall-clock and process CPU seconds (all threads) of each timed repetition."""
-    for _ in range(warmup):
-        fn()
-    wall, cpu = [], []
-    for _ in range(reps):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return wall, cpu
+def run_timed(fn):
+    """Wall-clock and process CPU seconds (all threads) of one call."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - start, time.process_time() - start_cpu
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -99,24 +93,33 @@ def main():
     w = weights(gen)
     head = torch.randn(CLASSES, PROJ, generator=gen)
     pixels = torch.randn(a.batch, 3, IMAGE, IMAGE, generator=gen)
+    grad_w = {k: v.clone().requires_grad_(True) for k, v in w.items()}
+    x, wt = torch.randn(800, 768, generator=gen), torch.randn(3072, 768, generator=gen)
 
     def fwd():
         with torch.no_grad():
             forward(w, pixels, head).item()
 
     def fwd_bwd():
-        for p in w.values():
-            p.grad = None
-        forward(w, pixels, head).backward()
+        for p in grad_w.values():
+            p.grad = None  # zero_grad(set_to_none=True), PyTorch's default
+        forward(grad_w, pixels, head).backward()
 
-    fwd_wall, fwd_cpu = timed(fwd, a.warmup, a.reps)
-    for p in w.values():
-        p.requires_grad_(True)
-    fb_wall, fb_cpu = timed(fwd_bwd, a.warmup, a.reps)
-    print(json.dumps({"engine": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), "batch": a.batch,
-                      "forward_wall_s": fwd_wall, "forward_cpu_s": fwd_cpu,
-                      "forward_backward_wall_s": fb_wall, "forward_backward_cpu_s": fb_cpu,
-                      "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}))
+    def gemm():
+        for _ in range(10):
+            F.linear(x, wt)
+
+    # one command per line on stdin, one JSON answer per line on stdout, so the caller can interleave
+    # single repetitions with its own and both sides see the same machine load
+    commands = {"fwd": fwd, "fwd_bwd": fwd_bwd, "gemm": gemm}
+    print(json.dumps({"engine": "pytorch " + torch.__version__, "threads": torch.get_num_threads(),
+                      "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}), flush=True)
+    for line in sys.stdin:
+        cmd = line.strip()
+        if cmd == "quit":
+            break
+        wall, cpu = run_timed(commands[cmd])
+        print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
 
 
 if __name__ == "__main__":

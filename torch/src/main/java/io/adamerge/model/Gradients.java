@@ -18,6 +18,23 @@ public final class Gradients {
     private Gradients() {
     }
 
+    /**
+     * Fresh gradient leaves for one step, the counterpart of PyTorch's {@code zero_grad(set_to_none=True)}:
+     * each is a detached alias of a weight (same storage, so in-place updates of the weights show through),
+     * attached to {@code step} and requiring a gradient. Backward then writes each gradient once, with no
+     * zeroing and no accumulation pass over memory; closing {@code step} frees the gradients.
+     */
+    public static Map<String, NDArray> leaves(Map<String, NDArray> weights, NDManager step) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        weights.forEach((name, w) -> {
+            NDArray leaf = w.stopGradient();
+            leaf.attach(step);
+            leaf.setRequiresGradient(true);
+            out.put(name, leaf);
+        });
+        return out;
+    }
+
     /** Marks every array as a leaf that gets a gradient. */
     public static void require(Collection<NDArray> params) {
         params.forEach(p -> p.setRequiresGradient(true));

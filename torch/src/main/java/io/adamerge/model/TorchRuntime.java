@@ -24,6 +24,9 @@ public final class TorchRuntime {
         System.getProperties().putIfAbsent(NUM_INTEROP_THREADS, cores);
         System.getProperties().putIfAbsent("ai.djl.offline", "true");
         System.getProperties().putIfAbsent("OPT_OUT_TRACKING", "true");
+        // with slf4j-simple (the CLI's binding): no CUDA probe warning on CPU-only machines, no engine banner
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.ai.djl", "warn");
         return Engine.getEngine(ENGINE);
     }
 

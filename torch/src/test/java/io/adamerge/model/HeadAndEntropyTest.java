@@ -116,6 +116,25 @@ class HeadAndEntropyTest {
                     grads[step] = Gradients.of(loaded.weights(), scope).get(ClipKeys.layer(0, ClipKeys.FC1_WEIGHT)).toFloatArray();
                 }
             }
+            // fresh leaves per step: the same gradient, nothing accumulated on the weights themselves
+            for (int step = 0; step < 2; step++) {
+                try (NDManager scope = m.newSubManager(); GradientCollector c = TorchRuntime.engine().newGradientCollector()) {
+                    Map<String, NDArray> leaves = Gradients.leaves(loaded.weights(), scope);
+                    NDArray x = pixels.duplicate();
+                    x.attach(scope);
+                    c.backward(Entropy.mean(head.logits(loaded.model().forward(leaves, x).embeddings())));
+                    float[] g = leaves.get(ClipKeys.layer(0, ClipKeys.FC1_WEIGHT)).getGradient().toFloatArray();
+                    for (int i = 0; i < g.length; i++) {
+                        assertThat(g[i]).isCloseTo(grads[0][i], Offset.offset(1e-6f));
+                    }
+                }
+            }
+            // the leaves alias the weights: an update through a leaf shows in the weight
+            try (NDManager scope = m.newSubManager()) {
+                Gradients.leaves(loaded.weights(), scope).get(ClipKeys.POST_LN_BIAS).addi(1f);
+            }
+            assertThat(loaded.weights().get(ClipKeys.POST_LN_BIAS).toFloatArray()[0]).isCloseTo(
+                    Reference.read(Reference.HF, ClipKeys.POST_LN_BIAS)[0] + 1f, Offset.offset(1e-6f));
             for (int i = 0; i < grads[0].length; i++) {
                 assertThat(grads[1][i]).isCloseTo(2 * grads[0][i], Offset.offset(1e-6f));
             }
