@@ -88,18 +88,10 @@ public final class MagnitudeSelect {
                 sampled += count;
             }
             case COARSE -> {
-                coarse(a, b, count);
-                if (band != null) {
-                    int low = bandLow;
-                    int width = bandBuckets;
-                    long[] h = band;
-                    for (int i = 0; i < count; i++) {
-                        int bits = magnitudeBits(a, b, i);
-                        int offset = (bits >>> 16) - low;
-                        if (offset >= 0 && offset < width) {
-                            h[(offset << 16) | (bits & 0xffff)]++;
-                        }
-                    }
+                if (band == null) {
+                    coarse(a, b, count);
+                } else {
+                    coarseWithBand(a, b, count);
                 }
             }
             case FINE -> {
@@ -148,6 +140,29 @@ public final class MagnitudeSelect {
         }
         for (; i < count; i++) {
             h0[magnitudeBits(a, b, i) >>> 16]++;
+        }
+        seen += count;
+        seenSinceFlush += count;
+    }
+
+    /** The coarse count and, for values in the band, the exact low-bit count, from one reading of each value. */
+    private void coarseWithBand(float[] a, float[] b, int count) {
+        if (seenSinceFlush + count > FLUSH_AFTER) {
+            flush();
+        }
+        int[] h = lanes[0];
+        long[] exact = band;
+        int low = bandLow;
+        int lastOffset = bandBuckets - 1;
+        for (int i = 0; i < count; i++) {
+            int bits = magnitudeBits(a, b, i);
+            int bucketOf = bits >>> 16;
+            h[bucketOf]++;
+            int offset = bucketOf - low;
+            // in the band when 0 ≤ offset ≤ lastOffset, i.e. neither offset nor lastOffset − offset is negative
+            if ((offset | (lastOffset - offset)) >= 0) {
+                exact[(offset << 16) | (bits & 0xffff)]++;
+            }
         }
         seen += count;
         seenSinceFlush += count;
