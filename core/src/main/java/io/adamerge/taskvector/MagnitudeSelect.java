@@ -1,5 +1,7 @@
 package io.adamerge.taskvector;
 
+import java.util.Arrays;
+
 /**
  * The exact k-th smallest magnitude (1-based) of a stream of floats that is too large to hold, found by radix
  * selection over the float bits. For non-negative floats the order of the raw bits is the order of the values,
@@ -8,7 +10,7 @@ package io.adamerge.taskvector;
  *
  * <p>Optionally a {@link Stage#SAMPLE} pass over a subset of the stream comes first: it estimates where the
  * threshold lies, and the coarse pass then also keeps exact low-bit counts for a band of buckets around the
- * estimate. When the k-th value falls in the band (the usual case) the threshold is known after the coarse
+ * estimate (keeping those values' bits). When the k-th value falls in the band (the usual case) the threshold is known after the coarse
  * pass and the fine pass is skipped; otherwise the fine pass runs. Either way the result is exact.
  * NaN magnitudes count as larger than infinity.
  */
@@ -20,12 +22,16 @@ public final class MagnitudeSelect {
     private static final int BUCKETS = 1 << 15;
     /** An int lane cannot overflow before this many values were added since the last flush. */
     private static final long FLUSH_AFTER = Integer.MAX_VALUE;
-    /** Half-width of the band in quantile terms: the sample's estimate ± 2% of the values. */
-    private static final double BAND_QUANTILE = 0.02;
+    /**
+     * Half-width of the band in quantile terms: the sample's estimate ± 0.5% of the values. A sample of 1/16 of
+     * the chunks places the quantile far more precisely; a narrow band keeps the exact counts small and cheap.
+     */
+    private static final double BAND_QUANTILE = 0.005;
 
     private final long rank;
     private final long total;
     private final int maxBandBuckets;
+    private final int maxBandValues;
     private Stage stage;
     private long[] sample;
     private long sampled;
@@ -34,7 +40,9 @@ public final class MagnitudeSelect {
     private long seenSinceFlush;
     private long seen;
     private int bandLow;
-    private long[] band;
+    /** Raw bits of the values that fell in the band during the coarse pass ([0, bandSize)). */
+    private int[] band;
+    private int bandSize;
     private int bandBuckets;
     private long[] fine;
     private int bucket = -1;
@@ -51,15 +59,21 @@ public final class MagnitudeSelect {
      *
      * @param rank           1-based rank of the wanted magnitude among all values of a full pass
      * @param total          number of values in a full pass (the quantile of the rank is rank / total)
-     * @param maxBandBuckets most coarse buckets to keep exact counts for (each costs 512 KB)
+     * @param maxBandBuckets most coarse buckets the band spans
      */
     public MagnitudeSelect(long rank, long total, int maxBandBuckets) {
+        this(rank, total, maxBandBuckets, 1 << 22);
+    }
+
+    /** @param maxBandValues most band values kept (4 bytes each); beyond, the fine pass runs */
+    public MagnitudeSelect(long rank, long total, int maxBandBuckets, int maxBandValues) {
         if (rank < 1) {
             throw new IllegalArgumentException("rank must be at least 1, got " + rank);
         }
         this.rank = rank;
         this.total = total;
         this.maxBandBuckets = maxBandBuckets;
+        this.maxBandValues = maxBandValues;
         if (maxBandBuckets > 0 && total >= rank) {
             stage = Stage.SAMPLE;
             sample = new long[BUCKETS];
@@ -88,10 +102,9 @@ public final class MagnitudeSelect {
                 sampled += count;
             }
             case COARSE -> {
-                if (band == null) {
-                    coarse(a, b, count);
-                } else {
-                    coarseWithBand(a, b, count);
+                coarse(a, b, count);
+                if (band != null) {
+                    bandCounts(a, b, count);
                 }
             }
             case FINE -> {
@@ -145,27 +158,32 @@ public final class MagnitudeSelect {
         seenSinceFlush += count;
     }
 
-    /** The coarse count and, for values in the band, the exact low-bit count, from one reading of each value. */
-    private void coarseWithBand(float[] a, float[] b, int count) {
-        if (seenSinceFlush + count > FLUSH_AFTER) {
-            flush();
-        }
-        int[] h = lanes[0];
-        long[] exact = band;
+    /**
+     * Keeps the raw bits of the values in the band (a small share: the branch is rarely taken, and appending is
+     * sequential). Too many for the budget: the band is given up and the fine pass will run.
+     */
+    private void bandCounts(float[] a, float[] b, int count) {
         int low = bandLow;
         int lastOffset = bandBuckets - 1;
+        int[] kept = band;
+        int n = bandSize;
         for (int i = 0; i < count; i++) {
             int bits = magnitudeBits(a, b, i);
-            int bucketOf = bits >>> 16;
-            h[bucketOf]++;
-            int offset = bucketOf - low;
+            int offset = (bits >>> 16) - low;
             // in the band when 0 ≤ offset ≤ lastOffset, i.e. neither offset nor lastOffset − offset is negative
             if ((offset | (lastOffset - offset)) >= 0) {
-                exact[(offset << 16) | (bits & 0xffff)]++;
+                if (n == kept.length) {
+                    if (n >= maxBandValues) {
+                        band = null;
+                        return;
+                    }
+                    kept = Arrays.copyOf(kept, (int) Math.min(maxBandValues, 2L * n));
+                    band = kept;
+                }
+                kept[n++] = bits;
             }
         }
-        seen += count;
-        seenSinceFlush += count;
+        bandSize = n;
     }
 
     /** Adds the int lanes into the long histogram before any lane could overflow. */
@@ -206,8 +224,14 @@ public final class MagnitudeSelect {
                 coarse = null;
                 int offset = bucket - bandLow;
                 if (band != null && offset >= 0 && offset < bandBuckets) {
-                    select(band, offset << 16);
+                    long[] exact = new long[1 << 16];
+                    for (int i = 0; i < bandSize; i++) {
+                        if ((band[i] >>> 16) == bucket) {
+                            exact[band[i] & 0xffff]++;
+                        }
+                    }
                     band = null;
+                    select(exact, 0);
                     return true;
                 }
                 band = null;
@@ -256,7 +280,7 @@ public final class MagnitudeSelect {
         }
         bandLow = lo;
         bandBuckets = hi - lo + 1;
-        band = new long[bandBuckets << 16];
+        band = new int[1 << 12];
     }
 
     private int bucketAtQuantile(double q) {

@@ -21,7 +21,8 @@ public final class TiesSelection {
     private static final int ONE = 0x3f800000; // 1.0f
     /** The sampling pass reads every 16th chunk. */
     public static final int SAMPLE_STRIDE = 16;
-    private static final long BAND_BUDGET_BYTES = 64L << 20;
+    private static final long BAND_BUDGET_BYTES = 32L << 20;
+    private static final int BAND_BUCKETS = 16;
     /** Streams shorter than this (per model) are not sampled. */
     public static final long SAMPLE_MIN_ELEMENTS = 1L << 20;
 
@@ -86,13 +87,14 @@ public final class TiesSelection {
                 selecting++;
             }
         }
-        // exact counts for a band of buckets cost 512 KB per bucket and model: keep them within a fixed budget
-        int bandBuckets = selecting == 0 ? 0 : (int) Math.min(32, BAND_BUDGET_BYTES / (selecting * 512L * 1024));
-        // below a few million values another full pass costs little, and the band's counters would outweigh it
-        boolean sample = sampleFirst && bandBuckets >= 4 && elements >= SAMPLE_MIN_ELEMENTS;
+        // the values kept from the band (4 bytes each) share a fixed budget
+        int bandValues = selecting == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 8, BAND_BUDGET_BYTES / (4L * selecting));
+        // below a million values another full pass costs little
+        boolean sample = sampleFirst && bandValues >= 1 << 16 && elements >= SAMPLE_MIN_ELEMENTS;
         for (int k = 0; k < models; k++) {
             if (ranks[k] > 0 && !keepNone[k]) {
-                selects[k] = sample ? new MagnitudeSelect(ranks[k], elements, bandBuckets) : new MagnitudeSelect(ranks[k]);
+                selects[k] = sample ? new MagnitudeSelect(ranks[k], elements, BAND_BUCKETS, bandValues)
+                        : new MagnitudeSelect(ranks[k]);
             }
         }
         this.thresholdsDone = selecting == 0;

@@ -76,14 +76,16 @@ class MagnitudeSelectTest {
                                                  @ForAll @IntRange(min = 0, max = 10_000) int pick,
                                                  @ForAll @IntRange(min = 1, max = 8) int stride,
                                                  @ForAll boolean representative,
-                                                 @ForAll @IntRange(min = 1, max = 32) int bandBuckets) {
+                                                 @ForAll @IntRange(min = 1, max = 32) int bandBuckets,
+                                                 @ForAll @IntRange(min = 1, max = 400) int maxBandValues) {
         long rank = 1 + pick % values.length;
         float[] mags = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             mags[i] = Math.abs(values[i]);
         }
         Arrays.sort(mags);
-        MagnitudeSelect s = new MagnitudeSelect(rank, values.length, bandBuckets);
+        // a small budget for the band's values also forces misses (the band is given up when it overflows)
+        MagnitudeSelect s = new MagnitudeSelect(rank, values.length, bandBuckets, maxBandValues);
         assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.SAMPLE);
         if (representative) {
             for (int i = 0; i < values.length; i += stride) {
