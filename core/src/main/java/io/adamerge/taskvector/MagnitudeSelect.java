@@ -263,24 +263,42 @@ public final class MagnitudeSelect {
         throw new IllegalStateException("the passes saw different values");
     }
 
-    /** The buckets holding the sample's quantiles rank/total ± 2%, widened by one bucket, at most maxBandBuckets. */
+    /**
+     * The buckets holding the sample's quantiles rank/total ± 0.5%, widened by one bucket, at most
+     * maxBandBuckets, then narrowed from the side farther from the estimate until the values the sample predicts
+     * for it (with a 25% margin) fit the budget. No band when even one bucket would not fit.
+     */
     private void chooseBand() {
         if (sampled == 0) {
             return;
         }
         double q = (double) rank / total;
-        int lo = bucketAtQuantile(Math.max(0, q - BAND_QUANTILE));
-        int hi = bucketAtQuantile(Math.min(1, q + BAND_QUANTILE));
-        lo = Math.max(0, lo - 1);
-        hi = Math.min(BUCKETS - 1, hi + 1);
-        if (hi - lo + 1 > maxBandBuckets) {
-            int centre = bucketAtQuantile(q);
-            lo = Math.max(0, centre - maxBandBuckets / 2);
-            hi = Math.min(BUCKETS - 1, lo + maxBandBuckets - 1);
+        int centre = bucketAtQuantile(q);
+        int lo = Math.max(0, bucketAtQuantile(Math.max(0, q - BAND_QUANTILE)) - 1);
+        int hi = Math.min(BUCKETS - 1, bucketAtQuantile(Math.min(1, q + BAND_QUANTILE)) + 1);
+        double scale = 1.25 * total / sampled;
+        while (true) {
+            if (hi - lo + 1 <= maxBandBuckets) {
+                double expected = 0;
+                for (int b = lo; b <= hi; b++) {
+                    expected += sample[b] * scale;
+                }
+                if (expected <= maxBandValues) {
+                    bandLow = lo;
+                    bandBuckets = hi - lo + 1;
+                    band = new int[(int) Math.max(1 << 12, Math.min(maxBandValues, expected))];
+                    return;
+                }
+            }
+            if (lo == hi) {
+                return;
+            }
+            if (centre - lo > hi - centre) {
+                lo++;
+            } else {
+                hi--;
+            }
         }
-        bandLow = lo;
-        bandBuckets = hi - lo + 1;
-        band = new int[1 << 12];
     }
 
     private int bucketAtQuantile(double q) {

@@ -21,7 +21,7 @@ public final class TiesSelection {
     private static final int ONE = 0x3f800000; // 1.0f
     /** The sampling pass reads every 16th chunk. */
     public static final int SAMPLE_STRIDE = 16;
-    private static final long BAND_BUDGET_BYTES = 32L << 20;
+    private static final long BAND_BUDGET_BYTES = 48L << 20;
     private static final int BAND_BUCKETS = 16;
     /** Streams shorter than this (per model) are not sampled. */
     public static final long SAMPLE_MIN_ELEMENTS = 1L << 20;
