@@ -38,6 +38,7 @@ public final class ProgressListener implements MergeListener {
     @Override
     public void end() {
         if (bar != null) {
+            bar.maxHint(bar.getCurrent()); // passes found unnecessary on the way leave fewer steps than announced
             bar.close();
             bar = null;
         }

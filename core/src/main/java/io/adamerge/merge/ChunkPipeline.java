@@ -60,17 +60,22 @@ final class ChunkPipeline implements AutoCloseable {
      * @param tensors the tensors
      * @param indices each tensor's index among the floating tensors ({@link TensorChunk#tensorIndex()})
      * @param checkFinite whether to scan the values for NaN/Inf (once per element is enough: the first pass)
+     * @param stride      read only every stride-th chunk of the stream (1: all)
      */
-    void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, ChunkConsumer consumer) {
+    void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride, ChunkConsumer consumer) {
         BlockingQueue<Slot> full = new ArrayBlockingQueue<>(depth + 2);
         CountDownLatch done = new CountDownLatch(1);
         boolean[] cancelled = new boolean[1];
         Thread producer = new Thread(() -> {
             try {
+                long ordinal = 0;
                 for (int t = 0; t < tensors.size(); t++) {
                     TensorInfo tensor = tensors.get(t);
                     long n = tensor.numel();
                     for (long start = 0; start < n; start += chunkElements) {
+                        if (ordinal++ % stride != 0) {
+                            continue;
+                        }
                         Slot s = free.take();
                         if (isCancelled(cancelled)) {
                             free.add(s);

@@ -82,18 +82,24 @@ public final class MergeExecutor {
             int depth = method.elementwise() ? READ_AHEAD_DEPTH : 1;
             try (ChunkPipeline pipeline = new ChunkPipeline(inputs, aux, chunkSize, depth)) {
                 float[] out = new float[chunkSize];
-                int globalPasses = run.globalPasses();
-                listener.begin((long) floats.size() * (globalPasses + 1) + inputs.carriedTensors().size());
-                for (int p = 0; p < globalPasses; p++) {
+                listener.begin((long) floats.size() * (run.globalPasses() + 1) + inputs.carriedTensors().size());
+                boolean checked = false; // NaN/Inf scanned by a full pass already
+                int globalPasses = 0;
+                double readPasses = 0; // full-pass equivalents read by the pre-passes
+                for (int p = 0; p < run.globalPasses(); p++) {
                     PrePass pass = new PrePass.Global(p);
-                    String phase = "pass " + (p + 1) + "/" + globalPasses;
-                    pipeline.stream(floats, allIndices, p == 0, chunk -> {
+                    String phase = "pass " + (p + 1) + "/" + run.globalPasses();
+                    int stride = Math.max(1, run.globalPassStride(p));
+                    pipeline.stream(floats, allIndices, !checked && stride == 1, stride, chunk -> {
                         run.observe(pass, chunk);
                         if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
                             listener.step(phase, chunk.tensor().name());
                         }
                     });
                     run.endPass(pass);
+                    checked |= stride == 1;
+                    globalPasses++;
+                    readPasses += 1.0 / stride;
                 }
 
                 Checkpoint template = inputs.template();
@@ -136,7 +142,7 @@ public final class MergeExecutor {
                     };
                     if (tensorPasses == 0) {
                         pipeline.stream(floats.stream().filter(t -> t.numel() > 0).toList(),
-                                indicesOfNonEmpty(floats), globalPasses == 0, mergeChunk);
+                                indicesOfNonEmpty(floats), !checked, 1, mergeChunk);
                     } else {
                         for (int i = 0; i < floats.size(); i++) {
                             TensorInfo t = floats.get(i);
@@ -147,11 +153,11 @@ public final class MergeExecutor {
                             int[] index = {i};
                             for (int p = 0; p < tensorPasses; p++) {
                                 PrePass pass = new PrePass.OverTensor(p, t);
-                                boolean firstRead = globalPasses == 0 && p == 0;
-                                pipeline.stream(one, index, firstRead, chunk -> run.observe(pass, chunk));
+                                boolean firstRead = !checked && p == 0;
+                                pipeline.stream(one, index, firstRead, 1, chunk -> run.observe(pass, chunk));
                                 run.endPass(pass);
                             }
-                            pipeline.stream(one, index, globalPasses == 0 && tensorPasses == 0, mergeChunk);
+                            pipeline.stream(one, index, false, 1, mergeChunk);
                         }
                     }
                     advanceTo.accept(null);
@@ -167,8 +173,9 @@ public final class MergeExecutor {
                     }
                     int passes = globalPasses + tensorPasses + 1;
                     long carriedBytes = inputs.carriedTensors().stream().mapToLong(TensorInfo::byteLength).sum();
+                    long bytesRead = (long) (floatBytes * (readPasses + tensorPasses + 1)) + carriedBytes;
                     return new MergeResult(writer.outputFiles(), floats.size(), inputs.carriedTensors().size(),
-                            inputs.floatElementCount(), inputs.inputBytes(), floatBytes * passes + carriedBytes, passes,
+                            inputs.floatElementCount(), inputs.inputBytes(), bytesRead, passes,
                             Duration.ofNanos(System.nanoTime() - started));
                 }
             }

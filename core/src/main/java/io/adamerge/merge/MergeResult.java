@@ -12,8 +12,8 @@ import java.util.List;
  * @param carriedTensors integer/bool tensors copied from the base
  * @param parameters     floating elements per model
  * @param inputBytes     bytes of tensor data in the inputs (one read of each input)
- * @param bytesRead      bytes actually read, over all passes
- * @param passes         passes over the floating tensors (pre-passes + the merge)
+ * @param bytesRead      bytes actually read, over all passes (a sampling pass counts its sampled share)
+ * @param passes         passes over the floating tensors (pre-passes, sampling ones included, + the merge)
  * @param elapsed        wall time
  */
 public record MergeResult(List<Path> outputFiles, int mergedTensors, int carriedTensors, long parameters,

@@ -9,9 +9,17 @@ import io.adamerge.checkpoint.TensorInfo;
  * and finally through {@link #merge}, whose output is written. Calls come from one thread.
  */
 public interface MergeRun extends AutoCloseable {
-    /** Passes over all floating tensors before the first output. */
+    /**
+     * Passes over all floating tensors before the first output. Asked again after each pass, so the number may
+     * shrink when a pass made a later one unnecessary.
+     */
     default int globalPasses() {
         return 0;
+    }
+
+    /** Global pass {@code pass} reads only every n-th chunk of the stream (a sample) when this returns n &gt; 1. */
+    default int globalPassStride(int pass) {
+        return 1;
     }
 
     /** Passes over each tensor right before it is merged. */

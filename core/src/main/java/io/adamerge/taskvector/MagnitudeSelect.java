@@ -1,89 +1,189 @@
 package io.adamerge.taskvector;
 
+import java.util.Arrays;
+
 /**
- * The exact k-th smallest magnitude (1-based) of a stream of floats that is too large to hold, found by
- * radix selection over the float bits in two passes over the same stream. For non-negative floats
- * the order of the raw bits is the order of the values, so pass 1 counts the high 16 bits of |x|
- * (finding the bucket that holds rank k) and pass 2 counts the low 16 bits of the values in that bucket.
- * Memory: two histograms of 2^15 and 2^16 counters. NaN magnitudes count as larger than infinity.
+ * The exact k-th smallest magnitude (1-based) of a stream of floats that is too large to hold, found by radix
+ * selection over the float bits. For non-negative floats the order of the raw bits is the order of the values,
+ * so a {@link Stage#COARSE} pass counts the high 16 bits of |x| (finding the bucket that holds rank k) and a
+ * {@link Stage#FINE} pass counts the low 16 bits of the values in that bucket.
+ *
+ * <p>Optionally a {@link Stage#SAMPLE} pass over a subset of the stream comes first: it estimates where the
+ * threshold lies, and the coarse pass then also keeps exact low-bit counts for a band of buckets around the
+ * estimate (keeping those values' bits). When the k-th value falls in the band (the usual case) the threshold is known after the coarse
+ * pass and the fine pass is skipped; otherwise the fine pass runs. Either way the result is exact.
+ * NaN magnitudes count as larger than infinity.
  */
 public final class MagnitudeSelect {
-    private static final int ABS = 0x7fffffff;
+    /** The passes, in order; {@link #DONE} when the threshold is known. */
+    public enum Stage { SAMPLE, COARSE, FINE, DONE }
 
-    private final long rank;
+    private static final int ABS = 0x7fffffff;
+    private static final int BUCKETS = 1 << 15;
     /** An int lane cannot overflow before this many values were added since the last flush. */
     private static final long FLUSH_AFTER = Integer.MAX_VALUE;
+    /**
+     * Half-width of the band in quantile terms: the sample's estimate ± 0.5% of the values. A sample of 1/16 of
+     * the chunks places the quantile far more precisely; a narrow band keeps the exact counts small and cheap.
+     */
+    private static final double BAND_QUANTILE = 0.005;
 
-    private long[] coarse = new long[1 << 15];
-    private int[][] lanes = new int[4][1 << 15];
+    private final long rank;
+    private final long total;
+    private final int maxBandBuckets;
+    private final int maxBandValues;
+    private Stage stage;
+    private long[] sample;
+    private long sampled;
+    private long[] coarse;
+    private int[][] lanes;
     private long seenSinceFlush;
+    private long seen;
+    private int bandLow;
+    /** Raw bits of the values that fell in the band during the coarse pass ([0, bandSize)). */
+    private int[] band;
+    private int bandSize;
+    private int bandBuckets;
     private long[] fine;
     private int bucket = -1;
     private long rankInBucket;
-    private long seen;
     private int thresholdBits = -1;
 
-    /** @param rank 1-based rank of the wanted magnitude among all values streamed in a pass */
+    /** Two passes (coarse, fine). @param rank 1-based rank of the wanted magnitude among all values of a pass */
     public MagnitudeSelect(long rank) {
+        this(rank, 0, 0);
+    }
+
+    /**
+     * With a sample pass first when {@code maxBandBuckets > 0}.
+     *
+     * @param rank           1-based rank of the wanted magnitude among all values of a full pass
+     * @param total          number of values in a full pass (the quantile of the rank is rank / total)
+     * @param maxBandBuckets most coarse buckets the band spans
+     */
+    public MagnitudeSelect(long rank, long total, int maxBandBuckets) {
+        this(rank, total, maxBandBuckets, 1 << 22);
+    }
+
+    /** @param maxBandValues most band values kept (4 bytes each); beyond, the fine pass runs */
+    public MagnitudeSelect(long rank, long total, int maxBandBuckets, int maxBandValues) {
         if (rank < 1) {
             throw new IllegalArgumentException("rank must be at least 1, got " + rank);
         }
         this.rank = rank;
+        this.total = total;
+        this.maxBandBuckets = maxBandBuckets;
+        this.maxBandValues = maxBandValues;
+        if (maxBandBuckets > 0 && total >= rank) {
+            stage = Stage.SAMPLE;
+            sample = new long[BUCKETS];
+        } else {
+            startCoarse();
+        }
     }
 
-    /** Which pass the next values belong to: 1, 2, or 0 when the threshold is known. */
-    public int pass() {
-        return thresholdBits >= 0 ? 0 : fine == null ? 1 : 2;
+    private void startCoarse() {
+        stage = Stage.COARSE;
+        coarse = new long[BUCKETS];
+        lanes = new int[4][BUCKETS];
+    }
+
+    public Stage stage() {
+        return stage;
     }
 
     /** Streams the magnitudes of {@code a[i] - b[i]} (or of {@code a[i]} when b is null) for i in [0, count). */
     public void acceptDifference(float[] a, float[] b, int count) {
-        if (fine == null) {
-            // four interleaved int histograms: consecutive values often fall in one bucket, and one histogram would
-            // make every increment wait for the previous one
-            if (seenSinceFlush + count > FLUSH_AFTER) {
-                flush();
+        switch (stage) {
+            case SAMPLE -> {
+                for (int i = 0; i < count; i++) {
+                    sample[magnitudeBits(a, b, i) >>> 16]++;
+                }
+                sampled += count;
             }
-            int[] h0 = lanes[0];
-            int[] h1 = lanes[1];
-            int[] h2 = lanes[2];
-            int[] h3 = lanes[3];
-            int i = 0;
-            if (b == null) {
-                for (; i + 3 < count; i += 4) {
-                    h0[(Float.floatToRawIntBits(a[i]) & ABS) >>> 16]++;
-                    h1[(Float.floatToRawIntBits(a[i + 1]) & ABS) >>> 16]++;
-                    h2[(Float.floatToRawIntBits(a[i + 2]) & ABS) >>> 16]++;
-                    h3[(Float.floatToRawIntBits(a[i + 3]) & ABS) >>> 16]++;
-                }
-                for (; i < count; i++) {
-                    h0[(Float.floatToRawIntBits(a[i]) & ABS) >>> 16]++;
-                }
-            } else {
-                for (; i + 3 < count; i += 4) {
-                    h0[(Float.floatToRawIntBits(a[i] - b[i]) & ABS) >>> 16]++;
-                    h1[(Float.floatToRawIntBits(a[i + 1] - b[i + 1]) & ABS) >>> 16]++;
-                    h2[(Float.floatToRawIntBits(a[i + 2] - b[i + 2]) & ABS) >>> 16]++;
-                    h3[(Float.floatToRawIntBits(a[i + 3] - b[i + 3]) & ABS) >>> 16]++;
-                }
-                for (; i < count; i++) {
-                    h0[(Float.floatToRawIntBits(a[i] - b[i]) & ABS) >>> 16]++;
+            case COARSE -> {
+                coarse(a, b, count);
+                if (band != null) {
+                    bandCounts(a, b, count);
                 }
             }
-            seen += count;
-            seenSinceFlush += count;
-        } else if (thresholdBits < 0) {
-            long[] h = fine;
-            int want = bucket;
-            for (int i = 0; i < count; i++) {
-                int bits = Float.floatToRawIntBits(b == null ? a[i] : a[i] - b[i]) & ABS;
-                if ((bits >>> 16) == want) {
-                    h[bits & 0xffff]++;
+            case FINE -> {
+                long[] h = fine;
+                int want = bucket;
+                for (int i = 0; i < count; i++) {
+                    int bits = magnitudeBits(a, b, i);
+                    if ((bits >>> 16) == want) {
+                        h[bits & 0xffff]++;
+                    }
                 }
+            }
+            case DONE -> throw new IllegalStateException("threshold already selected");
+        }
+    }
+
+    private static int magnitudeBits(float[] a, float[] b, int i) {
+        return Float.floatToRawIntBits(b == null ? a[i] : a[i] - b[i]) & ABS;
+    }
+
+    private void coarse(float[] a, float[] b, int count) {
+        // four interleaved int histograms: consecutive values often fall in one bucket, and one histogram would
+        // make every increment wait for the previous one
+        if (seenSinceFlush + count > FLUSH_AFTER) {
+            flush();
+        }
+        int[] h0 = lanes[0];
+        int[] h1 = lanes[1];
+        int[] h2 = lanes[2];
+        int[] h3 = lanes[3];
+        int i = 0;
+        if (b == null) {
+            for (; i + 3 < count; i += 4) {
+                h0[(Float.floatToRawIntBits(a[i]) & ABS) >>> 16]++;
+                h1[(Float.floatToRawIntBits(a[i + 1]) & ABS) >>> 16]++;
+                h2[(Float.floatToRawIntBits(a[i + 2]) & ABS) >>> 16]++;
+                h3[(Float.floatToRawIntBits(a[i + 3]) & ABS) >>> 16]++;
             }
         } else {
-            throw new IllegalStateException("threshold already selected");
+            for (; i + 3 < count; i += 4) {
+                h0[(Float.floatToRawIntBits(a[i] - b[i]) & ABS) >>> 16]++;
+                h1[(Float.floatToRawIntBits(a[i + 1] - b[i + 1]) & ABS) >>> 16]++;
+                h2[(Float.floatToRawIntBits(a[i + 2] - b[i + 2]) & ABS) >>> 16]++;
+                h3[(Float.floatToRawIntBits(a[i + 3] - b[i + 3]) & ABS) >>> 16]++;
+            }
         }
+        for (; i < count; i++) {
+            h0[magnitudeBits(a, b, i) >>> 16]++;
+        }
+        seen += count;
+        seenSinceFlush += count;
+    }
+
+    /**
+     * Keeps the raw bits of the values in the band (a small share: the branch is rarely taken, and appending is
+     * sequential). Too many for the budget: the band is given up and the fine pass will run.
+     */
+    private void bandCounts(float[] a, float[] b, int count) {
+        int low = bandLow;
+        int lastOffset = bandBuckets - 1;
+        int[] kept = band;
+        int n = bandSize;
+        for (int i = 0; i < count; i++) {
+            int bits = magnitudeBits(a, b, i);
+            int offset = (bits >>> 16) - low;
+            // in the band when 0 ≤ offset ≤ lastOffset, i.e. neither offset nor lastOffset − offset is negative
+            if ((offset | (lastOffset - offset)) >= 0) {
+                if (n == kept.length) {
+                    if (n >= maxBandValues) {
+                        band = null;
+                        return;
+                    }
+                    kept = Arrays.copyOf(kept, (int) Math.min(maxBandValues, 2L * n));
+                    band = kept;
+                }
+                kept[n++] = bits;
+            }
+        }
+        bandSize = n;
     }
 
     /** Adds the int lanes into the long histogram before any lane could overflow. */
@@ -99,44 +199,124 @@ public final class MagnitudeSelect {
 
     /** Ends the current pass; returns true when the threshold is known. */
     public boolean endPass() {
-        if (fine == null) {
-            flush();
-            lanes = null;
-            if (rank > seen) {
-                throw new IllegalStateException("rank " + rank + " exceeds the " + seen + " values streamed");
+        switch (stage) {
+            case SAMPLE -> {
+                chooseBand();
+                sample = null;
+                startCoarse();
+                return false;
             }
-            long below = 0;
-            for (int b = 0; b < coarse.length; b++) {
-                if (below + coarse[b] >= rank) {
-                    bucket = b;
-                    rankInBucket = rank - below;
-                    break;
+            case COARSE -> {
+                flush();
+                lanes = null;
+                if (rank > seen) {
+                    throw new IllegalStateException("rank " + rank + " exceeds the " + seen + " values streamed");
                 }
-                below += coarse[b];
+                long below = 0;
+                for (int b = 0; b < coarse.length; b++) {
+                    if (below + coarse[b] >= rank) {
+                        bucket = b;
+                        rankInBucket = rank - below;
+                        break;
+                    }
+                    below += coarse[b];
+                }
+                coarse = null;
+                int offset = bucket - bandLow;
+                if (band != null && offset >= 0 && offset < bandBuckets) {
+                    long[] exact = new long[1 << 16];
+                    for (int i = 0; i < bandSize; i++) {
+                        if ((band[i] >>> 16) == bucket) {
+                            exact[band[i] & 0xffff]++;
+                        }
+                    }
+                    band = null;
+                    select(exact, 0);
+                    return true;
+                }
+                band = null;
+                fine = new long[1 << 16];
+                stage = Stage.FINE;
+                return false;
             }
-            coarse = null;
-            fine = new long[1 << 16];
-            return false;
+            case FINE -> {
+                select(fine, 0);
+                fine = null;
+                return true;
+            }
+            default -> throw new IllegalStateException("threshold already selected");
         }
+    }
+
+    /** The threshold from exact low-bit counts of the wanted bucket at {@code h[from, from + 2^16)}. */
+    private void select(long[] h, int from) {
         long below = 0;
-        for (int low = 0; low < fine.length; low++) {
-            if (below + fine[low] >= rankInBucket) {
+        for (int low = 0; low < 1 << 16; low++) {
+            long c = h[from + low];
+            if (below + c >= rankInBucket) {
                 thresholdBits = (bucket << 16) | low;
-                break;
+                stage = Stage.DONE;
+                return;
             }
-            below += fine[low];
+            below += c;
         }
-        if (thresholdBits < 0) {
-            throw new IllegalStateException("pass 2 saw other values than pass 1");
+        throw new IllegalStateException("the passes saw different values");
+    }
+
+    /**
+     * The buckets holding the sample's quantiles rank/total ± 0.5%, widened by one bucket, at most
+     * maxBandBuckets, then narrowed from the side farther from the estimate until the values the sample predicts
+     * for it (with a 25% margin) fit the budget. No band when even one bucket would not fit.
+     */
+    private void chooseBand() {
+        if (sampled == 0) {
+            return;
         }
-        fine = null;
-        return true;
+        double q = (double) rank / total;
+        int centre = bucketAtQuantile(q);
+        int lo = Math.max(0, bucketAtQuantile(Math.max(0, q - BAND_QUANTILE)) - 1);
+        int hi = Math.min(BUCKETS - 1, bucketAtQuantile(Math.min(1, q + BAND_QUANTILE)) + 1);
+        double scale = 1.25 * total / sampled;
+        while (true) {
+            if (hi - lo + 1 <= maxBandBuckets) {
+                double expected = 0;
+                for (int b = lo; b <= hi; b++) {
+                    expected += sample[b] * scale;
+                }
+                if (expected <= maxBandValues) {
+                    bandLow = lo;
+                    bandBuckets = hi - lo + 1;
+                    band = new int[(int) Math.max(1 << 12, Math.min(maxBandValues, expected))];
+                    return;
+                }
+            }
+            if (lo == hi) {
+                return;
+            }
+            if (centre - lo > hi - centre) {
+                lo++;
+            } else {
+                hi--;
+            }
+        }
+    }
+
+    private int bucketAtQuantile(double q) {
+        long want = Math.max(1, (long) Math.ceil(q * sampled));
+        long below = 0;
+        for (int b = 0; b < sample.length; b++) {
+            below += sample[b];
+            if (below >= want) {
+                return b;
+            }
+        }
+        return sample.length - 1;
     }
 
     /** The raw bits of the selected magnitude (a non-negative float). */
     public int thresholdBits() {
-        if (thresholdBits < 0) {
-            throw new IllegalStateException("threshold not selected yet (pass " + pass() + ")");
+        if (stage != Stage.DONE) {
+            throw new IllegalStateException("threshold not selected yet (stage " + stage + ")");
         }
         return thresholdBits;
     }

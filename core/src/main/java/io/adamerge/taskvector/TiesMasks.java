@@ -29,7 +29,7 @@ public final class TiesMasks {
         this.density = density.clone();
         this.reader = inputs.reader(chunkElements);
         if (scope == TiesScope.GLOBAL) {
-            global = new TiesSelection(scope, this.density, inputs.floatElementCount());
+            global = new TiesSelection(scope, this.density, inputs.floatElementCount(), false, true);
             runPasses(global, inputs.floatTensors());
         } else {
             global = null;
@@ -48,9 +48,14 @@ public final class TiesMasks {
     }
 
     private void runPasses(TiesSelection selection, List<TensorInfo> tensors) {
-        for (int p = 0; p < selection.passes(); p++) {
+        while (!selection.ready()) {
+            int stride = selection.samplingPass() ? TiesSelection.SAMPLE_STRIDE : 1;
+            long ordinal = 0;
             for (TensorInfo t : tensors) {
                 for (long start = 0; start < t.numel(); start += reader.chunkElements()) {
+                    if (ordinal++ % stride != 0) {
+                        continue;
+                    }
                     int count = (int) Math.min(reader.chunkElements(), t.numel() - start);
                     reader.read(t, start, count);
                     selection.observe(reader.base(), reader.models(), count);

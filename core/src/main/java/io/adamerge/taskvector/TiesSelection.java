@@ -5,8 +5,10 @@ import java.util.Arrays;
 /**
  * The trim and sign election of Ties-Merging (Yadav et al., 2023) over task vectors T_k = θ_k − θ_pre, computed
  * on streamed chunks. Statistics come first, over {@link #passes()} passes of the same element stream
- * ({@link #observe}, {@link #endPass}): two radix-selection passes for each model's exact magnitude threshold,
- * then, in {@link TiesScope#GLOBAL} scope, one pass for the majority sign used where the trimmed sum is exactly 0.
+ * ({@link #observe}, {@link #endPass}): radix-selection passes for each model's exact magnitude threshold (an
+ * optional sampling pass, a coarse pass, and a fine pass when the sample's band missed), then, in
+ * {@link TiesScope#GLOBAL} scope, one pass for the majority sign used where the trimmed sum is exactly 0 (unless
+ * deferred to the merge).
  * Then {@link #maskedTaskVectors} gives the trimmed, sign-agreeing task vectors and {@link #disjointMerge} their
  * disjoint sum or mean, for any chunk.
  *
@@ -17,6 +19,12 @@ public final class TiesSelection {
     private static final int ABS = 0x7fffffff;
     private static final int SIGN = 0x80000000;
     private static final int ONE = 0x3f800000; // 1.0f
+    /** The sampling pass reads every 16th chunk. */
+    public static final int SAMPLE_STRIDE = 16;
+    private static final long BAND_BUDGET_BYTES = 48L << 20;
+    private static final int BAND_BUCKETS = 16;
+    /** Streams shorter than this (per model) are not sampled. */
+    public static final long SAMPLE_MIN_ELEMENTS = 1L << 20;
 
     private final TiesScope scope;
     private final int models;
@@ -24,9 +32,10 @@ public final class TiesSelection {
     /** Keep entries whose magnitude bits are ≥ this; 0 keeps all. */
     private final int[] thresholdBits;
     private final boolean[] keepNone;
-    private final boolean needsThreshold;
     private final boolean deferMajority;
-    private int pass;
+    private boolean thresholdsDone;
+    private boolean majorityDone;
+    private int passesDone;
     private long signBalance;
     private int majority;
     private float[][] trimmed = new float[0][];
@@ -51,28 +60,45 @@ public final class TiesSelection {
      *                      (see {@link ZeroSumEntries}), so that a caller can correct those afterwards
      */
     public TiesSelection(TiesScope scope, double[] density, long elements, boolean deferMajority) {
+        this(scope, density, elements, deferMajority, false);
+    }
+
+    /**
+     * @param sampleFirst start with a pass over every {@link #SAMPLE_STRIDE}-th chunk (see {@link #samplingPass()}),
+     *                    which usually spares the fine radix pass (see {@link MagnitudeSelect})
+     */
+    public TiesSelection(TiesScope scope, double[] density, long elements, boolean deferMajority, boolean sampleFirst) {
         this.scope = scope;
         this.deferMajority = deferMajority && scope == TiesScope.GLOBAL;
         this.models = density.length;
         this.selects = new MagnitudeSelect[models];
         this.thresholdBits = new int[models];
         this.keepNone = new boolean[models];
-        boolean any = false;
+        long[] ranks = new long[models];
+        int selecting = 0;
         for (int k = 0; k < models; k++) {
             if (!(density[k] >= 0 && density[k] <= 1)) {
                 throw new IllegalArgumentException("density must be in [0, 1], got " + density[k]);
             }
-            long rank = scope == TiesScope.GLOBAL ? officialRank(elements, density[k]) : mergekitRank(elements, density[k]);
-            if (rank == 0) {
-                thresholdBits[k] = 0;
-            } else if (rank > elements) {
+            ranks[k] = scope == TiesScope.GLOBAL ? officialRank(elements, density[k]) : mergekitRank(elements, density[k]);
+            if (ranks[k] > elements) {
                 keepNone[k] = true;
-            } else {
-                selects[k] = new MagnitudeSelect(rank);
-                any = true;
+            } else if (ranks[k] > 0) {
+                selecting++;
             }
         }
-        this.needsThreshold = any;
+        // the values kept from the band (4 bytes each) share a fixed budget
+        int bandValues = selecting == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 8, BAND_BUDGET_BYTES / (4L * selecting));
+        // below a million values another full pass costs little
+        boolean sample = sampleFirst && bandValues >= 1 << 16 && elements >= SAMPLE_MIN_ELEMENTS;
+        for (int k = 0; k < models; k++) {
+            if (ranks[k] > 0 && !keepNone[k]) {
+                selects[k] = sample ? new MagnitudeSelect(ranks[k], elements, BAND_BUCKETS, bandValues)
+                        : new MagnitudeSelect(ranks[k]);
+            }
+        }
+        this.thresholdsDone = selecting == 0;
+        this.majorityDone = !(scope == TiesScope.GLOBAL && !this.deferMajority);
     }
 
     /**
@@ -103,13 +129,42 @@ public final class TiesSelection {
         }
     }
 
-    /** How many passes over the stream the statistics need. */
+    /**
+     * How many passes over the stream the statistics need in all, as far as known now: it may shrink after a pass
+     * (when the sampled band already gave the thresholds, the fine pass is skipped).
+     */
     public int passes() {
-        return (needsThreshold ? 2 : 0) + (scope == TiesScope.GLOBAL && !deferMajority ? 1 : 0);
+        int remaining = 0;
+        if (!thresholdsDone) {
+            for (MagnitudeSelect m : selects) {
+                if (m != null) {
+                    remaining = Math.max(remaining, switch (m.stage()) {
+                        case SAMPLE -> 3;
+                        case COARSE -> 2;
+                        case FINE -> 1;
+                        case DONE -> 0;
+                    });
+                }
+            }
+        }
+        return passesDone + remaining + (majorityDone ? 0 : 1);
     }
 
     public boolean ready() {
-        return pass >= passes();
+        return thresholdsDone && majorityDone;
+    }
+
+    /** Whether the next pass is the sampling pass, which needs only every {@link #SAMPLE_STRIDE}-th chunk. */
+    public boolean samplingPass() {
+        if (thresholdsDone) {
+            return false;
+        }
+        for (MagnitudeSelect m : selects) {
+            if (m != null && m.stage() == MagnitudeSelect.Stage.SAMPLE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Streams one chunk (the same elements of the base and of each model) of the current pass. */
@@ -117,7 +172,7 @@ public final class TiesSelection {
         if (ready()) {
             throw new IllegalStateException("all statistics passes are done");
         }
-        if (needsThreshold && pass < 2) {
+        if (!thresholdsDone) {
             for (int k = 0; k < models; k++) {
                 if (selects[k] != null) {
                     selects[k].acceptDifference(modelValues[k], base, count);
@@ -141,17 +196,21 @@ public final class TiesSelection {
     }
 
     public void endPass() {
-        if (needsThreshold && pass < 2) {
+        if (!thresholdsDone) {
+            boolean all = true;
             for (int k = 0; k < models; k++) {
                 if (selects[k] != null && selects[k].endPass()) {
                     thresholdBits[k] = selects[k].thresholdBits();
                     selects[k] = null;
                 }
+                all &= selects[k] == null;
             }
+            thresholdsDone = all;
         } else {
             majority = Long.signum(signBalance);
+            majorityDone = true;
         }
-        pass++;
+        passesDone++;
     }
 
     /** Model k's magnitude threshold (entries with |T| ≥ it are kept), NaN when it keeps nothing. */
@@ -185,7 +244,7 @@ public final class TiesSelection {
 
     private void requireReady() {
         if (!ready()) {
-            throw new IllegalStateException("Ties statistics need " + passes() + " passes, " + pass + " done");
+            throw new IllegalStateException("Ties statistics need " + passes() + " passes, " + passesDone + " done");
         }
     }
 

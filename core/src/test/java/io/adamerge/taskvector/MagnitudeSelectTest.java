@@ -34,13 +34,14 @@ class MagnitudeSelectTest {
         }
         Arrays.sort(mags);
         MagnitudeSelect s = new MagnitudeSelect(rank);
-        for (int pass = 1; pass <= 2; pass++) {
-            assertThat(s.pass()).isEqualTo(pass);
+        for (MagnitudeSelect.Stage stage : new MagnitudeSelect.Stage[] {MagnitudeSelect.Stage.COARSE,
+                MagnitudeSelect.Stage.FINE}) {
+            assertThat(s.stage()).isEqualTo(stage);
             for (int from = 0; from < values.length; from += chunk) {
                 int n = Math.min(chunk, values.length - from);
                 s.acceptDifference(Arrays.copyOfRange(values, from, from + n), null, n);
             }
-            assertThat(s.endPass()).isEqualTo(pass == 2);
+            assertThat(s.endPass()).isEqualTo(stage == MagnitudeSelect.Stage.FINE);
         }
         assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
     }
@@ -64,5 +65,49 @@ class MagnitudeSelectTest {
         s.acceptDifference(a, b, a.length);
         s.endPass();
         assertThat(s.threshold()).isEqualTo(mags[(int) rank - 1]);
+    }
+
+    /**
+     * With a sampling pass first: exact whether the sample's band holds the threshold (coarse pass suffices) or
+     * not (fine pass). The sample is a stride of the data, or unrelated values to force misses.
+     */
+    @Property(tries = 500)
+    void sampledBandIsExactWhetherItHitsOrMisses(@ForAll("values") float[] values, @ForAll("values") float[] unrelated,
+                                                 @ForAll @IntRange(min = 0, max = 10_000) int pick,
+                                                 @ForAll @IntRange(min = 1, max = 8) int stride,
+                                                 @ForAll boolean representative,
+                                                 @ForAll @IntRange(min = 1, max = 32) int bandBuckets,
+                                                 @ForAll @IntRange(min = 1, max = 400) int maxBandValues) {
+        long rank = 1 + pick % values.length;
+        float[] mags = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            mags[i] = Math.abs(values[i]);
+        }
+        Arrays.sort(mags);
+        // a small budget for the band's values also forces misses (the band is given up when it overflows)
+        MagnitudeSelect s = new MagnitudeSelect(rank, values.length, bandBuckets, maxBandValues);
+        assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.SAMPLE);
+        if (representative) {
+            for (int i = 0; i < values.length; i += stride) {
+                s.acceptDifference(new float[] {values[i]}, null, 1);
+            }
+        } else {
+            s.acceptDifference(unrelated, null, unrelated.length);
+        }
+        assertThat(s.endPass()).isFalse();
+        assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.COARSE);
+        s.acceptDifference(values, null, values.length);
+        boolean hit = s.endPass();
+        net.jqwik.api.statistics.Statistics.label("band").collect(hit ? "hit" : "missed");
+        if (!hit) {
+            assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.FINE);
+            s.acceptDifference(values, null, values.length);
+            assertThat(s.endPass()).isTrue();
+        }
+        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
+        net.jqwik.api.statistics.Statistics.label("band").coverage(c -> {
+            c.check("hit").count(n -> n > 0);
+            c.check("missed").count(n -> n > 0);
+        });
     }
 }

@@ -49,7 +49,7 @@ public final class Ties implements MergeMethod {
         boolean mean = setup.parameters().choice("merge").equals("mean");
         float lambda = (float) setup.parameters().number("lambda");
         return scope == TiesScope.GLOBAL
-                ? new GlobalRun(new TiesSelection(scope, density, setup.floatElementCount(), true), mean, lambda,
+                ? new GlobalRun(new TiesSelection(scope, density, setup.floatElementCount(), true, true), mean, lambda,
                 setup.floatTensors(), new PendingPatches())
                 : new PerTensorRun(density, mean, lambda);
     }
@@ -71,6 +71,11 @@ public final class Ties implements MergeMethod {
         @Override
         public int globalPasses() {
             return selection.passes();
+        }
+
+        @Override
+        public int globalPassStride(int pass) {
+            return selection.samplingPass() ? TiesSelection.SAMPLE_STRIDE : 1;
         }
 
         @Override
