@@ -29,7 +29,8 @@ class SpearmanTest {
     }
 
     @Property(tries = 50)
-    void invariantUnderMonotoneMaps(@ForAll @Size(min = 3, max = 20) double[] x, @ForAll @Size(min = 3, max = 20) double[] y) {
+    void invariantUnderMonotoneMaps(@ForAll @Size(min = 3, max = 20) @DoubleRange(min = -50, max = 50) double[] x,
+                                    @ForAll @Size(min = 3, max = 20) @DoubleRange(min = -50, max = 50) double[] y) {
         int n = Math.min(x.length, y.length);
         double[] a = java.util.Arrays.copyOf(x, n);
         double[] b = java.util.Arrays.copyOf(y, n);
@@ -38,6 +39,9 @@ class SpearmanTest {
         }
         double rho = Spearman.rho(a, b);
         double[] mapped = java.util.Arrays.stream(a).map(v -> Math.atan(v) * 3 + 1).toArray();
+        if (java.util.Arrays.stream(mapped).distinct().count() != java.util.Arrays.stream(a).distinct().count()) {
+            return; // rounding merged two values: a tie the original did not have
+        }
         assertThat(rho).isBetween(-1 - 1e-12, 1 + 1e-12);
         assertThat(Spearman.rho(mapped, b)).isCloseTo(rho, within(1e-9));
         assertThat(Spearman.rho(b, a)).isCloseTo(rho, within(1e-12));
