@@ -39,7 +39,7 @@ class MergesTest {
             assertThat(ta.get("a").toFloatArray()[1]).isCloseTo(2.6f, within(1e-6f));
             assertThat(ta.get("b").toFloatArray()[0]).isCloseTo(3.6f, within(1e-6f));
 
-            // layer-wise: a gets 0.5·T1 + 0.1·T2 = 0.5·(1, 0) + 0.1·(−1, 2), b gets 0·T1 + 1·T2
+            // layer-wise: a gets 0.5·T1 + 0.1·T2 = 0.5 (1, 0) + 0.1 (−1, 2), b gets 0·T1 + 1·T2 = 0
             Map<String, NDArray> lw = Merges.layerWise(pre, tv, new double[][] {{0.5, 0}, {0.1, 1}}, m);
             assertThat(lw.get("a").toFloatArray()[0]).isCloseTo(1.4f, within(1e-6f));
             assertThat(lw.get("a").toFloatArray()[1]).isCloseTo(2.2f, within(1e-6f));
