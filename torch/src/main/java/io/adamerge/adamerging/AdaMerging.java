@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.adamerge.checkpoint.CheckpointException;
+import io.adamerge.merge.data.BatchSampler;
 import io.adamerge.merge.data.TaskImages;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;

@@ -1,12 +1,13 @@
-package io.adamerge.adamerging;
+package io.adamerge.merge.data;
 
 import java.util.SplittableRandom;
 
 /**
- * Which images of each task AdaMerging sees at each step: like the official implementation, a fresh shuffled
- * batch every step (its {@code next(iter(shuffled_loader))}), drawn without replacement. The draw depends only on
- * (seed, task, step), so the same seed gives the same batches and a resumed run continues with the batches the
- * uninterrupted run would have used. A batch at least as large as the task's data is the whole set, in order.
+ * Which images of a task a data-driven merge sees. For AdaMerging, the batch of each step: like the official
+ * implementation, a fresh shuffled batch every step (its {@code next(iter(shuffled_loader))}), drawn without
+ * replacement. The draw depends only on (seed, task, step), so the same seed gives the same batches and a resumed
+ * run continues with the batches the uninterrupted run would have used. A batch at least as large as the task's
+ * data is the whole set, in order.
  */
 public final class BatchSampler {
     private final long seed;

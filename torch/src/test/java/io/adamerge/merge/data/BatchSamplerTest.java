@@ -1,4 +1,4 @@
-package io.adamerge.adamerging;
+package io.adamerge.merge.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

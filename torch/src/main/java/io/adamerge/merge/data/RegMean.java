@@ -1,0 +1,252 @@
+package io.adamerge.merge.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.adamerge.model.ClipKeys;
+import io.adamerge.model.ClipVisionModel;
+import io.adamerge.model.OpenClipLayout;
+import io.adamerge.model.VitConfig;
+import io.adamerge.model.WeightLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RegMean (Jin et al., ICLR 2023): every linear layer is merged as the solution of the regression that matches each
+ * fine-tuned layer's outputs on its own task's inputs,
+ * <pre>  W = (Σ_k G̃_k)^-1 Σ_k G̃_k W_k   (in the [in, out] orientation: PyTorch's Linear weight transposed)</pre>
+ * with G_k = X_kᵀX_k / N_k the Gram matrix of the layer's inputs on N_k samples of task k (the per-sample average,
+ * as FusionBench accumulates it) and G̃_k its off-diagonal entries scaled by α. All other parameters (biases, layer
+ * norms, embeddings) are averaged.
+ *
+ * <p>Linear layers: q/k/v/out projections, MLP fc1/fc2, the visual projection, and, unless disabled, the patch
+ * embedding, which is exactly a linear layer over flattened patches (FusionBench averages it because it only hooks
+ * {@code nn.Linear}; {@code patchEmbeddingAsLinear = false} does the same). Input dimensions no task ever excites
+ * (a zero row and column in every Gram, such as constant-zero pixels) get the average weight there instead of a
+ * singular system. Grams are accumulated and solved in float64.
+ */
+public final class RegMean implements DataMergeMethod {
+    /**
+     * @param samples                images per task used for the Grams (all when a task has fewer)
+     * @param alpha                  scale of the Grams' off-diagonal entries, in [0, 1]
+     * @param batchSize              images per forward pass
+     * @param seed                   picks the samples
+     * @param patchEmbeddingAsLinear merge the patch embedding by RegMean too (else average it)
+     */
+    public record Settings(int samples, double alpha, int batchSize, long seed, boolean patchEmbeddingAsLinear) {
+        public Settings {
+            if (samples <= 0 || batchSize <= 0) {
+                throw new IllegalArgumentException("samples and batch size must be > 0");
+            }
+            if (!(alpha >= 0 && alpha <= 1)) {
+                throw new IllegalArgumentException("RegMean alpha must be in [0, 1], got " + alpha);
+            }
+        }
+
+        /** 256 samples per task, α = 0.9, batches of 32, seed 0, patch embedding merged as a linear layer. */
+        public static Settings defaults() {
+            return new Settings(256, 0.9, 32, 0, true);
+        }
+    }
+
+    private final Settings settings;
+
+    public RegMean(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "regmean";
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("samples", Integer.toString(settings.samples()));
+        m.put("alpha", Double.toString(settings.alpha()));
+        m.put("seed", Long.toString(settings.seed()));
+        m.put("patch_embedding", settings.patchEmbeddingAsLinear() ? "regmean" : "average");
+        return m;
+    }
+
+    @Override
+    public Map<String, NDArray> merge(DataMergeInput input, NDManager into) {
+        ClipVisionModel model = input.model();
+        VitConfig config = model.config();
+        Map<String, long[]> canonicalShapes = ClipKeys.shapes(config);
+        List<LinearInputs.Layer> layers = LinearInputs.layers(config, settings.patchEmbeddingAsLinear());
+        List<String> sites = LinearInputs.sites(layers);
+        int tasks = input.tasks().size();
+        try (NDManager work = into.newSubManager()) {
+            Map<String, NDArray> gramSums = new HashMap<>();
+            Map<String, NDArray> gramWeightSums = new HashMap<>();
+            Map<String, NDArray> sums = new LinkedHashMap<>();
+            for (int k = 0; k < tasks; k++) {
+                try (NDManager taskScope = work.newSubManager()) {
+                    Map<String, NDArray> w = canonical(model, input.tasks().get(k).weights(), taskScope);
+                    Map<String, NDArray> grams = grams(config, w, input.tasks().get(k).images(), sites, k, taskScope);
+                    for (LinearInputs.Layer layer : layers) {
+                        NDArray reduced = reduceOffDiagonal(grams.get(layer.site()), settings.alpha());
+                        NDArray weightT = float64(LinearInputs.asMatrix(w.get(layer.weight())), taskScope).transpose();
+                        accumulate(gramSums, layer.weight(), reduced, work);
+                        accumulate(gramWeightSums, layer.weight(), reduced.matMul(weightT), work);
+                    }
+                    for (Map.Entry<String, NDArray> e : w.entrySet()) {
+                        if (!gramSums.containsKey(e.getKey())) {
+                            accumulate(sums, e.getKey(), float64(e.getValue(), taskScope), work);
+                        }
+                    }
+                }
+            }
+            Map<String, NDArray> merged = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : sums.entrySet()) {
+                merged.put(e.getKey(), e.getValue().div(tasks).toType(DataType.FLOAT32, false));
+            }
+            for (LinearInputs.Layer layer : layers) {
+                NDArray solvedT = solve(gramSums.get(layer.weight()), gramWeightSums.get(layer.weight()), input, layer, work);
+                merged.put(layer.weight(), solvedT.transpose().reshape(new Shape(canonicalShapes.get(layer.weight())))
+                        .toType(DataType.FLOAT32, false));
+            }
+            Map<String, NDArray> named = model.layout() == WeightLayout.HUGGING_FACE ? merged
+                    : OpenClipLayout.fromCanonical(merged, config, work);
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            for (String key : model.parameterShapes().keySet()) {
+                NDArray a = named.get(key).duplicate();
+                a.attach(into);
+                out.put(key, a);
+            }
+            return out;
+        }
+    }
+
+    private static NDArray float64(NDArray a, NDManager scope) {
+        NDArray d = a.toType(DataType.FLOAT64, true);
+        d.attach(scope);
+        return d;
+    }
+
+    private static Map<String, NDArray> canonical(ClipVisionModel model, Map<String, NDArray> weights, NDManager scope) {
+        return model.layout() == WeightLayout.HUGGING_FACE ? weights : OpenClipLayout.toCanonical(weights, model.config(), scope);
+    }
+
+    /** Σ over the sampled images of XᵀX / N for each site, float64 [in, in], on {@code scope}. */
+    private Map<String, NDArray> grams(VitConfig config, Map<String, NDArray> w, TaskImages images, List<String> sites, int task,
+                                       NDManager scope) {
+        int[] picked = new BatchSampler(settings.seed(), settings.samples()).indices(task, 0, images.count());
+        Map<String, NDArray> sums = new HashMap<>();
+        for (int from = 0; from < picked.length; from += settings.batchSize()) {
+            int to = Math.min(picked.length, from + settings.batchSize());
+            int[] batch = java.util.Arrays.copyOfRange(picked, from, to);
+            try (NDManager step = scope.newSubManager()) {
+                NDArray pixels = images.batch(step, batch);
+                LinearInputs.forward(config, w, pixels, (site, rows) -> {
+                    if (!sites.contains(site)) {
+                        return;
+                    }
+                    NDArray x = rows.toType(DataType.FLOAT64, true);
+                    NDArray xtx = x.transpose().matMul(x);
+                    accumulate(sums, site, xtx, scope);
+                    x.close();
+                    xtx.close();
+                });
+            }
+        }
+        for (NDArray g : sums.values()) {
+            g.divi(picked.length);
+        }
+        return sums;
+    }
+
+    /** α·G + (1 − α)·diag(G): off-diagonal entries scaled by α, the diagonal kept. */
+    static NDArray reduceOffDiagonal(NDArray gram, double alpha) {
+        NDManager m = gram.getManager();
+        long n = gram.getShape().get(0);
+        NDArray eye = m.eye((int) n).toType(DataType.FLOAT64, false);
+        return gram.mul(alpha).add(gram.mul(eye).mul(1 - alpha));
+    }
+
+    private static void accumulate(Map<String, NDArray> sums, String key, NDArray value, NDManager owner) {
+        NDArray previous = sums.get(key);
+        if (previous == null) {
+            NDArray copy = value.duplicate();
+            copy.attach(owner);
+            sums.put(key, copy);
+        } else {
+            previous.addi(value);
+        }
+    }
+
+    /**
+     * (Σ G̃)^-1 Σ G̃ Wᵀ in float64, [in, out]. Input dimensions with a zero diagonal in the summed Gram (no task's
+     * inputs ever vary there) are given the average weight, which is what adding the identity at those entries to
+     * every task's Gram yields.
+     */
+    private static NDArray solve(NDArray gramSum, NDArray gramWeightSum, DataMergeInput input, LinearInputs.Layer layer,
+                                 NDManager scope) {
+        long n = gramSum.getShape().get(0);
+        double[] s = gramSum.toDoubleArray();
+        List<Integer> dead = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (s[(int) (i * n + i)] == 0) {
+                dead.add(i);
+            }
+        }
+        NDArray lhs = gramSum;
+        NDArray rhs = gramWeightSum;
+        if (!dead.isEmpty()) {
+            int tasks = input.tasks().size();
+            long out = gramWeightSum.getShape().get(1);
+            double[] b = gramWeightSum.toDoubleArray();
+            double[][] weightsT = new double[tasks][];
+            for (int k = 0; k < tasks; k++) {
+                NDArray w = canonical(input.model(), input.tasks().get(k).weights(), scope).get(layer.weight());
+                weightsT[k] = float64(LinearInputs.asMatrix(w), scope).transpose().toDoubleArray();
+            }
+            for (int i : dead) {
+                s[(int) (i * n + i)] = tasks;
+                for (int o = 0; o < out; o++) {
+                    double sum = 0;
+                    for (int k = 0; k < tasks; k++) {
+                        sum += weightsT[k][(int) (i * out + o)];
+                    }
+                    b[(int) (i * out + o)] = sum;
+                }
+            }
+            lhs = scope.create(s, new Shape(n, n));
+            rhs = scope.create(b, new Shape(n, out));
+        }
+        return lhs.inverse().matMul(rhs);
+    }
+
+    /**
+     * The RegMean closed form for one linear layer from explicit Grams ([in, in]) and PyTorch-oriented weights
+     * ([out, in]): W = ((Σ G̃_k)^-1 Σ G̃_k W_kᵀ)ᵀ, float64 throughout, the result float32 on {@code into}.
+     */
+    public static NDArray mergeLinear(List<NDArray> grams, List<NDArray> weights, double alpha, NDManager into) {
+        if (grams.size() != weights.size() || grams.isEmpty()) {
+            throw new IllegalArgumentException(grams.size() + " Grams for " + weights.size() + " weights");
+        }
+        try (NDManager scope = into.newSubManager()) {
+            NDArray lhs = null;
+            NDArray rhs = null;
+            for (int k = 0; k < grams.size(); k++) {
+                NDArray g = grams.get(k).toType(DataType.FLOAT64, true);
+                g.attach(scope);
+                NDArray reduced = reduceOffDiagonal(g, alpha);
+                NDArray wt = weights.get(k).toType(DataType.FLOAT64, true).transpose();
+                wt.attach(scope);
+                NDArray gw = reduced.matMul(wt);
+                lhs = lhs == null ? reduced : lhs.add(reduced);
+                rhs = rhs == null ? gw : rhs.add(gw);
+            }
+            NDArray merged = lhs.inverse().matMul(rhs).transpose().toType(DataType.FLOAT32, true);
+            merged.attach(into);
+            return merged;
+        }
+    }
+}
