@@ -96,6 +96,10 @@ public final class AdaMergingCommand implements Callable<Integer> {
             description = "Also write --save-lambda every N steps, so an interrupted run can resume (default: only at the end).")
     int saveEvery;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "PyTorch intra-op threads (default: one per core); 1 can be much faster on a busy machine.")
+    Integer threads;
+
     @Option(names = "--config", paramLabel = "JSON", description = "CLIPVisionConfig JSON for checkpoints without config.json.")
     Path config;
 
@@ -117,6 +121,13 @@ public final class AdaMergingCommand implements Callable<Integer> {
             }
             if (saveEvery > 0 && saveLambda == null) {
                 throw new IllegalArgumentException("--save-every needs --save-lambda");
+            }
+            if (threads != null) {
+                if (threads <= 0) {
+                    throw new IllegalArgumentException("--threads must be > 0");
+                }
+                // read once, when the engine starts (TorchRuntime); an engine already running keeps its setting
+                System.setProperty(TorchRuntime.NUM_THREADS, Integer.toString(threads));
             }
             AdaMergingConfig settings = new AdaMergingConfig(Granularity.parse(granularity), plus, density, steps, lr, 0.9, 0.999,
                     1e-8, batch, initValue, seed);
@@ -169,8 +180,12 @@ public final class AdaMergingCommand implements Callable<Integer> {
                     try (NDManager merged = manager.newSubManager()) {
                         Map<String, NDArray> weights = ada.merge(result, merged);
                         Path file = MergedCheckpoint.write(base, weights, out, metadata(settings, result));
-                        w.printf(Locale.ROOT, "loss %.6f -> %.6f over %d steps in %.1f s%n", firstLoss[0], lastLoss[0],
-                                result.step() - start.step(), (System.nanoTime() - t0) / 1e9);
+                        if (result.step() > start.step()) {
+                            w.printf(Locale.ROOT, "loss %.6f -> %.6f over %d steps in %.1f s%n", firstLoss[0], lastLoss[0],
+                                    result.step() - start.step(), (System.nanoTime() - t0) / 1e9);
+                        } else {
+                            w.printf(Locale.ROOT, "no steps to do: the coefficients are already at step %d of %d%n", start.step(), steps);
+                        }
                         if (saveLambda != null) {
                             w.println("coefficients: " + saveLambda.toAbsolutePath());
                         }

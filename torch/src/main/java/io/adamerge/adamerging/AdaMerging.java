@@ -231,8 +231,10 @@ public final class AdaMerging implements AutoCloseable {
         Coefficients current = start;
         for (int step = start.step(); step < config.steps(); step++) {
             StepResult r = evaluate(current, step);
-            if (!Float.isFinite(r.loss())) {
-                throw new IllegalStateException("AdaMerging loss is " + r.loss() + " at step " + step);
+            if (!Float.isFinite(r.loss()) || !allFinite(r.gradient())) {
+                // the entropy is bounded and the merge linear in λ: a non-finite value is a runtime fault, never data
+                throw new IllegalStateException("AdaMerging " + (Float.isFinite(r.loss()) ? "gradient" : "loss")
+                        + " is not finite at step " + step);
             }
             adam.update(values, r.gradient());
             current = new Coefficients(config.granularity(), layerKeys, tasks.size(), values.clone(), adam.step(),
@@ -272,6 +274,15 @@ public final class AdaMerging implements AutoCloseable {
             merged.put(layerKeys.get(l), w);
         }
         return merged;
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private float[] concatenate(int[][] batches, int total) {
