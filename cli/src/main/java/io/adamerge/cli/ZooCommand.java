@@ -61,13 +61,6 @@ public final class ZooCommand {
         return quick ? base.resolveSibling(base.getFileName() + "-quick") : base;
     }
 
-    static int fail(CommandSpec spec, RuntimeException e) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + e.getMessage());
-        err.flush();
-        return 1;
-    }
-
     @Command(name = "pretrain", mixinStandardHelpOptions = true,
             description = "Pretrains the backbone (supervised lowercase glyphs + rotation prediction on the benchmark's train "
                     + "images; never their labels or test images) and saves it as a Hugging Face folder with its card. "
@@ -96,7 +89,7 @@ public final class ZooCommand {
                         card.seed(), card.backboneSha256());
                 return 0;
             } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-                return fail(spec, e);
+                return CliErrors.report(spec, e);
             }
         }
     }
@@ -130,7 +123,7 @@ public final class ZooCommand {
                         s.cached().size(), s.seconds());
                 return 0;
             } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-                return fail(spec, e);
+                return CliErrors.report(spec, e);
             }
         }
     }
@@ -171,7 +164,7 @@ public final class ZooCommand {
                 w.flush();
                 return 0;
             } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-                return fail(spec, e);
+                return CliErrors.report(spec, e);
             }
         }
     }
