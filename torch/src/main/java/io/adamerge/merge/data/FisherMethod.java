@@ -22,7 +22,7 @@ public final class FisherMethod implements DataMergeProvider {
     @Override
     public String description() {
         return "Fisher merging: θ = Σ F_k θ_k / Σ F_k, F_k the diagonal empirical Fisher of model k with its head "
-                + "on its task's data (needs data and head per model)";
+                + "on its task's data";
     }
 
     @Override
@@ -31,7 +31,7 @@ public final class FisherMethod implements DataMergeProvider {
                 MergeParameter.integer("samples", ParameterScope.GLOBAL, (long) DEFAULTS.samples(), 1L, (long) Integer.MAX_VALUE,
                         "images per task for the Fisher (all when a task has fewer)"),
                 MergeParameter.integer("seed", ParameterScope.GLOBAL, DEFAULTS.seed(), "picks the images and draws the labels"),
-                MergeParameter.number("floor", ParameterScope.GLOBAL, (double) DEFAULTS.floor(), Double.MIN_VALUE, null,
+                MergeParameter.number("floor", ParameterScope.GLOBAL, Double.valueOf(Float.toString(DEFAULTS.floor())), Double.MIN_VALUE, null,
                         "ε added to every Fisher entry, so entries no task is sensitive to are averaged"));
     }
 

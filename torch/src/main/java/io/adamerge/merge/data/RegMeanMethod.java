@@ -19,7 +19,7 @@ public final class RegMeanMethod implements DataMergeProvider {
     @Override
     public String description() {
         return "RegMean: every linear layer W = (Σ G̃_k)^-1 Σ G̃_k W_k from the Grams of its inputs on each task's "
-                + "data, other parameters averaged (needs data per model)";
+                + "data, other parameters averaged";
     }
 
     @Override
