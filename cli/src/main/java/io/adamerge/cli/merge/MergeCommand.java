@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -188,7 +189,7 @@ public final class MergeCommand implements Callable<Integer> {
 
     private int mergeOnData(DataMergeExecutor executor, DataMergeJob job, PrintWriter stdout) {
         stdout.printf(Locale.ROOT, "%s: %d models, parameters %s%n", job.method(), job.models().size(),
-                job.parameters().isEmpty() ? "(defaults)" : job.parameters());
+                job.parameters().isEmpty() ? "(defaults)" : new TreeMap<>(job.parameters()));
         stdout.flush();
         DataMergeResult result;
         try {
