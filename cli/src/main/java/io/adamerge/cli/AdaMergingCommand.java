@@ -137,11 +137,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
                 List<Map<String, NDArray>> finetuned = new ArrayList<>();
                 List<AdaMerging.Task> tasks = new ArrayList<>();
                 for (int k = 0; k < models.size(); k++) {
-                    ClipVisionModel.Loaded ft = ClipVisionModel.load(models.get(k), config, manager);
-                    if (ft.model().layout() != pre.model().layout() || !ft.model().config().equals(pre.model().config())) {
-                        throw new CheckpointException(models.get(k) + ": a " + ft.model().layout() + " tower " + ft.model().config()
-                                + ", but the base is a " + pre.model().layout() + " tower " + pre.model().config());
-                    }
+                    ClipVisionModel.Loaded ft = ClipVisionModel.loadMatching(models.get(k), config, pre.model(), "the base", manager);
                     finetuned.add(ft.weights());
                     ClassificationHead head = ClassificationHead.load(heads.get(k), manager);
                     TaskImages images = TaskImages.load(data.get(k), pre.model().config());

@@ -1,6 +1,5 @@
 package io.adamerge.merge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.CheckpointWriter;
 import io.adamerge.checkpoint.DType;
@@ -8,11 +7,8 @@ import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.checkpoint.TensorSpec;
 import io.adamerge.taskvector.ModelSet;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -24,7 +20,6 @@ import java.util.stream.IntStream;
  * (integer/bool tensors copied from the base), atomically. Memory is a few chunks, independent of model size.
  */
 public final class MergeExecutor {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Buffer sets in flight: one being merged, the others being read. */
     private static final int READ_AHEAD_DEPTH = 3;
 
@@ -49,7 +44,7 @@ public final class MergeExecutor {
 
     public MergeResult run(MergeJob job, MergeListener listener) {
         long started = System.nanoTime();
-        MergeMethod method = methods.get(job.method());
+        MergeMethod method = methods.dataFree(job.method());
         if (job.models().isEmpty()) {
             throw new MergeConfigException(method.name() + ": no models given");
         }
@@ -211,33 +206,10 @@ public final class MergeExecutor {
 
     /** The base's metadata plus what was merged and how. */
     static Map<String, String> outputMetadata(Checkpoint template, MergeMethod method, MergeParameters params, MergeJob job) {
-        Map<String, String> meta = new LinkedHashMap<>(template.metadata());
-        meta.put("adamerge.method", method.name());
-        meta.put("adamerge.parameters", params.toJson());
-        if (job.base() != null) {
-            meta.put("adamerge.base", String.valueOf(job.base().getFileName()));
-        }
-        meta.put("adamerge.models", JSON.valueToTree(job.models().stream().map(p -> String.valueOf(p.getFileName()))
-                .toList()).toString());
-        return meta;
+        return MergeOutput.metadata(template.metadata(), method, params, job.base(), job.models());
     }
 
-    /** The output must neither be an input nor contain one nor lie inside an input directory. */
     private static void checkOutputIsNotAnInput(MergeJob job) {
-        Path out = job.output().toAbsolutePath().normalize();
-        List<Path> ins = new ArrayList<>(job.models());
-        if (job.base() != null) {
-            ins.add(job.base());
-        }
-        for (Path in : ins) {
-            Path p = in.toAbsolutePath().normalize();
-            Path dir = Files.isDirectory(p) ? p : p.getParent();
-            if (p.startsWith(out)) {
-                throw new MergeConfigException("output " + job.output() + " would overwrite input " + in);
-            }
-            if (Files.isDirectory(p) && out.startsWith(dir)) {
-                throw new MergeConfigException("output " + job.output() + " lies inside input directory " + in);
-            }
-        }
+        MergeOutput.checkNotAnInput(job.output(), job.base(), job.models());
     }
 }

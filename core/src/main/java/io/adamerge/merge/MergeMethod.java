@@ -1,29 +1,15 @@
 package io.adamerge.merge;
 
-import java.util.List;
-
 /**
- * One merge method: it declares its parameters and computes merged tensors from chunks of the inputs.
+ * One data-free merge method: it declares its parameters and computes merged tensors from chunks of the inputs.
  * Reading, validation, streaming and writing are the {@link MergeExecutor}'s; a method only does arithmetic
  * (and may ask for pre-passes over the inputs to gather statistics, see {@link MergeRun}).
  * Methods are found through {@link java.util.ServiceLoader}: adding one is adding a class and naming it in
  * {@code META-INF/services/io.adamerge.merge.MergeMethod}.
  */
-public interface MergeMethod {
-    /** The name used in YAML ({@code merge_method}) and with {@code --method}. */
-    String name();
-
-    /** Other accepted names (e.g. mergekit's). */
-    default List<String> aliases() {
-        return List.of();
-    }
-
-    /** One line for {@code --list-methods}. */
-    String description();
-
-    List<MergeParameter> parameters();
-
+public non-sealed interface MergeMethod extends MergeMethodInfo {
     /** Whether a pretrained (base) model is needed; methods without one get {@code chunk.base() == null}. */
+    @Override
     default boolean requiresBase() {
         return true;
     }

@@ -8,45 +8,52 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 
-/** The registry of merge methods: name (or alias) to method. */
+/**
+ * The registry of merge methods, name (or alias) to method: the data-free {@link MergeMethod}s and the
+ * {@link DataDrivenMethod}s, both found through {@link ServiceLoader}.
+ */
 public final class MergeMethods {
-    private final Map<String, MergeMethod> byName = new LinkedHashMap<>();
-    private final List<MergeMethod> methods = new ArrayList<>();
+    private final Map<String, MergeMethodInfo> byName = new LinkedHashMap<>();
+    private final List<MergeMethodInfo> methods = new ArrayList<>();
 
     private MergeMethods() {
     }
 
-    /** Every method on the class path: core's data-free ones and any other module's (e.g. torch's). */
+    /** Every method on the class path: core's data-free ones and any other module's (e.g. torch's Fisher, RegMean). */
     public static MergeMethods discover() {
         MergeMethods r = new MergeMethods();
-        for (MergeMethod m : ServiceLoader.load(MergeMethod.class, MergeMethods.class.getClassLoader())) {
+        ClassLoader loader = MergeMethods.class.getClassLoader();
+        for (MergeMethod m : ServiceLoader.load(MergeMethod.class, loader)) {
+            r.add(m);
+        }
+        for (DataDrivenMethod m : ServiceLoader.load(DataDrivenMethod.class, loader)) {
             r.add(m);
         }
         return r;
     }
 
-    public static MergeMethods of(MergeMethod... methods) {
+    public static MergeMethods of(MergeMethodInfo... methods) {
         MergeMethods r = new MergeMethods();
-        for (MergeMethod m : methods) {
+        for (MergeMethodInfo m : methods) {
             r.add(m);
         }
         return r;
     }
 
     /** A copy of this registry with one more method. */
-    public MergeMethods with(MergeMethod method) {
+    public MergeMethods with(MergeMethodInfo method) {
         MergeMethods r = new MergeMethods();
         methods.forEach(r::add);
         r.add(method);
         return r;
     }
 
-    private void add(MergeMethod m) {
+    private void add(MergeMethodInfo m) {
         List<String> names = new ArrayList<>();
         names.add(m.name());
         names.addAll(m.aliases());
         for (String n : names) {
-            MergeMethod previous = byName.putIfAbsent(key(n), m);
+            MergeMethodInfo previous = byName.putIfAbsent(key(n), m);
             if (previous != null && previous != m) {
                 throw new IllegalStateException("merge method name '" + n + "' is taken by both "
                         + previous.getClass().getName() + " and " + m.getClass().getName());
@@ -59,19 +66,32 @@ public final class MergeMethods {
         return name.toLowerCase(Locale.ROOT).replace('-', '_');
     }
 
-    public MergeMethod get(String name) {
-        MergeMethod m = byName.get(key(name));
+    /** The method of this name or alias, of either kind. */
+    public MergeMethodInfo get(String name) {
+        MergeMethodInfo m = byName.get(key(name));
         if (m == null) {
             throw new MergeConfigException("unknown merge method '" + name + "'; known: " + String.join(", ", names()));
         }
         return m;
     }
 
-    public List<MergeMethod> all() {
+    /** The data-free method of this name; a data-driven one is refused with a message saying what it needs. */
+    public MergeMethod dataFree(String name) {
+        MergeMethodInfo m = get(name);
+        if (m instanceof MergeMethod free) {
+            return free;
+        }
+        DataDrivenMethod d = (DataDrivenMethod) m;
+        throw new MergeConfigException(d.name() + " runs the models on data: give every model its data"
+                + (d.needsHeads() ? " and head" : "") + " (YAML: models[i].data" + (d.needsHeads() ? "/head" : "")
+                + "; flags: --data" + (d.needsHeads() ? " --heads" : "") + ")");
+    }
+
+    public List<MergeMethodInfo> all() {
         return Collections.unmodifiableList(methods);
     }
 
     public List<String> names() {
-        return methods.stream().map(MergeMethod::name).toList();
+        return methods.stream().map(MergeMethodInfo::name).toList();
     }
 }

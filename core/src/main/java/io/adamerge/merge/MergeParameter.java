@@ -24,6 +24,13 @@ public record MergeParameter(String name, ParameterType type, ParameterScope sco
         return new MergeParameter(name, ParameterType.INTEGER, scope, defaultValue, null, null, List.of(), description);
     }
 
+    /** A whole number within [min, max] (a bound may be null: open). */
+    public static MergeParameter integer(String name, ParameterScope scope, Long defaultValue, Long min, Long max,
+                                         String description) {
+        return new MergeParameter(name, ParameterType.INTEGER, scope, defaultValue,
+                min == null ? null : min.doubleValue(), max == null ? null : max.doubleValue(), List.of(), description);
+    }
+
     public static MergeParameter choice(String name, String defaultValue, List<String> choices, String description) {
         return new MergeParameter(name, ParameterType.CHOICE, ParameterScope.GLOBAL, defaultValue, null, null, choices,
                 description);
@@ -78,14 +85,18 @@ public record MergeParameter(String name, ParameterType type, ParameterScope sco
                 yield v;
             }
             case INTEGER -> {
+                long v;
                 try {
-                    if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-                        yield n.longValue();
-                    }
-                    yield Long.parseLong(text);
+                    v = raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? n.longValue()
+                            : Long.parseLong(text);
                 } catch (NumberFormatException e) {
                     throw new MergeConfigException(at + ": '" + text + "' is not a whole number");
                 }
+                if ((min != null && v < min) || (max != null && v > max)) {
+                    throw new MergeConfigException(at + ": " + text + " is outside [" + (min == null ? "-inf" : min.longValue())
+                            + ", " + (max == null ? "inf" : max.longValue()) + "]");
+                }
+                yield v;
             }
             case BOOLEAN -> {
                 if (raw instanceof Boolean b) {

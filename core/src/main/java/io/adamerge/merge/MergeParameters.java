@@ -18,11 +18,11 @@ import java.util.Objects;
 public final class MergeParameters {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final MergeMethod method;
+    private final MergeMethodInfo method;
     private final Map<String, Object> global;
     private final List<Map<String, Object>> perModel;
 
-    private MergeParameters(MergeMethod method, Map<String, Object> global, List<Map<String, Object>> perModel) {
+    private MergeParameters(MergeMethodInfo method, Map<String, Object> global, List<Map<String, Object>> perModel) {
         this.method = method;
         this.global = Collections.unmodifiableMap(global);
         this.perModel = perModel.stream().map(Collections::unmodifiableMap).toList();
@@ -36,7 +36,7 @@ public final class MergeParameters {
      * @param perModel   one map per model (may be shorter than modelCount or empty: missing maps are empty)
      * @param modelCount number of models merged
      */
-    public static MergeParameters resolve(MergeMethod method, Map<String, ?> global, List<? extends Map<String, ?>> perModel,
+    public static MergeParameters resolve(MergeMethodInfo method, Map<String, ?> global, List<? extends Map<String, ?>> perModel,
                                           int modelCount) {
         Map<String, MergeParameter> declared = new LinkedHashMap<>();
         for (MergeParameter p : method.parameters()) {
@@ -83,7 +83,7 @@ public final class MergeParameters {
         return new MergeParameters(method, g, pm);
     }
 
-    private static MergeParameter requireDeclared(MergeMethod method, Map<String, MergeParameter> declared, String name,
+    private static MergeParameter requireDeclared(MergeMethodInfo method, Map<String, MergeParameter> declared, String name,
                                                   String where) {
         MergeParameter p = declared.get(name);
         if (p == null) {
@@ -93,12 +93,12 @@ public final class MergeParameters {
         return p;
     }
 
-    private static MergeConfigException missing(MergeMethod method, MergeParameter p, String where) {
+    private static MergeConfigException missing(MergeMethodInfo method, MergeParameter p, String where) {
         return new MergeConfigException(method.name() + " needs parameter '" + p.name() + "' (" + where + "): "
                 + p.description());
     }
 
-    public MergeMethod method() {
+    public MergeMethodInfo method() {
         return method;
     }
 

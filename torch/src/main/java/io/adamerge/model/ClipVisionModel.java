@@ -114,6 +114,23 @@ public final class ClipVisionModel {
     }
 
     /**
+     * Loads a checkpoint that must hold the same tower as {@code like} (layout and config): the towers of one merge.
+     *
+     * @param likeName what {@code like} is, for the message (e.g. "the base")
+     * @throws CheckpointException naming the checkpoint and both towers when they differ
+     */
+    public static Loaded loadMatching(Path checkpointPath, Path configFile, ClipVisionModel like, String likeName,
+                                      NDManager manager) {
+        Loaded loaded = load(checkpointPath, configFile, manager);
+        if (loaded.model().layout() != like.layout() || !loaded.model().config().equals(like.config())) {
+            loaded.weights().values().forEach(NDArray::close);
+            throw new CheckpointException(checkpointPath + ": a " + loaded.model().layout() + " tower " + loaded.model().config()
+                    + ", but " + likeName + " is a " + like.layout() + " tower " + like.config());
+        }
+        return loaded;
+    }
+
+    /**
      * The config of a tower from its tensor shapes; {@code vision} (may be null) supplies what shapes cannot tell
      * (heads, eps, activation) and must agree with them on everything else.
      */

@@ -3,13 +3,19 @@ package io.adamerge.cli.merge;
 import io.adamerge.cli.CliErrors;
 import io.adamerge.cli.ProgressListener;
 import io.adamerge.checkpoint.DType;
+import io.adamerge.data.DataException;
+import io.adamerge.merge.DataDrivenMethod;
 import io.adamerge.merge.MergeConfigException;
 import io.adamerge.merge.MergeExecutor;
 import io.adamerge.merge.MergeJob;
-import io.adamerge.merge.MergeMethod;
+import io.adamerge.merge.MergeMethodInfo;
+import io.adamerge.merge.MergeMethods;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeResult;
 import io.adamerge.merge.ParameterScope;
+import io.adamerge.merge.data.DataMergeExecutor;
+import io.adamerge.merge.data.DataMergeJob;
+import io.adamerge.merge.data.DataMergeResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,15 +34,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code adamerge merge}: a data-free merge from a mergekit-style YAML file or from flags. */
+/**
+ * {@code adamerge merge}: a merge from a mergekit-style YAML file or from flags. Data-free methods stream through
+ * core's {@link MergeExecutor}; methods that run the models on data (fisher, regmean) go to the torch module's
+ * {@link DataMergeExecutor} with each model's head and data.
+ */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Merge fine-tuned models with their pretrained base, tensor by tensor.",
-                "Give a mergekit-style YAML config (merge_method, base_model, models: [{model, parameters}], "
-                        + "parameters, dtype, out) or the flags below; flags override the config.",
+        description = {"Merge fine-tuned models: data-free (with their pretrained base, tensor by tensor) or, for fisher "
+                + "and regmean, from each model's behaviour on unlabelled data of its task.",
+                "Give a mergekit-style YAML config (merge_method, base_model, models: [{model, parameters, head, data}], "
+                        + "parameters, dtype, out, vision_config) or the flags below; flags override the config.",
                 "A per-model number may be one value for all models or a comma-separated list, one per model."},
         footer = {"", "Examples:",
                 "  adamerge merge --method ties --base pre.safetensors --models ft_0.safetensors ft_1.safetensors "
                         + "--density 0.2 --lambda 0.3 --out merged.safetensors",
+                "  adamerge merge --method fisher --models ft_0.safetensors ft_1.safetensors --heads head_0.safetensors "
+                        + "head_1.safetensors --data test_0.safetensors images_1/ --samples 256 --out merged.safetensors",
                 "  adamerge merge config.yml merged/"})
 public final class MergeCommand implements Callable<Integer> {
     @Spec
@@ -48,7 +62,7 @@ public final class MergeCommand implements Callable<Integer> {
     Path positionalOut;
 
     @Option(names = "--method", paramLabel = "NAME",
-            description = "weight_average, task_arithmetic, ties, dare, dare_ties (see --list-methods)")
+            description = "weight_average, task_arithmetic, ties, dare, dare_ties, fisher, regmean (see --list-methods)")
     String method;
 
     @Option(names = "--base", paramLabel = "PATH", description = "pretrained model: .safetensors, *.index.json or HF directory")
@@ -73,8 +87,30 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--drop-rate", paramLabel = "P[,P...]", description = "DARE drop probability (default 0.9)")
     String dropRate;
 
-    @Option(names = "--seed", paramLabel = "N", description = "DARE seed (default 0)")
+    @Option(names = "--seed", paramLabel = "N", description = "DARE drop seed; fisher/regmean image choice (default 0)")
     Long seed;
+
+    @Option(names = "--heads", arity = "1..*", paramLabel = "HEAD",
+            description = "fisher: each model's classification head (safetensors with 'weight' [classes, dim]), in model order")
+    List<Path> heads;
+
+    @Option(names = "--data", arity = "1..*", paramLabel = "IMAGES",
+            description = "fisher, regmean: each model's unlabelled images (safetensors with 'pixel_values' [N, C, H, W] "
+                    + "or an image folder), in model order")
+    List<Path> data;
+
+    @Option(names = "--samples", paramLabel = "N", description = "fisher, regmean: images per task (default 256)")
+    Long samples;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "regmean: scale of the Grams' off-diagonals (default 0.9)")
+    String alpha;
+
+    @Option(names = "--floor", paramLabel = "EPS", description = "fisher: ε added to every Fisher entry (default 1e-8)")
+    String floor;
+
+    @Option(names = "--vision-config", paramLabel = "JSON",
+            description = "fisher, regmean: CLIPVisionConfig JSON for checkpoints without config.json")
+    Path visionConfig;
 
     @Option(names = {"-P", "--param"}, paramLabel = "NAME=VALUE", description = "any parameter of the method")
     Map<String, String> extraParameters = new LinkedHashMap<>();
@@ -113,12 +149,23 @@ public final class MergeCommand implements Callable<Integer> {
 
     private int merge() {
         PrintWriter stdout = spec.commandLine().getOut();
-        MergeExecutor executor = MergeExecutor.withDiscoveredMethods();
+        MergeMethods registry = MergeMethods.discover();
         if (listMethods) {
-            listMethods(executor, stdout);
+            listMethods(registry, stdout);
             return 0;
         }
-        MergeJob job = job(executor);
+        MergeConfig cfg = config == null ? null : MergeConfig.read(config);
+        String methodName = method != null ? method : cfg != null ? cfg.method() : null;
+        if (methodName == null) {
+            throw new MergeConfigException("give a merge config or --method (see --list-methods)");
+        }
+        MergeMethodInfo m = registry.get(methodName);
+        if (m instanceof DataDrivenMethod) {
+            return mergeOnData(new DataMergeExecutor(registry), dataJob(m, cfg), stdout);
+        }
+        rejectDataInputs(m, cfg);
+        MergeExecutor executor = new MergeExecutor(registry);
+        MergeJob job = job(m, cfg);
         ProgressListener progress = new ProgressListener("merge", !noProgress);
         MergeResult result;
         try {
@@ -135,20 +182,44 @@ public final class MergeCommand implements Callable<Integer> {
         for (Path p : result.outputFiles()) {
             stdout.println("wrote " + p);
         }
-        if (reportPeakMemory) {
-            stdout.println("peak RSS: " + PeakMemory.peakResidentKiB() + " KiB");
-            stdout.printf(Locale.ROOT, "process CPU: %.2f s%n", PeakMemory.processCpuSeconds());
-        }
+        reportResources(stdout);
         stdout.flush();
         return 0;
     }
 
-    private void listMethods(MergeExecutor executor, PrintWriter out) {
-        for (MergeMethod m : executor.methods().all()) {
-            out.printf("%s%s: %s%n", m.name(), m.aliases().isEmpty() ? "" : " (" + String.join(", ", m.aliases()) + ")",
-                    m.description());
+    private int mergeOnData(DataMergeExecutor executor, DataMergeJob job, PrintWriter stdout) {
+        stdout.printf(Locale.ROOT, "%s: %d models, parameters %s%n", job.method(), job.models().size(),
+                job.parameters().isEmpty() ? "(defaults)" : new TreeMap<>(job.parameters()));
+        stdout.flush();
+        DataMergeResult result;
+        try {
+            result = executor.run(job);
+        } catch (DataException e) {
+            // bad images: reported like any other bad input
+            throw new MergeConfigException(e.getMessage());
+        }
+        stdout.printf(Locale.ROOT, "merged %s: %d tensors merged, %,d parameters per model in %.2f s%n", job.method(),
+                result.mergedTensors(), result.parameters(), result.elapsed().toNanos() / 1e9);
+        stdout.println("wrote " + result.output().toAbsolutePath());
+        reportResources(stdout);
+        stdout.flush();
+        return 0;
+    }
+
+    private void reportResources(PrintWriter stdout) {
+        if (reportPeakMemory) {
+            stdout.println("peak RSS: " + PeakMemory.peakResidentKiB() + " KiB");
+            stdout.printf(Locale.ROOT, "process CPU: %.2f s%n", PeakMemory.processCpuSeconds());
+        }
+    }
+
+    private void listMethods(MergeMethods registry, PrintWriter out) {
+        for (MergeMethodInfo m : registry.all()) {
+            String needs = m instanceof DataDrivenMethod d ? " [per model: data" + (d.needsHeads() ? ", head" : "") + "]" : "";
+            out.printf("%s%s: %s%s%n", m.name(), m.aliases().isEmpty() ? "" : " (" + String.join(", ", m.aliases()) + ")",
+                    m.description(), needs);
             for (MergeParameter p : m.parameters()) {
-                out.printf("    %-10s %-8s %-9s default %-10s %s%n", p.name(), p.type().name().toLowerCase(Locale.ROOT),
+                out.printf("    %-15s %-8s %-9s default %-10s %s%n", p.name(), p.type().name().toLowerCase(Locale.ROOT),
                         p.scope() == ParameterScope.GLOBAL ? "global" : "per-model",
                         p.required() ? "(required)" : String.valueOf(p.defaultValue()),
                         p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
@@ -157,32 +228,81 @@ public final class MergeCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** The config file (if any) with the flags laid over it. */
-    MergeJob job(MergeExecutor executor) {
-        MergeConfig cfg = config == null ? null : MergeConfig.read(config);
-        String methodName = method != null ? method : cfg != null ? cfg.method() : null;
-        if (methodName == null) {
-            throw new MergeConfigException("give a merge config or --method (see --list-methods)");
+    /** A data-free method given heads or data: say so rather than ignore them. */
+    private void rejectDataInputs(MergeMethodInfo m, MergeConfig cfg) {
+        List<String> given = new ArrayList<>();
+        if (heads != null) {
+            given.add("--heads");
         }
-        MergeMethod m = executor.methods().get(methodName);
-        Path basePath = base != null ? base : cfg != null ? cfg.base() : null;
-        List<Path> modelPaths;
+        if (data != null) {
+            given.add("--data");
+        }
+        if (visionConfig != null) {
+            given.add("--vision-config");
+        }
+        if (cfg != null && models == null) {
+            cfg.modelsWithDataInputs().forEach(w -> given.add(w + ".head/data"));
+        }
+        if (cfg != null && cfg.visionConfig() != null) {
+            given.add("vision_config");
+        }
+        if (!given.isEmpty()) {
+            throw new MergeConfigException(m.name() + " is data-free and takes no heads or data, but got " + String.join(", ", given)
+                    + "; the methods that use data: " + dataDrivenNames());
+        }
+    }
+
+    private static String dataDrivenNames() {
+        return String.join(", ", MergeMethods.discover().all().stream().filter(x -> x instanceof DataDrivenMethod)
+                .map(MergeMethodInfo::name).toList());
+    }
+
+    /** The models of the merge and their per-model settings, from the flags or else the config. */
+    private record ModelList(List<Path> paths, List<Map<String, Object>> perModel, List<Path> heads, List<Path> data) {
+    }
+
+    private ModelList modelList(MergeMethodInfo m, MergeConfig cfg, Path basePath) {
         List<Map<String, Object>> perModel = new ArrayList<>();
+        List<Path> paths;
+        List<Path> h = new ArrayList<>();
+        List<Path> d = new ArrayList<>();
         if (models != null) {
-            modelPaths = models;
+            paths = models;
         } else if (cfg != null) {
-            MergeConfig c = m.requiresBase() && basePath != null
-                    ? new MergeConfig(cfg.method(), basePath, cfg.models(), cfg.modelParameters(), cfg.parameters(),
-                    cfg.dtype(), cfg.output()).withoutBaseAmongModels()
-                    : cfg;
-            modelPaths = c.models();
+            MergeConfig c = m.requiresBase() && basePath != null ? cfg.withBase(basePath).withoutBaseAmongModels() : cfg;
+            paths = c.models();
             c.modelParameters().forEach(p -> perModel.add(new LinkedHashMap<>(p)));
+            h.addAll(c.heads());
+            d.addAll(c.data());
         } else {
             throw new MergeConfigException("give --models (or a merge config)");
         }
-        while (perModel.size() < modelPaths.size()) {
+        while (perModel.size() < paths.size()) {
             perModel.add(new LinkedHashMap<>());
         }
+        h = perModelPaths("--heads", heads, h, paths.size());
+        d = perModelPaths("--data", data, d, paths.size());
+        return new ModelList(paths, perModel, h, d);
+    }
+
+    /** The flag's list (one per model) when given, else the config's entries (null where none). */
+    private static List<Path> perModelPaths(String flag, List<Path> fromFlag, List<Path> fromConfig, int modelCount) {
+        if (fromFlag != null) {
+            if (fromFlag.size() != modelCount) {
+                throw new MergeConfigException(flag + ": " + fromFlag.size() + " paths for " + modelCount
+                        + " models (give one per model, in model order)");
+            }
+            return new ArrayList<>(fromFlag);
+        }
+        List<Path> out = new ArrayList<>(fromConfig);
+        while (out.size() < modelCount) {
+            out.add(null);
+        }
+        return out;
+    }
+
+    /** Global parameter values: the config's, with the flags laid over (a per-model list goes to perModel). */
+    private Map<String, Object> globalParameters(MergeMethodInfo m, MergeConfig cfg, List<Map<String, Object>> perModel) {
         Map<String, Object> global = new LinkedHashMap<>(cfg != null ? cfg.parameters() : Map.of());
         Map<String, String> flags = new LinkedHashMap<>();
         putIfSet(flags, "lambda", lambda);
@@ -191,23 +311,58 @@ public final class MergeCommand implements Callable<Integer> {
         putIfSet(flags, "merge", tiesMerge);
         putIfSet(flags, "drop_rate", dropRate);
         putIfSet(flags, "seed", seed == null ? null : seed.toString());
+        putIfSet(flags, "samples", samples == null ? null : samples.toString());
+        putIfSet(flags, "alpha", alpha);
+        putIfSet(flags, "floor", floor);
         flags.putAll(extraParameters);
         for (Map.Entry<String, String> e : flags.entrySet()) {
-            applyFlag(m, e.getKey(), e.getValue(), global, perModel, modelPaths.size());
+            applyFlag(m, e.getKey(), e.getValue(), global, perModel, perModel.size());
         }
+        return global;
+    }
+
+    private Path output(MergeConfig cfg) {
         Path output = out != null ? out : positionalOut != null ? positionalOut : cfg != null ? cfg.output() : null;
         if (output == null) {
             throw new MergeConfigException("give an output: --out PATH (NAME.safetensors or a directory)");
         }
+        return output;
+    }
+
+    /** The config file (if any) with the flags laid over it, for a data-free method. */
+    MergeJob job(MergeMethodInfo m, MergeConfig cfg) {
+        Path basePath = base != null ? base : cfg != null ? cfg.base() : null;
+        ModelList list = modelList(m, cfg, basePath);
+        Map<String, Object> global = globalParameters(m, cfg, list.perModel());
+        Path output = output(cfg);
         String dtypeName = dtype != null ? dtype : cfg != null ? cfg.dtype() : null;
-        for (Path p : modelPaths) {
+        for (Path p : list.paths()) {
             requireExists(p);
         }
         if (basePath != null) {
             requireExists(basePath);
         }
-        return new MergeJob(m.name(), basePath, modelPaths, global, perModel, output, parseDType(dtypeName),
+        return new MergeJob(m.name(), basePath, list.paths(), global, list.perModel(), output, parseDType(dtypeName),
                 parseSize(shardSize), allowNonFinite, chunkElements);
+    }
+
+    /** The config file (if any) with the flags laid over it, for a method that runs the models on data. */
+    DataMergeJob dataJob(MergeMethodInfo m, MergeConfig cfg) {
+        Path basePath = base != null ? base : cfg != null ? cfg.base() : null;
+        ModelList list = modelList(m, cfg, basePath);
+        Map<String, Object> global = globalParameters(m, cfg, list.perModel());
+        Path output = output(cfg);
+        String dtypeName = dtype != null ? dtype : cfg != null ? cfg.dtype() : null;
+        if (dtypeName != null) {
+            throw new MergeConfigException(m.name() + " writes the merged tower in its template's dtype (the base, or the "
+                    + "first model): --dtype / dtype is not supported for it");
+        }
+        List<DataMergeJob.TaskModel> tasks = new ArrayList<>();
+        for (int k = 0; k < list.paths().size(); k++) {
+            tasks.add(new DataMergeJob.TaskModel(list.paths().get(k), list.heads().get(k), list.data().get(k)));
+        }
+        Path vision = visionConfig != null ? visionConfig : cfg != null ? cfg.visionConfig() : null;
+        return new DataMergeJob(m.name(), basePath, tasks, global, list.perModel(), vision, output);
     }
 
     private static void putIfSet(Map<String, String> flags, String name, String value) {
@@ -217,7 +372,7 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /** A comma list for a per-model parameter sets one value per model; anything else is one global value. */
-    private static void applyFlag(MergeMethod m, String name, String value, Map<String, Object> global,
+    private static void applyFlag(MergeMethodInfo m, String name, String value, Map<String, Object> global,
                                   List<Map<String, Object>> perModel, int modelCount) {
         MergeParameter declared = m.parameters().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
         if (declared != null && declared.scope() == ParameterScope.PER_MODEL && value.contains(",")) {

@@ -27,22 +27,30 @@ import java.util.Set;
  * dtype: bfloat16          # optional
  * out: merged/             # optional here, or given on the command line
  * </pre>
+ * Methods that run the models on data (fisher, regmean) take, per model, {@code data: IMAGES} (a safetensors file
+ * with {@code pixel_values} or an image folder) and {@code head: HEAD.safetensors}, and at the top level an
+ * optional {@code vision_config: CLIPVisionConfig.json} for checkpoints without config.json.
  * Relative paths are taken from the working directory when they exist there, else from the config's directory.
  *
  * @param method          merge_method
  * @param base            base_model, or null
  * @param models          the models' paths
  * @param modelParameters each model's parameters (same order)
+ * @param heads           each model's head, null where none is given (same order)
+ * @param data            each model's data, null where none is given (same order)
  * @param parameters      top-level parameters
  * @param dtype           dtype, or null
  * @param output          out / output, or null
+ * @param visionConfig    vision_config, or null
  */
 public record MergeConfig(String method, Path base, List<Path> models, List<Map<String, Object>> modelParameters,
-                          Map<String, Object> parameters, String dtype, Path output) {
+                          List<Path> heads, List<Path> data, Map<String, Object> parameters, String dtype, Path output,
+                          Path visionConfig) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> KEYS = Set.of("merge_method", "base_model", "models", "parameters", "dtype",
-            "out", "output");
+            "out", "output", "vision_config");
+    private static final Set<String> MODEL_KEYS = Set.of("model", "parameters", "head", "data");
 
     public static MergeConfig read(Path file) {
         JsonNode root;
@@ -67,6 +75,8 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
         Path base = baseText == null ? null : resolve(baseText, dir);
         List<Path> models = new ArrayList<>();
         List<Map<String, Object>> modelParameters = new ArrayList<>();
+        List<Path> heads = new ArrayList<>();
+        List<Path> data = new ArrayList<>();
         JsonNode list = root.get("models");
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw new MergeConfigException(file + ": 'models' must be a non-empty list of {model: PATH, parameters: {...}}");
@@ -77,6 +87,8 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
             if (entry.isTextual()) {
                 models.add(resolve(entry.asText(), dir));
                 modelParameters.add(Map.of());
+                heads.add(null);
+                data.add(null);
                 continue;
             }
             if (!entry.isObject() || entry.get("model") == null || !entry.get("model").isTextual()) {
@@ -84,12 +96,17 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
             }
             for (Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
-                if (!key.equals("model") && !key.equals("parameters")) {
-                    throw new MergeConfigException(file + ": " + where + ": unsupported key '" + key + "'");
+                if (!MODEL_KEYS.contains(key)) {
+                    throw new MergeConfigException(file + ": " + where + ": unsupported key '" + key + "' (supported: "
+                            + String.join(", ", MODEL_KEYS.stream().sorted().toList()) + ")");
                 }
             }
             models.add(resolve(entry.get("model").asText(), dir));
             modelParameters.add(values(file, entry.get("parameters"), where + ".parameters"));
+            String head = text(file, entry, "head", false);
+            heads.add(head == null ? null : resolve(head, dir));
+            String images = text(file, entry, "data", false);
+            data.add(images == null ? null : resolve(images, dir));
         }
         Map<String, Object> parameters = values(file, root.get("parameters"), "parameters");
         String dtype = text(file, root, "dtype", false);
@@ -97,8 +114,9 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
         if (out == null) {
             out = text(file, root, "output", false);
         }
-        return new MergeConfig(method, base, models, modelParameters, parameters, dtype,
-                out == null ? null : Path.of(out));
+        String visionConfig = text(file, root, "vision_config", false);
+        return new MergeConfig(method, base, models, modelParameters, heads, data, parameters, dtype,
+                out == null ? null : Path.of(out), visionConfig == null ? null : resolve(visionConfig, dir));
     }
 
     /**
@@ -111,14 +129,34 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
         }
         List<Path> ms = new ArrayList<>();
         List<Map<String, Object>> ps = new ArrayList<>();
+        List<Path> hs = new ArrayList<>();
+        List<Path> ds = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             if (models.get(i).toAbsolutePath().normalize().equals(base.toAbsolutePath().normalize())) {
                 continue;
             }
             ms.add(models.get(i));
             ps.add(modelParameters.get(i));
+            hs.add(heads.get(i));
+            ds.add(data.get(i));
         }
-        return new MergeConfig(method, base, ms, ps, parameters, dtype, output);
+        return new MergeConfig(method, base, ms, ps, hs, ds, parameters, dtype, output, visionConfig);
+    }
+
+    /** The same config with another base model. */
+    public MergeConfig withBase(Path otherBase) {
+        return new MergeConfig(method, otherBase, models, modelParameters, heads, data, parameters, dtype, output, visionConfig);
+    }
+
+    /** The 1-based indices (as "models[i]") of models that were given a head or data. */
+    public List<String> modelsWithDataInputs() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            if (heads.get(i) != null || data.get(i) != null) {
+                out.add("models[" + i + "]");
+            }
+        }
+        return out;
     }
 
     private static Path resolve(String text, Path dir) {

@@ -1,0 +1,142 @@
+package io.adamerge.merge.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.adamerge.merge.DataDrivenMethod;
+import io.adamerge.merge.MergeConfigException;
+import io.adamerge.merge.MergeMethod;
+import io.adamerge.merge.MergeMethodInfo;
+import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.MergeOutput;
+import io.adamerge.merge.MergeParameters;
+import io.adamerge.model.ClassificationHead;
+import io.adamerge.model.ClipVisionModel;
+import io.adamerge.model.TorchRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs data-driven merges (Fisher, RegMean): resolves the method in the merge registry and its parameters, checks
+ * that every model has what the method needs, loads the towers, heads and images, lets the method compute, and writes
+ * the merged tower in the template's layout (the base, or the first model), atomically, with the method and its
+ * settings in the metadata as data-free merges record them. The methods themselves only compute.
+ */
+public final class DataMergeExecutor {
+    private final MergeMethods methods;
+
+    public DataMergeExecutor(MergeMethods methods) {
+        this.methods = methods;
+    }
+
+    /** An executor over every method on the class path. */
+    public static DataMergeExecutor withDiscoveredMethods() {
+        return new DataMergeExecutor(MergeMethods.discover());
+    }
+
+    public MergeMethods methods() {
+        return methods;
+    }
+
+    /** The method of this name, if it is data-driven and this module computes it. */
+    public DataMergeProvider method(String name) {
+        MergeMethodInfo info = methods.get(name);
+        if (info instanceof DataMergeProvider provider) {
+            return provider;
+        }
+        if (info instanceof MergeMethod) {
+            throw new MergeConfigException(info.name() + " is data-free: it takes no data or heads (run it with MergeExecutor)");
+        }
+        throw new MergeConfigException(info.name() + " (" + info.getClass().getName() + ") is data-driven but not computed "
+                + "by the torch module");
+    }
+
+    public DataMergeResult run(DataMergeJob job) {
+        long started = System.nanoTime();
+        DataMergeProvider method = method(job.method());
+        if (job.models().isEmpty()) {
+            throw new MergeConfigException(method.name() + ": no models given");
+        }
+        if (method.requiresBase() && job.base() == null) {
+            throw new MergeConfigException(method.name() + " needs a base (pretrained) model");
+        }
+        checkInputs(method, job);
+        MergeOutput.checkNotAnInput(job.output(), job.base(), job.modelPaths());
+        MergeParameters params = MergeParameters.resolve(method, job.parameters(), job.modelParameters(), job.models().size());
+        DataMergeMethod computation;
+        try {
+            computation = method.create(params);
+        } catch (IllegalArgumentException e) {
+            throw new MergeConfigException(method.name() + ": " + e.getMessage());
+        }
+        Path template = job.base() != null ? job.base() : job.models().get(0).model();
+
+        try (NDManager manager = TorchRuntime.newManager()) {
+            List<DataMergeInput.Task> tasks = new ArrayList<>();
+            ClipVisionModel model = null;
+            String firstName = null;
+            for (DataMergeJob.TaskModel t : job.models()) {
+                ClipVisionModel.Loaded tower = model == null ? ClipVisionModel.load(t.model(), job.visionConfig(), manager)
+                        : ClipVisionModel.loadMatching(t.model(), job.visionConfig(), model, firstName, manager);
+                if (model == null) {
+                    model = tower.model();
+                    firstName = "the first model (" + t.model() + ")";
+                }
+                ClassificationHead head = t.head() == null ? null : ClassificationHead.load(t.head(), manager);
+                TaskImages images = TaskImages.load(t.data(), model.config());
+                tasks.add(new DataMergeInput.Task(taskName(t.model()), tower.weights(), head, images));
+            }
+            Map<String, NDArray> merged = computation.merge(new DataMergeInput(model, tasks), manager);
+            Map<String, String> metadata = MergeOutput.metadata(Map.of(), method, params, job.base(), job.modelPaths());
+            metadata.put("adamerge.data", MergeOutput.fileNames(job.models().stream().map(DataMergeJob.TaskModel::data).toList()));
+            if (job.models().stream().allMatch(t -> t.head() != null)) {
+                metadata.put("adamerge.heads", MergeOutput.fileNames(job.models().stream().map(DataMergeJob.TaskModel::head).toList()));
+            }
+            Path file = MergedCheckpoint.write(template, merged, job.output(), metadata);
+            long elements = merged.values().stream().mapToLong(a -> a.getShape().size()).sum();
+            return new DataMergeResult(file, merged.size(), elements, Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /** Every model has data, a head if the method needs one, and every path exists: else a message naming the model. */
+    private static void checkInputs(DataDrivenMethod method, DataMergeJob job) {
+        List<DataMergeJob.TaskModel> models = job.models();
+        for (int k = 0; k < models.size(); k++) {
+            DataMergeJob.TaskModel t = models.get(k);
+            String which = "model " + (k + 1) + " (" + t.model() + ")";
+            if (t.data() == null) {
+                throw new MergeConfigException(method.name() + " needs data for every model, and " + which + " has none: give a "
+                        + "safetensors file with '" + TaskImages.PIXELS + "' [N, C, H, W] or an image folder");
+            }
+            if (method.needsHeads() && t.head() == null) {
+                throw new MergeConfigException(method.name() + " needs the classification head of every model, and " + which
+                        + " has none: give a safetensors file with 'weight' [classes, dim]");
+            }
+            requireExists(t.model(), "model " + (k + 1));
+            requireExists(t.data(), "data of " + which);
+            if (t.head() != null) {
+                requireExists(t.head(), "head of " + which);
+            }
+        }
+        if (job.base() != null) {
+            requireExists(job.base(), "base");
+        }
+        if (job.visionConfig() != null) {
+            requireExists(job.visionConfig(), "vision config");
+        }
+    }
+
+    private static void requireExists(Path p, String what) {
+        if (!Files.exists(p)) {
+            throw new MergeConfigException(p + ": no such file or directory (" + what + ")");
+        }
+    }
+
+    private static String taskName(Path model) {
+        String n = model.getFileName().toString();
+        return n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
+    }
+}
