@@ -70,7 +70,7 @@ public final class Plots {
     public static Path bars(Path png, String title, String xTitle, String yTitle, List<String> categories, Map<String, double[]> series) {
         CategoryChart chart = new CategoryChartBuilder().width(Math.max(600, 120 + 90 * categories.size())).height(450).title(title)
                 .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisLabelRotation(30);
         for (Map.Entry<String, double[]> e : series.entrySet()) {
             if (e.getValue().length != categories.size()) {
