@@ -7,7 +7,11 @@ import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.train.PixelNormalization;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Runs a vision tower (given as a weight map) and a head over a labelled split, batch by batch, each batch in its own
@@ -25,6 +29,35 @@ public final class Evaluator {
         this.model = model;
         this.pixels = pixels;
         this.batchSize = batchSize;
+    }
+
+    /** The weights to evaluate on a task: one merged model for every task, or each task's own model. */
+    @FunctionalInterface
+    public interface WeightsFor {
+        Map<String, NDArray> of(String task);
+    }
+
+    /**
+     * Top-1 accuracy (percent) of {@code weights} with each task's head on {@code split.apply(task)}, first
+     * {@code limit} images (0: all), in {@code tasks} order; {@code afterTask} is told each task as it is done.
+     */
+    public Map<String, Double> accuracies(List<String> tasks, WeightsFor weights, Map<String, ClassificationHead> heads,
+                                          Function<String, ImageDataset> split, int limit, NDManager parent, Consumer<String> afterTask) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String task : tasks) {
+            ClassificationHead head = heads.get(task);
+            if (head == null) {
+                throw new IllegalArgumentException("no head for task '" + task + "'");
+            }
+            out.put(task, evaluate(task, weights.of(task), head, split.apply(task), limit, parent).accuracy());
+            afterTask.accept(task);
+        }
+        return out;
+    }
+
+    /** The mean of per-task values (NaN for none). */
+    public static double mean(Map<String, Double> perTask) {
+        return perTask.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     /** Accuracy, mean entropy and mean cross-entropy of {@code head} on the first {@code limit} images (0: all). */

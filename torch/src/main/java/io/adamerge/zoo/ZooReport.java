@@ -135,21 +135,10 @@ public final class ZooReport {
                 .orElseThrow(() -> new IllegalStateException("the report has no row '" + method + "' (recipe.report.lambdas must include 0.3)"));
     }
 
-    private interface WeightsFor {
-        Map<String, NDArray> of(String task);
-    }
-
-    private static Row row(String method, List<String> tasks, WeightsFor weights, Evaluator evaluator, Map<String, ClassificationHead> heads,
-                           ZooData data, int limit, NDManager manager, ProgressBar bar) {
-        Map<String, Double> perTask = new LinkedHashMap<>();
-        double sum = 0;
-        for (String task : tasks) {
-            TaskMetrics m = evaluator.evaluate(task, weights.of(task), heads.get(task), data.test(task), limit, manager);
-            perTask.put(task, m.accuracy());
-            sum += m.accuracy();
-            bar.step();
-        }
-        return new Row(method, sum / tasks.size(), perTask);
+    private static Row row(String method, List<String> tasks, Evaluator.WeightsFor weights, Evaluator evaluator,
+                           Map<String, ClassificationHead> heads, ZooData data, int limit, NDManager manager, ProgressBar bar) {
+        Map<String, Double> perTask = evaluator.accuracies(tasks, weights, heads, data::test, limit, manager, t -> bar.step());
+        return new Row(method, Evaluator.mean(perTask), perTask);
     }
 
     /** Writes {@code zoo-report.md} and {@code zoo-report.json} into {@code dir}. */

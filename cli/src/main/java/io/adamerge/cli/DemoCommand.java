@@ -1,0 +1,333 @@
+package io.adamerge.cli;
+
+import io.adamerge.adamerging.Coefficients;
+import io.adamerge.checkpoint.CheckpointException;
+import io.adamerge.cli.merge.PeakMemory;
+import io.adamerge.cli.report.Plots;
+import io.adamerge.cli.report.ResultTable;
+import io.adamerge.data.DataException;
+import io.adamerge.data.fetch.DataDirectory;
+import io.adamerge.data.fetch.DataFetcher;
+import io.adamerge.data.fetch.Source;
+import io.adamerge.data.task.BenchmarkTasks;
+import io.adamerge.data.task.TaskInfo;
+import io.adamerge.eval.table.MainTable;
+import io.adamerge.eval.table.MainTableConfig;
+import io.adamerge.eval.table.TableMethod;
+import io.adamerge.model.TorchRuntime;
+import io.adamerge.model.WeightIO;
+import io.adamerge.zoo.Backbones;
+import io.adamerge.zoo.Zoo;
+import io.adamerge.zoo.ZooBuilder;
+import io.adamerge.zoo.ZooData;
+import io.adamerge.zoo.ZooFiles;
+import io.adamerge.zoo.ZooRecipe;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code adamerge demo}: the paper's main table on the benchmark zoo, from a fresh machine to results/demo/. */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The paper's main table: fetches the data, builds the zoo (both cached), then evaluates the pretrained, "
+                + "individual and multi-task models and every merge (weight averaging, Fisher, RegMean, task arithmetic, Ties, "
+                + "with fixed λ and λ chosen on validation, task-wise and layer-wise AdaMerging and AdaMerging++) on the test "
+                + "splits. Prints the table and writes results.md, results.csv, results.json, the learnt coefficients and their "
+                + "plots. Each method's result is cached in OUT/cache, so a second run only reads files."})
+public final class DemoCommand implements Callable<Integer> {
+    /** Test / validation / AdaMerging images per task and AdaMerging steps of --quick. */
+    static final int QUICK_IMAGES = 64;
+    static final int QUICK_STEPS = 3;
+    static final int QUICK_SAMPLES = 16;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "The quick zoo, " + QUICK_IMAGES + " images per task, " + QUICK_STEPS
+            + " AdaMerging steps: a smoke test in well under a minute.")
+    boolean quick;
+
+    @Option(names = "--zoo", paramLabel = "DIR",
+            description = "A built zoo to use as it is; a new or empty folder gets one built (default: $ADAMERGE_ZOO, else "
+                    + "~/.cache/adamerge/zoo, zoo-quick with --quick, built or refreshed as needed).")
+    Path zoo;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/demo", description = "Results folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
+            description = "Only these rows (default: all): pretrained, individual, mtl, weight_average, fisher, regmean, "
+                    + "task_arithmetic, task_arithmetic_best, ties, ties_best, tw_adamerging, tw_adamerging_pp, lw_adamerging, "
+                    + "lw_adamerging_pp.")
+    List<String> methods = new ArrayList<>();
+
+    @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps (default: 500; " + QUICK_STEPS + " with --quick).")
+    Integer steps;
+
+    @Option(names = "--force", description = "Recompute every row even when it is cached.")
+    boolean force;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "PyTorch intra-op threads (default: one per core); 1 can be faster on a busy machine.")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        PrintWriter w = spec.commandLine().getOut();
+        try {
+            if (threads != null) {
+                if (threads <= 0) {
+                    throw new IllegalArgumentException("--threads must be > 0");
+                }
+                System.setProperty(TorchRuntime.NUM_THREADS, Integer.toString(threads)); // read when the engine starts
+            }
+            if (steps != null && steps < 0) {
+                throw new IllegalArgumentException("--steps must be >= 0");
+            }
+            List<TableMethod> selected = methods.isEmpty() ? TableMethod.all()
+                    : methods.stream().filter(s -> !s.isBlank()).map(TableMethod::parse).distinct().toList();
+            Zoo z = prepareZoo(w);
+            ZooRecipe recipe = z.recipe();
+            ZooData zooData = new ZooData(DataDirectory.resolve(data), recipe.dataSeed(), z.imageSpec());
+
+            MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
+            if (quick) {
+                cfg = cfg.quick(QUICK_STEPS, QUICK_IMAGES, QUICK_SAMPLES);
+            }
+            if (steps != null) {
+                cfg = cfg.withAdaSteps(steps);
+            }
+            w.printf(Locale.ROOT, "main table on zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
+                    z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
+            w.flush();
+            MainTable.Result result = MainTable.run(z, zooData, cfg, new Bars(w));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long peakKiB = PeakMemory.peakResidentKiB();
+            ResultTable table = write(result, seconds, peakKiB);
+            w.println();
+            w.print(table.markdown());
+            w.println("wrote " + out.resolve("results.md").toAbsolutePath() + ", results.csv, results.json");
+            w.flush();
+            return 0;
+        } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            return CliErrors.report(spec, e);
+        }
+    }
+
+    /**
+     * The zoo to evaluate: an explicit --zoo that holds one is used as it is; otherwise the data is fetched and the zoo
+     * built (or refreshed: {@link ZooBuilder} only trains what is missing or out of date).
+     */
+    private Zoo prepareZoo(PrintWriter w) {
+        Path dir = zoo != null ? zoo : ZooCommand.defaultZoo(quick);
+        if (zoo != null) {
+            if (Files.isRegularFile(dir.resolve(ZooFiles.MANIFEST))) {
+                Zoo existing = Zoo.open(dir);
+                fetch(existing.recipe(), DataDirectory.resolve(data), w);
+                return existing;
+            }
+            if (Files.exists(dir) && !isEmptyDirectory(dir)) {
+                throw new CheckpointException(dir + ": not a zoo (no " + ZooFiles.MANIFEST + ") and not an empty folder to build one "
+                        + "in; give a zoo built by 'adamerge zoo build', a new folder, or leave --zoo out for the default zoo");
+            }
+        }
+        ZooRecipe recipe = quick ? ZooRecipe.defaults().quick() : ZooRecipe.defaults();
+        DataDirectory dataDir = DataDirectory.resolve(data);
+        fetch(recipe, dataDir, w);
+        ZooData zooData = new ZooData(dataDir, recipe.dataSeed(), recipe.architecture().imageSpec());
+        Path backbone = ZooCommand.DEFAULT_BACKBONE;
+        if (quick || !Files.isRegularFile(backbone.resolve(WeightIO.HF_WEIGHTS))) {
+            // the committed backbone is the default recipe's; any other is pretrained (and cached) next to the zoo
+            backbone = dir.toAbsolutePath().resolveSibling(dir.getFileName() + "-backbone");
+            Backbones.pretrain(recipe, 0, zooData, backbone, false, w);
+        }
+        ZooBuilder.Summary s = new ZooBuilder(recipe, 0, zooData, w).build(backbone, dir);
+        w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", dir.toAbsolutePath(), s.built().size(), s.cached().size(), s.seconds());
+        w.flush();
+        return Zoo.open(dir);
+    }
+
+    private static boolean isEmptyDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot list (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Gets the data sources of the recipe's tasks and of its pretraining task that are missing (as 'data fetch' does). */
+    private static void fetch(ZooRecipe recipe, DataDirectory dir, PrintWriter w) {
+        List<TaskInfo> tasks = new ArrayList<>(recipe.tasks().stream().map(BenchmarkTasks::info).toList());
+        String supervised = recipe.pretraining().supervisedTask();
+        if (supervised != null && !supervised.isBlank()) {
+            tasks.add(BenchmarkTasks.info(supervised));
+        }
+        Set<Source> sources = new LinkedHashSet<>(BenchmarkTasks.sourcesOf(tasks));
+        List<DataFetcher.Outcome> outcomes = new DataFetcher(dir, line -> {
+            w.println("  " + line);
+            w.flush();
+        }).fetch(sources);
+        long fetched = outcomes.stream().filter(DataFetcher.Outcome::fetched).count();
+        w.printf(Locale.ROOT, "data %s: %d sources present, %d fetched%n", dir.root(), outcomes.size() - fetched, fetched);
+    }
+
+    /** Writes results.{md,csv,json}, the coefficient files and the plots; returns the table. */
+    private ResultTable write(MainTable.Result r, double seconds, long peakKiB) {
+        Map<String, Object> chosen = new LinkedHashMap<>();
+        Map<String, Object> validation = new LinkedHashMap<>();
+        Map<String, Object> methodSeconds = new LinkedHashMap<>();
+        Map<String, Object> cached = new LinkedHashMap<>();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        Map<String, Object> coefficientFiles = new LinkedHashMap<>();
+        List<ResultTable.Row> rows = new ArrayList<>();
+        for (MainTable.Row row : r.rows()) {
+            rows.add(new ResultTable.Row(row.method(), row.avg(), row.perTask()));
+            TableMethod method = TableMethod.parse(row.method());
+            if (row.chosenLambda() != null) {
+                chosen.put(row.method(), row.chosenLambda());
+                validation.put(row.method(), row.validationAverage());
+            }
+            methodSeconds.put(row.method(), round(row.seconds()));
+            cached.put(row.method(), row.cached());
+            settings.put(row.method(), MainTable.settings(method, r.config()));
+            if (row.coefficients() != null) {
+                Path file = out.resolve("coefficients").resolve(row.method() + ".safetensors");
+                row.coefficients().save(file);
+                coefficientFiles.put(row.method(), out.relativize(file).toString());
+            }
+        }
+        Map<String, String> plots = plots(r);
+        long computed = r.rows().stream().filter(x -> !x.cached()).count();
+        double rowSeconds = r.rows().stream().mapToDouble(MainTable.Row::seconds).sum();
+        List<String> notes = new ArrayList<>(r.notes());
+        notes.add(String.format(Locale.ROOT, "Zoo `%s` (recipe %s, seed %d).", r.zoo(), r.recipeHash(), r.seed()));
+        notes.add(String.format(Locale.ROOT, "Time: %.1f s wall for this run (%d of %d rows computed, the rest read from the cache); "
+                + "the rows took %.1f s when they were computed.", seconds, computed, r.rows().size(), rowSeconds));
+        notes.add(peakKiB > 0 ? String.format(Locale.ROOT, "Peak memory: %.0f MB resident (VmHWM of the JVM process).", peakKiB / 1024.0)
+                : "Peak memory: not available on this system.");
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("zoo", r.zoo());
+        extra.put("recipe_hash", r.recipeHash());
+        extra.put("zoo_seed", r.seed());
+        extra.put("seconds", round(seconds));
+        extra.put("peak_rss_mb", peakKiB > 0 ? round(peakKiB / 1024.0) : null);
+        extra.put("method_seconds", methodSeconds);
+        extra.put("cached", cached);
+        extra.put("chosen_lambda", chosen);
+        extra.put("validation_average", validation);
+        extra.put("coefficients", coefficientFiles);
+        extra.put("plots", plots);
+        extra.put("settings", settings);
+        extra.put("notes", r.notes());
+        ResultTable table = new ResultTable("Main table", r.tasks(), rows, notes, extra);
+        table.write(out, "results");
+        return table;
+    }
+
+    /** Layer-wise coefficients as heat maps (tensors × tasks), task-wise ones as grouped bars; clamp(λ, 0, 1), what the merge uses. */
+    private Map<String, String> plots(MainTable.Result r) {
+        Map<String, String> files = new LinkedHashMap<>();
+        Map<String, double[]> taskWise = new LinkedHashMap<>();
+        for (MainTable.Row row : r.rows()) {
+            Coefficients c = row.coefficients();
+            if (c == null) {
+                continue;
+            }
+            float[][] m = c.clampedMatrix();
+            if (c.rows() == 1) {
+                taskWise.put(row.method(), toDouble(m[0]));
+            } else {
+                double[][] values = Arrays.stream(m).map(DemoCommand::toDouble).toArray(double[][]::new);
+                List<String> labels = c.layerKeys().stream().map(DemoCommand::shortKey).toList();
+                Path png = Plots.heatmap(out.resolve("plots").resolve(row.method() + "_coefficients.png"),
+                        row.method() + ": clamp(λ) per parameter tensor and task", "task", "parameter tensor", r.tasks(), labels, values, 0, 1);
+                files.put(row.method(), out.relativize(png).toString());
+            }
+        }
+        if (!taskWise.isEmpty()) {
+            Path png = Plots.bars(out.resolve("plots").resolve("tw_adamerging_coefficients.png"), "task-wise AdaMerging: clamp(λ) per task",
+                    "task", "λ", r.tasks(), taskWise);
+            taskWise.keySet().forEach(m -> files.put(m, out.relativize(png).toString()));
+        }
+        return files;
+    }
+
+    private static String shortKey(String key) {
+        return key.startsWith("vision_model.") ? key.substring("vision_model.".length()) : key;
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** One progress bar per computed method on stderr; one line per finished row on stdout. */
+    private static final class Bars implements MainTable.Listener {
+        private final PrintWriter out;
+        private ProgressBar bar;
+
+        Bars(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void started(TableMethod method, long work) {
+            if (work > 0) {
+                bar = new ProgressBarBuilder().setTaskName(method.id()).setInitialMax(work).setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+            }
+        }
+
+        @Override
+        public void advanced(TableMethod method, String message) {
+            if (bar != null) {
+                bar.step();
+                bar.setExtraMessage(" " + message);
+            }
+        }
+
+        @Override
+        public void finished(TableMethod method, MainTable.Row row) {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+            out.printf(Locale.ROOT, "  %-22s avg %5.1f  %s%n", row.method(), row.avg(),
+                    row.cached() ? "(cached)" : String.format(Locale.ROOT, "(%.1f s)", row.seconds()));
+            out.flush();
+        }
+    }
+}
