@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 EmbedCommand.class,
                 AdaMergingCommand.class,
                 ZooCommand.class,
+                StudyCommand.class,
         })
 public final class Main {
     public static void main(String[] args) {
