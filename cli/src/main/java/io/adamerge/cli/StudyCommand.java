@@ -58,11 +58,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/study", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps per run (default: 200; 4 with --quick).")
+    @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps per run (default: 200; 3 with --quick).")
     Integer steps;
 
     @Option(names = "--test-images", paramLabel = "N", description = "Test images per task, the first of each split; 0 = all "
-            + "(default: 500; 32 with --quick).")
+            + "(default: 500; 16 with --quick).")
     Integer testImages;
 
     @Option(names = "--severity", paramLabel = "1-5", description = "Corruption severity of the robustness study (default: 3).")

@@ -3,7 +3,6 @@ package io.adamerge.study;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +29,7 @@ public final class DistanceStudy {
         long t0 = System.nanoTime();
         tasks.forEach(ctx::checkTask);
         Map<String, NDArray> pre = ctx.pretrainedWeights();
+        float[] preFlat = flatten(pre, pre);
         List<float[]> vectors = new ArrayList<>();
         for (String t : tasks) {
             vectors.add(flatten(ctx.taskVector(t), pre));
@@ -54,10 +54,11 @@ public final class DistanceStudy {
         List<float[]> displacements = new ArrayList<>();
         for (Methods m : Methods.values()) {
             try (NDManager scope = ctx.manager().newSubManager()) {
-                Map<String, NDArray> merged = m.merge(ctx, "all tasks", tasks, tasks.stream().map(ctx::test).toList(), scope);
-                Map<String, NDArray> delta = new LinkedHashMap<>();
-                pre.forEach((name, p) -> delta.put(name, merged.get(name).sub(p)));
-                displacements.add(flatten(delta, pre));
+                float[] merged = flatten(m.merge(ctx, "all tasks", tasks, tasks.stream().map(ctx::test).toList(), scope), pre);
+                for (int i = 0; i < merged.length; i++) {
+                    merged[i] -= preFlat[i];
+                }
+                displacements.add(merged);
                 methods.add(m.label(ctx.settings().lambda()));
             }
         }

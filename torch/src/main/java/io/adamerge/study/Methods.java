@@ -26,8 +26,9 @@ public enum Methods {
     }
 
     /**
-     * The merged weights of {@code tasks} by this method on {@code into}; AdaMerging learns its coefficients on
-     * {@code unlabelled} (cached in the context under {@code runKey}).
+     * The merged weights of {@code tasks} by this method: data-free merges on {@code into}; AdaMerging learns its
+     * coefficients on {@code unlabelled} and returns the run's merged weights, cached in the context under
+     * {@code runKey} (long-lived: only read them).
      */
     Map<String, NDArray> merge(StudyContext ctx, String runKey, List<String> tasks, List<ImageDataset> unlabelled, NDManager into) {
         double lambda = ctx.settings().lambda();
@@ -36,8 +37,7 @@ public enum Methods {
             case TIES -> ctx.ties(tasks, lambda, into);
             case ADAMERGING, ADAMERGING_PLUS -> {
                 boolean plus = this == ADAMERGING_PLUS;
-                StudyContext.AdaMergingOutcome run = ctx.adaMerging(runKey, tasks, plus, unlabelled);
-                yield ctx.merge(tasks, plus, run.coefficients(), into);
+                yield ctx.adaMerging(runKey, tasks, plus, unlabelled).merged();
             }
         };
     }

@@ -44,9 +44,12 @@ public final class StudyContext implements AutoCloseable {
     private final Map<String, ImageDataset> tests = new HashMap<>();
     private final Map<String, AdaMergingOutcome> adaRuns = new HashMap<>();
 
-    /** A learnt AdaMerging run: its coefficients, its trajectory (every {@code trajectoryEvery} steps) and its wall time. */
+    /**
+     * A learnt AdaMerging run: its coefficients, its trajectory (every {@code trajectoryEvery} steps), the merged weights
+     * at the end (on the context's manager: do not close them) and its wall time.
+     */
     public record AdaMergingOutcome(String method, List<String> tasks, Coefficients coefficients, List<Coefficients> trajectory,
-                                    double seconds) {
+                                    Map<String, NDArray> merged, double seconds) {
     }
 
     public StudyContext(Zoo zoo, ZooData data, StudySettings settings) {
@@ -204,7 +207,7 @@ public final class StudyContext implements AutoCloseable {
                 trajectory.add(end);
             }
             AdaMergingOutcome out = new AdaMergingOutcome(name, List.copyOf(tasks), end, List.copyOf(trajectory),
-                    (System.nanoTime() - t0) / 1e9);
+                    ada.merge(end, manager), (System.nanoTime() - t0) / 1e9);
             adaRuns.put(cacheKey, out);
             return out;
         }

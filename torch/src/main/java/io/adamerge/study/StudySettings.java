@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * How large the studies are. {@link #full()} is the paper-sized run (≤ 30 minutes on 2 cores for all five),
- * {@link #quick()} a smoke run of a few images and steps.
+ * {@link #quick()} a smoke run of a few images and steps (and λ 0, 0.3, 0.6, 1 for the sensitivity curve).
  *
  * @param testImages       labelled test images per task for every evaluation (the first ones of the split; 0: all)
  * @param evalBatch        images per forward pass when evaluating
@@ -45,7 +45,7 @@ public record StudySettings(int testImages, int evalBatch, int adaSteps, int ada
     }
 
     public static StudySettings quick() {
-        return new StudySettings(32, 32, 4, 8, 0.3, 0.2, 4, 0.6, 2, 3, lambdaGrid(), 0L);
+        return new StudySettings(16, 32, 3, 8, 0.3, 0.2, 4, 0.6, 1, 3, List.of(0.0, 0.3, 0.6, 1.0), 0L);
     }
 
     public StudySettings withAdaSteps(int steps) {
