@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 AdaMergingCommand.class,
                 ZooCommand.class,
                 DemoCommand.class,
+                StudyCommand.class,
         })
 public final class Main {
     public static void main(String[] args) {

@@ -1,0 +1,174 @@
+package io.adamerge.cli;
+
+import io.adamerge.checkpoint.CheckpointException;
+import io.adamerge.cli.study.StudyReport;
+import io.adamerge.data.DataException;
+import io.adamerge.data.ImageDataset;
+import io.adamerge.data.corrupt.Corruption;
+import io.adamerge.data.fetch.DataDirectory;
+import io.adamerge.study.DistanceStudy;
+import io.adamerge.study.EntropyStudy;
+import io.adamerge.study.GeneralizationStudy;
+import io.adamerge.study.RobustnessStudy;
+import io.adamerge.study.SensitivityStudy;
+import io.adamerge.study.StudyContext;
+import io.adamerge.study.StudySettings;
+import io.adamerge.zoo.Zoo;
+import io.adamerge.zoo.ZooData;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code adamerge study}: the paper's studies on a zoo, written as one report with tables, figures, CSV and JSON. */
+@Command(name = "study", mixinStandardHelpOptions = true,
+        description = "Runs the AdaMerging paper's studies on a built zoo (generalisation to unseen tasks, robustness to "
+                + "corrupted test data, entropy vs loss, λ sensitivity, model distances) and writes report.md, PNG figures, "
+                + "CSV and JSON into --out.")
+public final class StudyCommand implements Callable<Integer> {
+    /** The studies, in the order {@code all} runs them. */
+    public enum Which { GENERALIZATION, ROBUSTNESS, ENTROPY, SENSITIVITY, DISTANCES, ALL }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STUDY",
+            description = "generalization, robustness, entropy, sensitivity, distances or all.",
+            converter = WhichConverter.class)
+    Which which;
+
+    @Option(names = "--quick", description = "A few images and steps per study (the quick zoo unless --zoo is given), for tests.")
+    boolean quick;
+
+    @Option(names = "--zoo", paramLabel = "DIR",
+            description = "Zoo folder (default: $ADAMERGE_ZOO, else ~/.cache/adamerge/zoo; zoo-quick with --quick).")
+    Path zoo;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/study", description = "Report folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps per run (default: 200; 3 with --quick).")
+    Integer steps;
+
+    @Option(names = "--test-images", paramLabel = "N", description = "Test images per task, the first of each split; 0 = all "
+            + "(default: 500; 16 with --quick).")
+    Integer testImages;
+
+    @Option(names = "--severity", paramLabel = "1-5", description = "Corruption severity of the robustness study (default: 3).")
+    Integer severity;
+
+    @Option(names = "--unseen", paramLabel = "TASK,TASK",
+            description = "Held-out tasks of one generalisation split, comma-separated; give the option once per split "
+                    + "(default: mnist,glyphs-k-t and fashion-rot90,kana-10).")
+    List<String> unseenSplits;
+
+    @Option(names = "--robustness-tasks", paramLabel = "TASK,...", split = ",",
+            description = "Tasks merged in the robustness study (default: mnist,fashion,glyphs-a-j,kana-10).")
+    List<String> robustnessTasks;
+
+    static final class WhichConverter implements picocli.CommandLine.ITypeConverter<Which> {
+        @Override
+        public Which convert(String value) {
+            try {
+                return Which.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("unknown study '" + value
+                        + "'; choose generalization, robustness, entropy, sensitivity, distances or all");
+            }
+        }
+    }
+
+    StudySettings settings() {
+        StudySettings s = quick ? StudySettings.quick() : StudySettings.full();
+        if (steps != null) {
+            if (steps < 0) {
+                throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
+            }
+            s = s.withAdaSteps(steps);
+        }
+        if (testImages != null) {
+            if (testImages < 0) {
+                throw new IllegalArgumentException("--test-images must be >= 0, got " + testImages);
+            }
+            s = s.withTestImages(testImages);
+        }
+        if (severity != null) {
+            s = s.withSeverity(severity);
+        }
+        return s;
+    }
+
+    List<GeneralizationStudy.Split> splits(List<String> tasks) {
+        List<List<String>> unseen = new ArrayList<>();
+        if (unseenSplits == null || unseenSplits.isEmpty()) {
+            unseen.addAll(GeneralizationStudy.defaultUnseen());
+        } else {
+            for (String s : unseenSplits) {
+                unseen.add(java.util.Arrays.stream(s.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
+            }
+        }
+        List<GeneralizationStudy.Split> out = new ArrayList<>();
+        for (int i = 0; i < unseen.size(); i++) {
+            out.add(GeneralizationStudy.Split.leaveOut("split " + (char) ('A' + i), tasks, unseen.get(i)));
+        }
+        return out;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter w = spec.commandLine().getOut();
+        try {
+            StudySettings settings = settings();
+            Zoo z = Zoo.open(zoo != null ? zoo : ZooCommand.defaultZoo(quick));
+            ZooData zooData = new ZooData(DataDirectory.resolve(data), z.recipe().dataSeed(), z.imageSpec());
+            List<String> tasks = z.tasks();
+            List<String> robust = robustnessTasks == null || robustnessTasks.isEmpty() ? RobustnessStudy.defaultTasks() : robustnessTasks;
+            List<GeneralizationStudy.Split> splits = splits(tasks);
+            boolean all = which == Which.ALL;
+            StudyReport report = new StudyReport(out, String.format(Locale.ROOT,
+                    "Zoo `%s` (recipe %s, seed %d, %d tasks). Settings: %s test images per task, %d AdaMerging steps (layer-wise, "
+                            + "batch %d per task, Adam lr 1e-3, λ₀ 0.3), Task Arithmetic / Ties λ %.1f, Ties density %.1f, seed %d%s.%n",
+                    z.root(), z.manifest().recipeHash(), z.manifest().seed(), tasks.size(),
+                    settings.testImages() == 0 ? "all" : String.valueOf(settings.testImages()), settings.adaSteps(), settings.adaBatch(),
+                    settings.lambda(), settings.tiesDensity(), settings.seed(), quick ? " (--quick)" : ""));
+            long t0 = System.nanoTime();
+            try (StudyContext ctx = new StudyContext(z, zooData, settings)) {
+                if (all || which == Which.GENERALIZATION) {
+                    report.generalization(GeneralizationStudy.run(ctx, splits));
+                }
+                if (all || which == Which.ROBUSTNESS) {
+                    RobustnessStudy.Result r = RobustnessStudy.run(ctx, robust, List.of(Corruption.values()));
+                    ImageDataset first = ctx.test(robust.get(0)).subset(robust.get(0), new int[] {0});
+                    report.robustness(r, first, settings.seed());
+                }
+                if (all || which == Which.ENTROPY) {
+                    report.entropy(EntropyStudy.run(ctx, tasks));
+                }
+                if (all || which == Which.SENSITIVITY) {
+                    report.sensitivity(SensitivityStudy.run(ctx, tasks));
+                }
+                if (all || which == Which.DISTANCES) {
+                    report.distances(DistanceStudy.run(ctx, tasks));
+                }
+            }
+            w.print(report.markdown());
+            w.printf(Locale.ROOT, "%nwrote %s (%s) in %.0f s%n", out.toAbsolutePath(), String.join(", ", report.files()),
+                    (System.nanoTime() - t0) / 1e9);
+            w.flush();
+            return 0;
+        } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            return CliErrors.report(spec, e);
+        }
+    }
+}
