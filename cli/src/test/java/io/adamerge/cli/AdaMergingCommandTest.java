@@ -6,10 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.TensorInfo;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,25 +23,6 @@ class AdaMergingCommandTest {
 
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(List<String> args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args.toArray(String[]::new));
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     /** The reference task set on the command line, with the given extra options. */
     private static List<String> referenceArgs(String... extra) {
@@ -90,9 +68,9 @@ class AdaMergingCommandTest {
         return worst;
     }
 
-    private Run referenceRun(int steps, Path lambdaOut, Path merged, Path init) {
+    private CliRun referenceRun(int steps, Path lambdaOut, Path merged, Path init) {
         // default batch 16 ≥ the 8 reference images per task: every step sees all of them, in order, like the reference
-        Run r = run(referenceArgs("--granularity", "layer", "--steps", Integer.toString(steps),
+        CliRun r = CliRun.of(referenceArgs("--granularity", "layer", "--steps", Integer.toString(steps),
                 "--init-lambda", init.toString(), "--save-lambda", lambdaOut.toString(), "--out", merged.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         return r;
@@ -102,7 +80,7 @@ class AdaMergingCommandTest {
     void oneStepMatchesPyTorchAndTheMergedFileIsTheBaseLayoutWithMergedWeights() throws IOException {
         Path lambda = tmp.resolve("lambda1.safetensors");
         Path merged = tmp.resolve("merged.safetensors");
-        Run r = referenceRun(1, lambda, merged, REF.resolve("ada_lambda_init.safetensors"));
+        CliRun r = referenceRun(1, lambda, merged, REF.resolve("ada_lambda_init.safetensors"));
         double diff = maxDiff(read(lambda, "lambda"), read(STEP, "lambda_after_step"));
         System.out.printf("CLI --steps 1: lambda max |diff| %.3g%n", diff);
         assertThat(diff).isLessThanOrEqualTo(1e-6);
@@ -179,7 +157,7 @@ class AdaMergingCommandTest {
             javax.imageio.ImageIO.write(img, "png", folder.resolve("img" + i + ".png").toFile());
         }
         args.set(at, folder.toString());
-        Run r = run(args);
+        CliRun r = CliRun.of(args);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("tw_adamerging_pp");
         try (Checkpoint out = Checkpoint.open(tmp.resolve("merged-dir"))) {
@@ -195,11 +173,11 @@ class AdaMergingCommandTest {
         // a head file given as data: no pixel_values
         int at = args.indexOf(REF.resolve("ada_images_1.safetensors").toString());
         args.set(at, REF.resolve("ada_head_1.safetensors").toString());
-        Run r = run(args);
+        CliRun r = CliRun.of(args);
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("ada_head_1.safetensors").contains("pixel_values");
 
-        Run counts = run(List.of("adamerging", "--base", REF.resolve("merge_pre.safetensors").toString(),
+        CliRun counts = CliRun.of(List.of("adamerging", "--base", REF.resolve("merge_pre.safetensors").toString(),
                 "--models", REF.resolve("merge_ft_0.safetensors").toString(), REF.resolve("merge_ft_1.safetensors").toString(),
                 "--heads", REF.resolve("ada_head_0.safetensors").toString(),
                 "--data", REF.resolve("ada_images_0.safetensors").toString(),
@@ -207,7 +185,7 @@ class AdaMergingCommandTest {
         assertThat(counts.code()).isNotZero();
         assertThat(counts.err()).contains("2 models, 1 heads, 1 data sets");
 
-        Run gran = run(referenceArgs("--granularity", "task", "--init-lambda", REF.resolve("ada_lambda_init.safetensors").toString(),
+        CliRun gran = CliRun.of(referenceArgs("--granularity", "task", "--init-lambda", REF.resolve("ada_lambda_init.safetensors").toString(),
                 "--out", merged.toString()));
         assertThat(gran.code()).isNotZero();
         assertThat(gran.err()).contains("ada_lambda_init.safetensors").contains("layer-wise");

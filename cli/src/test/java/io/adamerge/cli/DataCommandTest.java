@@ -8,10 +8,7 @@ import io.adamerge.data.fetch.DataFetcher;
 import io.adamerge.data.fetch.FetchException;
 import io.adamerge.data.fetch.Source;
 import io.adamerge.data.task.SplitFiles;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -21,25 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DataCommandTest {
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     /** A private data directory holding the shared copy of sklearn-digits (fetched first if missing). */
     private Path dataWithUciDigits() throws IOException {
@@ -59,31 +37,31 @@ class DataCommandTest {
     @Test
     void fetchOfPresentSourcesIsInstantAndSaysSo() throws IOException {
         Path dir = dataWithUciDigits();
-        Run r = run("data", "fetch", "--data", dir.toString(), "--source", "sklearn-digits");
+        CliRun r = CliRun.of("data", "fetch", "--data", dir.toString(), "--source", "sklearn-digits");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("sklearn-digits").contains("present").contains("1 sources ready");
     }
 
     @Test
     void unknownSourceOrTaskFailsWithAMessage() {
-        Run r = run("data", "fetch", "--data", tmp.toString(), "--source", "cifar10");
+        CliRun r = CliRun.of("data", "fetch", "--data", tmp.toString(), "--source", "cifar10");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("unknown data source 'cifar10'");
-        Run t = run("data", "tasks", "--data", tmp.toString(), "--task", "cifar10");
+        CliRun t = CliRun.of("data", "tasks", "--data", tmp.toString(), "--task", "cifar10");
         assertThat(t.code()).isEqualTo(1);
         assertThat(t.err()).contains("unknown task 'cifar10'");
     }
 
     @Test
     void missingSourceNamesTheFetchCommand() {
-        Run r = run("data", "tasks", "--data", tmp.toString(), "--task", "uci-digits", "--load");
+        CliRun r = CliRun.of("data", "tasks", "--data", tmp.toString(), "--task", "uci-digits", "--load");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("sklearn-digits").contains("adamerge data fetch");
     }
 
     @Test
     void tasksListsTheEightAndTheHeldOut() {
-        Run r = run("data", "tasks", "--data", tmp.toString());
+        CliRun r = CliRun.of("data", "tasks", "--data", tmp.toString());
         assertThat(r.code()).isZero();
         assertThat(r.out().lines().filter(l -> l.contains(" benchmark ")).count()).isEqualTo(8);
         assertThat(r.out().lines().filter(l -> l.contains(" held-out ")).count()).isEqualTo(2);
@@ -93,7 +71,7 @@ class DataCommandTest {
     void exportWritesSafetensorsSplitsAtTheRequestedShape() throws IOException {
         Path dir = dataWithUciDigits();
         Path out = tmp.resolve("out");
-        Run r = run("data", "export", "--data", dir.toString(), "--task", "uci-digits", "--size", "16", "--channels", "3",
+        CliRun r = CliRun.of("data", "export", "--data", dir.toString(), "--task", "uci-digits", "--size", "16", "--channels", "3",
                 "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         ImageDataset test = SplitFiles.read(out.resolve("uci-digits/test.safetensors"));

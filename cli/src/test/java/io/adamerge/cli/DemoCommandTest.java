@@ -10,11 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.adamerging.Coefficients;
 import io.adamerge.adamerging.Granularity;
 import io.adamerge.data.fetch.DataDirectory;
-import io.adamerge.data.fetch.DataFetcher;
-import io.adamerge.data.fetch.FetchException;
-import io.adamerge.data.fetch.Source;
-import io.adamerge.data.task.BenchmarkTasks;
-import io.adamerge.data.task.TaskInfo;
 import io.adamerge.eval.Evaluator;
 import io.adamerge.eval.Merges;
 import io.adamerge.eval.table.TableMethod;
@@ -24,10 +19,7 @@ import io.adamerge.model.TorchRuntime;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,50 +36,19 @@ class DemoCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    /** The data directory with the sources the quick zoo needs (fetched if missing), or the test is skipped. */
-    private static String data() {
-        String prop = System.getProperty("adamerge.data");
-        DataDirectory dir = DataDirectory.resolve(prop == null || prop.isBlank() ? null : Path.of(prop));
-        List<TaskInfo> tasks = new ArrayList<>(BenchmarkTasks.benchmark());
-        tasks.add(BenchmarkTasks.info("glyphs-lowercase"));
-        DataFetcher fetcher = new DataFetcher(dir, System.out::println);
-        for (Source s : BenchmarkTasks.sourcesOf(tasks)) {
-            try {
-                fetcher.ensure(s);
-            } catch (FetchException e) {
-                Assumptions.abort("data source " + s.folder() + " is not available here: " + e.getMessage());
-            }
-        }
-        return dir.root().toString();
-    }
-
     @Test
     void quickDemoEndToEnd() throws IOException {
-        String data = data();
-        Path zoo = tmp.resolve("zoo");
+        QuickZoo quick = QuickZoo.get();
+        // the shared zoo is what a demo on an empty folder builds: backbone and all 18 models, then the table
+        assertThat(quick.build().out()).contains("18 built, 0 cached", "| pretrained |");
+        assertThat(quick.backbone().resolve("model.safetensors")).isRegularFile();
+        String data = quick.data();
+        Path zoo = quick.zoo();
         Path out = tmp.resolve("out");
-        Run first = run("demo", "--quick", "--threads", "1", "--data", data, "--zoo", zoo.toString(), "--out", out.toString());
+        CliRun first = CliRun.of("demo", "--quick", "--threads", "1", "--data", data, "--zoo", zoo.toString(), "--out", out.toString());
         assertThat(first.code()).as(first.err()).isZero();
-        assertThat(first.out()).contains("18 built", "| lw_adamerging_pp |", "Peak memory", "Time:");
+        // a built zoo given with --zoo is used as it is
+        assertThat(first.out()).contains("| lw_adamerging_pp |", "Peak memory", "Time:").doesNotContain("built");
         for (String f : List.of("results.md", "results.csv", "results.json")) {
             assertThat(out.resolve(f)).isRegularFile();
         }
@@ -153,7 +113,7 @@ class DemoCommandTest {
         assertThat(tw.rows()).isEqualTo(1);
 
         // a second run is served from the cache, with the same numbers and nothing rebuilt
-        Run second = run("demo", "--quick", "--threads", "1", "--data", data, "--zoo", zoo.toString(), "--out", out.toString());
+        CliRun second = CliRun.of("demo", "--quick", "--threads", "1", "--data", data, "--zoo", zoo.toString(), "--out", out.toString());
         assertThat(second.code()).as(second.err()).isZero();
         JsonNode r2 = json.readTree(out.resolve("results.json").toFile());
         r2.get("cached").forEach(c -> assertThat(c.asBoolean()).isTrue());
@@ -161,7 +121,7 @@ class DemoCommandTest {
         assertThat(r2.get("chosen_lambda")).isEqualTo(r.get("chosen_lambda"));
         assertThat(second.out()).contains("(cached)").doesNotContain("built");
         // --force recomputes (one cheap row), to the same value
-        Run forced = run("demo", "--quick", "--threads", "1", "--data", data, "--zoo", zoo.toString(), "--out", out.toString(), "--methods",
+        CliRun forced = CliRun.of("demo", "--quick", "--threads", "1", "--data", data, "--zoo", zoo.toString(), "--out", out.toString(), "--methods",
                 "task_arithmetic", "--force");
         assertThat(forced.code()).as(forced.err()).isZero();
         JsonNode r3 = json.readTree(out.resolve("results.json").toFile());
@@ -228,7 +188,7 @@ class DemoCommandTest {
     void aFolderThatIsNotAZooIsAClearError() throws IOException {
         Path notAZoo = Files.createDirectories(tmp.resolve("not-a-zoo"));
         Files.writeString(notAZoo.resolve("notes.txt"), "hello");
-        Run r = run("demo", "--quick", "--zoo", notAZoo.toString(), "--out", tmp.resolve("out").toString());
+        CliRun r = CliRun.of("demo", "--quick", "--zoo", notAZoo.toString(), "--out", tmp.resolve("out").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("not-a-zoo").contains("not a zoo").contains("zoo build");
         assertThat(tmp.resolve("out")).doesNotExist();
@@ -236,7 +196,7 @@ class DemoCommandTest {
 
     @Test
     void anUnknownMethodIsAClearError() {
-        Run r = run("demo", "--quick", "--methods", "weight_average,magic", "--out", tmp.resolve("out").toString());
+        CliRun r = CliRun.of("demo", "--quick", "--methods", "weight_average,magic", "--out", tmp.resolve("out").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("unknown method 'magic'").contains("lw_adamerging_pp");
         assertThat(tmp.resolve("out")).doesNotExist();

@@ -6,9 +6,7 @@ import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,25 +19,6 @@ class EmbedCommandTest {
     private static final Path REF = Path.of(System.getProperty("adamerge.shared", "../shared")).resolve("reference");
     private static final Path CONFIG = REF.resolve("vit_config.json");
     private static final Path IO = REF.resolve("vit_io.safetensors");
-
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            int code = Main.run(args);
-            return new Result(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static float[] read(Path file, String tensor) {
         try (Checkpoint c = Checkpoint.open(file)) {
@@ -62,7 +41,7 @@ class EmbedCommandTest {
     void embedsPixelValuesFromBothLayoutsInUnevenBatches(@TempDir Path dir) {
         for (String weights : new String[] {"vit_hf.safetensors", "vit_openclip.safetensors"}) {
             Path out = dir.resolve(weights + ".embeds.safetensors");
-            Result r = run("embed", "--model", REF.resolve(weights).toString(), "--config", CONFIG.toString(),
+            CliRun r = CliRun.of("embed", "--model", REF.resolve(weights).toString(), "--config", CONFIG.toString(),
                     "--input", IO.toString(), "--out", out.toString(), "--batch", "3");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).contains("embedded 4 images").contains("image_embeds [4, 32]");
@@ -85,7 +64,7 @@ class EmbedCommandTest {
             ImageIO.write(img, name.endsWith("png") ? "png" : "jpg", images.resolve(name).toFile());
         }
         Path out = dir.resolve("embeds.safetensors");
-        Result r = run("embed", "--model", REF.resolve("vit_hf.safetensors").toString(), "--config", CONFIG.toString(),
+        CliRun r = CliRun.of("embed", "--model", REF.resolve("vit_hf.safetensors").toString(), "--config", CONFIG.toString(),
                 "--input", images.toString(), "--out", out.toString(), "--batch", "2");
         assertThat(r.code()).as(r.err()).isZero();
         try (Checkpoint c = Checkpoint.open(out)) {
@@ -102,7 +81,7 @@ class EmbedCommandTest {
         Path pixelFile = dir.resolve("pixels.safetensors");
         SafetensorsWriter.write(pixelFile, Map.of("pixel_values", FloatTensor.of(pixels, 3, 3, 32, 32)), Map.of());
         Path out2 = dir.resolve("embeds2.safetensors");
-        assertThat(run("embed", "--model", REF.resolve("vit_hf.safetensors").toString(), "--config", CONFIG.toString(),
+        assertThat(CliRun.of("embed", "--model", REF.resolve("vit_hf.safetensors").toString(), "--config", CONFIG.toString(),
                 "--input", pixelFile.toString(), "--out", out2.toString()).code()).isZero();
         assertClose(read(out, "image_embeds"), read(out2, "image_embeds")); // batch sizes differ: GEMM rounding only
     }
@@ -111,23 +90,23 @@ class EmbedCommandTest {
     void badInputFailsClearlyAndWritesNothing(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("out.safetensors");
         String model = REF.resolve("vit_hf.safetensors").toString();
-        Result noPixels = run("embed", "--model", model, "--config", CONFIG.toString(), "--input",
+        CliRun noPixels = CliRun.of("embed", "--model", model, "--config", CONFIG.toString(), "--input",
                 REF.resolve("ada_head_0.safetensors").toString(), "--out", out.toString());
         assertThat(noPixels.code()).isNotZero();
         assertThat(noPixels.err()).contains("ada_head_0.safetensors").contains("no tensor 'pixel_values'");
 
         Path wrongSize = dir.resolve("wrong.safetensors");
         SafetensorsWriter.write(wrongSize, Map.of("pixel_values", FloatTensor.of(new float[2 * 3 * 16 * 16], 2, 3, 16, 16)), Map.of());
-        Result small = run("embed", "--model", model, "--config", CONFIG.toString(), "--input", wrongSize.toString(), "--out", out.toString());
+        CliRun small = CliRun.of("embed", "--model", model, "--config", CONFIG.toString(), "--input", wrongSize.toString(), "--out", out.toString());
         assertThat(small.code()).isNotZero();
         assertThat(small.err()).contains("pixel_values is F32 [2, 3, 16, 16], the model needs float [N, 3, 32, 32]");
 
-        Result empty = run("embed", "--model", model, "--config", CONFIG.toString(), "--input",
+        CliRun empty = CliRun.of("embed", "--model", model, "--config", CONFIG.toString(), "--input",
                 Files.createDirectory(dir.resolve("empty")).toString(), "--out", out.toString());
         assertThat(empty.code()).isNotZero();
         assertThat(empty.err()).contains("no images");
 
-        Result badModel = run("embed", "--model", IO.toString(), "--input", IO.toString(), "--out", out.toString());
+        CliRun badModel = CliRun.of("embed", "--model", IO.toString(), "--input", IO.toString(), "--out", out.toString());
         assertThat(badModel.code()).isNotZero();
         assertThat(badModel.err()).contains("not a CLIP vision tower");
         assertThat(out).doesNotExist();

@@ -9,11 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.data.fetch.DataDirectory;
-import io.adamerge.data.fetch.DataFetcher;
-import io.adamerge.data.fetch.FetchException;
-import io.adamerge.data.fetch.Source;
-import io.adamerge.data.task.BenchmarkTasks;
-import io.adamerge.data.task.TaskInfo;
 import io.adamerge.eval.Evaluator;
 import io.adamerge.eval.Merges;
 import io.adamerge.taskvector.Distances;
@@ -21,10 +16,7 @@ import io.adamerge.taskvector.ModelSet;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,14 +24,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code adamerge study all --quick} end to end on a freshly built quick zoo, and the numbers it writes checked
+ * {@code adamerge study all --quick} end to end on the shared quick zoo ({@link QuickZoo}), and the numbers it writes checked
  * against independent computations: core's streaming {@link Distances} on the zoo's files, the pretrained model's
  * accuracy for λ = 0, and a Task Arithmetic merge of the seen tasks evaluated by hand with the unseen tasks' heads.
  */
@@ -56,55 +47,16 @@ class StudyCommandTest {
     private String data;
     private Path zoo;
     private Path out;
-    private Run study;
+    private CliRun study;
     private final ObjectMapper json = new ObjectMapper();
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private static String dataDir() {
-        String prop = System.getProperty("adamerge.data");
-        DataDirectory dir = DataDirectory.resolve(prop == null || prop.isBlank() ? null : Path.of(prop));
-        List<TaskInfo> tasks = new ArrayList<>(BenchmarkTasks.benchmark());
-        tasks.add(BenchmarkTasks.info("glyphs-lowercase"));
-        DataFetcher fetcher = new DataFetcher(dir, System.out::println);
-        for (Source s : BenchmarkTasks.sourcesOf(tasks)) {
-            try {
-                fetcher.ensure(s);
-            } catch (FetchException e) {
-                Assumptions.abort("data source " + s.folder() + " is not available here: " + e.getMessage());
-            }
-        }
-        return dir.root().toString();
-    }
-
     @BeforeAll
-    void buildQuickZooAndRunEveryStudy() {
-        data = dataDir();
-        Path backbone = tmp.resolve("backbone");
-        Run pre = run("zoo", "pretrain", "--quick", "--data", data, "--out", backbone.toString());
-        assertThat(pre.code()).as(pre.err()).isZero();
-        zoo = tmp.resolve("zoo");
-        Run build = run("zoo", "build", "--quick", "--data", data, "--backbone", backbone.toString(), "--out", zoo.toString());
-        assertThat(build.code()).as(build.err()).isZero();
+    void runEveryStudyOnTheSharedQuickZoo() {
+        QuickZoo quick = QuickZoo.get();
+        data = quick.data();
+        zoo = quick.zoo();
         out = tmp.resolve("study");
-        study = run("study", "all", "--quick", "--zoo", zoo.toString(), "--data", data, "--out", out.toString());
+        study = CliRun.of("study", "all", "--quick", "--zoo", zoo.toString(), "--data", data, "--out", out.toString());
     }
 
     @Test
@@ -220,17 +172,17 @@ class StudyCommandTest {
 
     @Test
     void badInputIsAClearError() {
-        Run unknown = run("study", "everything", "--quick", "--zoo", zoo.toString());
+        CliRun unknown = CliRun.of("study", "everything", "--quick", "--zoo", zoo.toString());
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown study 'everything'");
-        Run task = run("study", "generalization", "--quick", "--zoo", zoo.toString(), "--data", data, "--unseen", "mnist,nope",
+        CliRun task = CliRun.of("study", "generalization", "--quick", "--zoo", zoo.toString(), "--data", data, "--unseen", "mnist,nope",
                 "--out", tmp.resolve("bad").toString());
         assertThat(task.code()).isEqualTo(1);
         assertThat(task.err()).contains("unseen task 'nope'");
-        Run severity = run("study", "robustness", "--quick", "--zoo", zoo.toString(), "--severity", "7", "--out", tmp.resolve("bad").toString());
+        CliRun severity = CliRun.of("study", "robustness", "--quick", "--zoo", zoo.toString(), "--severity", "7", "--out", tmp.resolve("bad").toString());
         assertThat(severity.code()).isEqualTo(1);
         assertThat(severity.err()).contains("severity must be 1..5");
-        Run noZoo = run("study", "distances", "--zoo", tmp.resolve("none").toString(), "--out", tmp.resolve("bad").toString());
+        CliRun noZoo = CliRun.of("study", "distances", "--zoo", tmp.resolve("none").toString(), "--out", tmp.resolve("bad").toString());
         assertThat(noZoo.code()).isEqualTo(1);
         assertThat(noZoo.err()).contains("no zoo here");
         assertThat(tmp.resolve("bad").resolve("report.md")).doesNotExist();

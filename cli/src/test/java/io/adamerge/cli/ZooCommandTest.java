@@ -4,68 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.adamerge.data.fetch.DataDirectory;
-import io.adamerge.data.fetch.DataFetcher;
-import io.adamerge.data.fetch.FetchException;
-import io.adamerge.data.fetch.Source;
-import io.adamerge.data.task.BenchmarkTasks;
-import io.adamerge.data.task.TaskInfo;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The --quick zoo end to end: pretrain (twice, bit-identical), build, a cached second build, the report. */
+/** The --quick zoo end to end: the shared zoo against a fresh pretrain (bit-identical), a cached second build, the report. */
 class ZooCommandTest {
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    /** The shared data directory with every source the zoo needs (fetched if missing), or the test is skipped. */
-    private static String data() {
-        String prop = System.getProperty("adamerge.data");
-        DataDirectory dir = DataDirectory.resolve(prop == null || prop.isBlank() ? null : Path.of(prop));
-        List<TaskInfo> tasks = new ArrayList<>(BenchmarkTasks.benchmark());
-        tasks.add(BenchmarkTasks.info("glyphs-lowercase"));
-        DataFetcher fetcher = new DataFetcher(dir, System.out::println);
-        for (Source s : BenchmarkTasks.sourcesOf(tasks)) {
-            try {
-                fetcher.ensure(s);
-            } catch (FetchException e) {
-                Assumptions.abort("data source " + s.folder() + " is not available here: " + e.getMessage());
-            }
-        }
-        return dir.root().toString();
-    }
 
     private static Map<Path, FileTime> files(Path root) throws IOException {
         Map<Path, FileTime> out = new TreeMap<>();
@@ -77,26 +30,28 @@ class ZooCommandTest {
         return out;
     }
 
+    /**
+     * The shared quick zoo (built by a demo on an empty folder, see {@link QuickZoo}) against the zoo commands: the same
+     * recipe and seed pretrain the same bytes, and 'zoo build' finds every model of it up to date.
+     */
     @Test
     void quickZooEndToEnd() throws IOException {
-        String data = data();
-        Path backbone = tmp.resolve("backbone");
-        Run pre = run("zoo", "pretrain", "--quick", "--data", data, "--out", backbone.toString());
-        assertThat(pre.code()).as(pre.err()).isZero();
+        QuickZoo quick = QuickZoo.get();
+        String data = quick.data();
+        Path backbone = quick.backbone();
         for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json", "card.json")) {
             assertThat(backbone.resolve(f)).isRegularFile();
         }
         // deterministic: the same seed in another folder gives the same bytes
         Path again = tmp.resolve("backbone-again");
-        assertThat(run("zoo", "pretrain", "--quick", "--data", data, "--out", again.toString()).code()).isZero();
+        CliRun pre = CliRun.of("zoo", "pretrain", "--quick", "--data", data, "--out", again.toString());
+        assertThat(pre.code()).as(pre.err()).isZero();
         assertThat(Files.readAllBytes(again.resolve("model.safetensors"))).isEqualTo(Files.readAllBytes(backbone.resolve("model.safetensors")));
-        Run cachedPre = run("zoo", "pretrain", "--quick", "--data", data, "--out", backbone.toString());
+        CliRun cachedPre = CliRun.of("zoo", "pretrain", "--quick", "--data", data, "--out", again.toString());
         assertThat(cachedPre.out()).contains("up to date");
 
-        Path zoo = tmp.resolve("zoo");
-        Run build = run("zoo", "build", "--quick", "--data", data, "--backbone", backbone.toString(), "--out", zoo.toString());
-        assertThat(build.code()).as(build.err()).isZero();
-        assertThat(build.out()).contains("18 built, 0 cached");
+        Path zoo = quick.zoo();
+        assertThat(quick.build().out()).contains("18 built, 0 cached");
         ObjectMapper json = new ObjectMapper();
         JsonNode manifest = json.readTree(zoo.resolve("zoo.json").toFile());
         assertThat(manifest.get("tasks")).hasSize(8);
@@ -117,13 +72,13 @@ class ZooCommandTest {
         assertThat(zoo.resolve("pretrained/model.safetensors")).hasSameBinaryContentAs(backbone.resolve("model.safetensors"));
 
         Map<Path, FileTime> before = files(zoo);
-        Run second = run("zoo", "build", "--quick", "--data", data, "--backbone", backbone.toString(), "--out", zoo.toString());
-        assertThat(second.code()).isZero();
+        CliRun second = CliRun.of("zoo", "build", "--quick", "--data", data, "--backbone", backbone.toString(), "--out", zoo.toString());
+        assertThat(second.code()).as(second.err()).isZero();
         assertThat(second.out()).contains("0 built, 18 cached");
         assertThat(files(zoo)).isEqualTo(before);
 
         Path report = tmp.resolve("report");
-        Run rep = run("zoo", "report", "--zoo", zoo.toString(), "--data", data, "--out", report.toString());
+        CliRun rep = CliRun.of("zoo", "report", "--zoo", zoo.toString(), "--data", data, "--out", report.toString());
         assertThat(rep.code()).as(rep.err()).isZero();
         JsonNode r = json.readTree(report.resolve("zoo-report.json").toFile());
         assertThat(r.get("rows")).hasSize(4 + 5);
@@ -135,14 +90,14 @@ class ZooCommandTest {
 
     @Test
     void missingBackboneIsAClearError() {
-        Run r = run("zoo", "build", "--quick", "--backbone", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("z").toString());
+        CliRun r = CliRun.of("zoo", "build", "--quick", "--backbone", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("z").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("nowhere").contains("zoo pretrain");
     }
 
     @Test
     void reportWithoutAZooIsAClearError() {
-        Run r = run("zoo", "report", "--zoo", tmp.resolve("empty").toString(), "--out", tmp.resolve("r").toString());
+        CliRun r = CliRun.of("zoo", "report", "--zoo", tmp.resolve("empty").toString(), "--out", tmp.resolve("r").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("no zoo here").contains("zoo build");
     }

@@ -1,5 +1,6 @@
 package io.adamerge.cli.merge;
 
+import io.adamerge.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -89,7 +90,7 @@ class BadInputTest {
                 args.addAll(List.of("--base", base.toString(), "--models", ok.toString(), badFile.toString(),
                         "--out", target.toString()));
                 CliRun run = CliRun.of(args.toArray(String[]::new));
-                assertThat(run.exitCode()).as(what + ": " + run.err()).isEqualTo(1);
+                assertThat(run.code()).as(what + ": " + run.err()).isEqualTo(1);
                 assertThat(run.err()).contains("error: ").contains(badFile.toString()).contains(message);
                 assertThat(target).doesNotExist();
                 assertThat(leftovers()).as("temporary files left behind").isEmpty();
@@ -113,7 +114,7 @@ class BadInputTest {
         Path out = tmp.resolve("out.safetensors");
         CliRun run = CliRun.of("merge", "--no-progress", "--method", "task_arithmetic", "--base", base.toString(),
                 "--models", nan.toString(), "--out", out.toString(), "--allow-nonfinite");
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         try (var c = io.adamerge.checkpoint.Checkpoint.open(out)) {
             assertThat(c.readFloats("w")).containsOnly(Float.NaN);
         }
@@ -138,26 +139,26 @@ class BadInputTest {
                     ft.toString(), "--out", out.toString()));
             args.addAll(c.subList(0, c.size() - 1));
             CliRun run = CliRun.of(args.toArray(String[]::new));
-            assertThat(run.exitCode()).as(String.join(" ", c)).isEqualTo(1);
+            assertThat(run.code()).as(String.join(" ", c)).isEqualTo(1);
             assertThat(run.err()).contains(c.get(c.size() - 1));
             assertThat(out).doesNotExist();
         }
         // the output must not replace an input
         CliRun same = CliRun.of("merge", "--no-progress", "--method", "task_arithmetic", "--base", base.toString(),
                 "--models", ft.toString(), "--out", ft.toString());
-        assertThat(same.exitCode()).isEqualTo(1);
+        assertThat(same.code()).isEqualTo(1);
         assertThat(same.err()).contains("would overwrite input");
         // missing input
         CliRun missing = CliRun.of("merge", "--no-progress", "--method", "task_arithmetic", "--base", base.toString(),
                 "--models", tmp.resolve("absent.safetensors").toString(), "--out", out.toString());
-        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("absent.safetensors: no such file or directory");
         // a YAML config with an unsupported key
         Path cfg = tmp.resolve("c.yml");
         Files.writeString(cfg, "merge_method: ties\nbase_model: " + base + "\nmodels:\n  - model: " + ft
                 + "\nslices: []\n");
         CliRun yaml = CliRun.of("merge", "--no-progress", cfg.toString(), out.toString());
-        assertThat(yaml.exitCode()).isEqualTo(1);
+        assertThat(yaml.code()).isEqualTo(1);
         assertThat(yaml.err()).contains("unsupported key 'slices'");
         assertThat(out).doesNotExist();
     }

@@ -1,5 +1,6 @@
 package io.adamerge.cli.merge;
 
+import io.adamerge.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
@@ -98,11 +99,11 @@ class DataMergeCommandTest {
         // F_k + ε rounds to ε in float32 when ε = 1e20: all Fishers equal, so θ = Σ θ_k / 3
         Path flat = tmp.resolve("fisher-flat.safetensors");
         CliRun r = run(flags("fisher", true, flat, "--samples", "2", "--floor", "1e20", "--no-progress"));
-        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("merged fisher", "wrote " + flat.toAbsolutePath());
         Path real = tmp.resolve("fisher.safetensors");
         CliRun r2 = run(flags("fisher", true, real, "--samples", "2"));
-        assertThat(r2.exitCode()).as(r2.err()).isZero();
+        assertThat(r2.code()).as(r2.err()).isZero();
         try (Checkpoint a = Checkpoint.open(flat); Checkpoint b = Checkpoint.open(real);
              Checkpoint expected = Checkpoint.open(ExpectedMerges.EXPECTED)) {
             double flatVsAverage = maxScaledDiff(a, expected, "weight_average/");
@@ -129,10 +130,10 @@ class DataMergeCommandTest {
         y.append("parameters:\n  samples: 6\n  seed: 3\nout: ").append(tmp.resolve("yaml.safetensors")).append('\n');
         Files.writeString(yml, y.toString());
         CliRun fromYaml = CliRun.of("merge", yml.toString());
-        assertThat(fromYaml.exitCode()).as(fromYaml.err()).isZero();
+        assertThat(fromYaml.code()).as(fromYaml.err()).isZero();
         CliRun fromFlags = run(flags("regmean", false, tmp.resolve("flags.safetensors"), "--samples", "6", "--seed", "3",
                 "--alpha", "0.9"));
-        assertThat(fromFlags.exitCode()).as(fromFlags.err()).isZero();
+        assertThat(fromFlags.code()).as(fromFlags.err()).isZero();
 
         try (NDManager m = TorchRuntime.newManager();
              Checkpoint a = Checkpoint.open(tmp.resolve("yaml.safetensors"));
@@ -177,7 +178,7 @@ class DataMergeCommandTest {
         Path out = tmp.resolve("merged");
         args.addAll(List.of("--vision-config", CONFIG.toString(), "--out", out.toString()));
         CliRun r = run(args);
-        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.code()).as(r.err()).isZero();
         try (Checkpoint merged = Checkpoint.open(out)) {
             assertThat(merged.metadata()).containsEntry("adamerge.data", "[\"images_0\",\"images_1\",\"images_2\"]");
             for (TensorInfo t : merged.tensors()) {
@@ -197,7 +198,7 @@ class DataMergeCommandTest {
         ExpectedMerges.FINE_TUNED.forEach(p -> noData.add(p.toString()));
         noData.addAll(List.of("--heads", head(0).toString(), head(1).toString(), head(2).toString(), "--out", out.toString()));
         CliRun r = run(noData);
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("fisher needs data for every model", "model 1 (", "merge_ft_0.safetensors");
 
         Path yml = tmp.resolve("fisher.yml");
@@ -206,7 +207,7 @@ class DataMergeCommandTest {
                 + "  - {model: " + ExpectedMerges.FINE_TUNED.get(1) + ", head: " + head(1) + "}\n"
                 + "out: " + out + "\n");
         CliRun yaml = CliRun.of("merge", yml.toString());
-        assertThat(yaml.exitCode()).isEqualTo(1);
+        assertThat(yaml.code()).isEqualTo(1);
         assertThat(yaml.err()).contains("fisher needs data for every model", "model 2 (", "merge_ft_1.safetensors");
 
         Files.writeString(yml, "merge_method: fisher\nmodels:\n"
@@ -214,16 +215,16 @@ class DataMergeCommandTest {
                 + "  - {model: " + ExpectedMerges.FINE_TUNED.get(1) + ", data: " + images(1) + "}\n"
                 + "out: " + out + "\n");
         CliRun noHead = CliRun.of("merge", yml.toString());
-        assertThat(noHead.exitCode()).isEqualTo(1);
+        assertThat(noHead.code()).isEqualTo(1);
         assertThat(noHead.err()).contains("fisher needs the classification head of every model", "model 2 (");
 
         // bad images: the file is named, nothing is written
         CliRun badImages = run(flags("regmean", false, List.of(head(0), head(1), head(2)), out));
-        assertThat(badImages.exitCode()).isEqualTo(1);
+        assertThat(badImages.code()).isEqualTo(1);
         assertThat(badImages.err()).contains("ada_head_0.safetensors", "pixel_values");
 
         CliRun tooFew = run(flags("regmean", false, List.of(images(0)), out));
-        assertThat(tooFew.exitCode()).isEqualTo(1);
+        assertThat(tooFew.code()).isEqualTo(1);
         assertThat(tooFew.err()).contains("--data: 1 paths for 3 models");
         assertThat(filesInTmp()).containsExactly("fisher.yml");
     }
@@ -238,13 +239,13 @@ class DataMergeCommandTest {
         List<String> tiesWithData = new ArrayList<>(ties);
         tiesWithData.addAll(List.of("--data", images(0).toString(), images(1).toString(), images(2).toString()));
         CliRun r = run(tiesWithData);
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("ties is data-free", "--data", "fisher", "regmean");
 
         List<String> tiesWithSamples = new ArrayList<>(ties);
         tiesWithSamples.addAll(List.of("--samples", "8"));
         CliRun r2 = run(tiesWithSamples);
-        assertThat(r2.exitCode()).isEqualTo(1);
+        assertThat(r2.code()).isEqualTo(1);
         assertThat(r2.err()).contains("unknown parameter 'samples'", "for ties", "density");
 
         Path yml = tmp.resolve("ties.yml");
@@ -252,18 +253,18 @@ class DataMergeCommandTest {
                 + "  - {model: " + ExpectedMerges.FINE_TUNED.get(0) + ", data: " + images(0) + "}\n"
                 + "  - {model: " + ExpectedMerges.FINE_TUNED.get(1) + "}\nout: " + out + "\n");
         CliRun r3 = CliRun.of("merge", yml.toString());
-        assertThat(r3.exitCode()).isEqualTo(1);
+        assertThat(r3.code()).isEqualTo(1);
         assertThat(r3.err()).contains("ties is data-free", "models[0].head/data");
 
         Files.writeString(yml, "merge_method: fisher\nmodels:\n"
                 + "  - {model: " + ExpectedMerges.FINE_TUNED.get(0) + ", heads: " + head(0) + ", data: " + images(0) + "}\n"
                 + "out: " + out + "\n");
         CliRun r4 = CliRun.of("merge", yml.toString());
-        assertThat(r4.exitCode()).isEqualTo(1);
+        assertThat(r4.code()).isEqualTo(1);
         assertThat(r4.err()).contains("models[0]: unsupported key 'heads'", "head");
 
         CliRun r5 = run(flags("fisher", true, out, "--lambda", "0.3"));
-        assertThat(r5.exitCode()).isEqualTo(1);
+        assertThat(r5.code()).isEqualTo(1);
         assertThat(r5.err()).contains("unknown parameter 'lambda'", "for fisher", "samples, seed, floor");
         assertThat(filesInTmp()).containsExactly("ties.yml");
     }
@@ -271,7 +272,7 @@ class DataMergeCommandTest {
     @Test
     void listMethodsShowsFisherAndRegMeanWithTheirParameters() {
         CliRun list = CliRun.of("merge", "--list-methods");
-        assertThat(list.exitCode()).isZero();
+        assertThat(list.code()).isZero();
         assertThat(list.out()).contains("fisher (fisher_merging): ", "[per model: data, head]", "regmean: ", "[per model: data]",
                 "floor", "alpha", "0.9", "patch_embedding", "ties");
     }

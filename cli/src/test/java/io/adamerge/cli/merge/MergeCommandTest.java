@@ -1,5 +1,6 @@
 package io.adamerge.cli.merge;
 
+import io.adamerge.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,7 +49,7 @@ class MergeCommandTest {
         args.addAll(inputs());
         args.addAll(List.of("--out", out.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("wrote " + out.toAbsolutePath());
         try (Checkpoint merged = Checkpoint.open(out)) {
             ExpectedMerges.assertMatches(merged, prefix);
@@ -78,7 +79,7 @@ class MergeCommandTest {
                 "out: " + tmp.resolve("from-yaml.safetensors"),
                 ""));
         CliRun run = CliRun.of("merge", "--no-progress", cfg.toString());
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         try (Checkpoint merged = Checkpoint.open(tmp.resolve("from-yaml.safetensors"))) {
             ExpectedMerges.assertMatches(merged, "ties_20_mean_0.3");
         }
@@ -92,7 +93,7 @@ class MergeCommandTest {
                 .reduce("", String::concat));
         Path out = tmp.resolve("ta.safetensors");
         CliRun run = CliRun.of("merge", "--no-progress", cfg.toString(), out.toString(), "--lambda", "0.3");
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         try (Checkpoint merged = Checkpoint.open(out)) {
             ExpectedMerges.assertMatches(merged, "task_arithmetic_0.3");
         }
@@ -106,7 +107,7 @@ class MergeCommandTest {
         args.addAll(inputs());
         args.addAll(List.of("--out", out.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         try (Checkpoint merged = Checkpoint.open(out)) {
             ExpectedMerges.assertMatches(merged, "task_arithmetic_0.3");
         }
@@ -124,7 +125,7 @@ class MergeCommandTest {
         ExpectedMerges.FINE_TUNED.forEach(p -> args.add(p.toString()));
         args.addAll(List.of("--out", out.toString(), "--shard-size", "100KB"));
         CliRun run = CliRun.of(args.toArray(String[]::new));
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         assertThat(out.resolve("config.json")).hasSameTextualContentAs(ExpectedMerges.DIR.resolve("vit_config.json"));
         JsonNode index = new ObjectMapper().readTree(out.resolve("model.safetensors.index.json").toFile());
         assertThat(index.get("weight_map").size()).isEqualTo(41);
@@ -148,7 +149,7 @@ class MergeCommandTest {
         Path bf16 = tmp.resolve("merged-bf16.safetensors");
         args.set(args.indexOf(out.toString()), bf16.toString());
         args.addAll(List.of("--dtype", "bfloat16"));
-        assertThat(CliRun.of(args.toArray(String[]::new)).exitCode()).isZero();
+        assertThat(CliRun.of(args.toArray(String[]::new)).code()).isZero();
         try (Checkpoint merged = Checkpoint.open(bf16); Checkpoint f32 = Checkpoint.open(out)) {
             for (TensorInfo t : merged.tensors()) {
                 assertThat(t.dtype()).isEqualTo(t.name().endsWith("position_ids") ? DType.I64 : DType.BF16);
@@ -165,11 +166,11 @@ class MergeCommandTest {
     @Test
     void listsMethodsAndInspectsAndMeasuresDistances() {
         CliRun list = CliRun.of("merge", "--list-methods");
-        assertThat(list.exitCode()).isZero();
+        assertThat(list.code()).isZero();
         assertThat(list.out()).contains("weight_average", "task_arithmetic", "ties", "dare", "density", "drop_rate");
 
         CliRun inspect = CliRun.of("inspect", ExpectedMerges.PRE.toString());
-        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+        assertThat(inspect.code()).as(inspect.err()).isZero();
         assertThat(inspect.out()).contains("41 (40 F32, 1 I64)", "82,688 floating", "vision_model.embeddings.position_ids",
                 "[1, 17]");
 
@@ -177,7 +178,7 @@ class MergeCommandTest {
                 ExpectedMerges.PRE.toString()));
         ExpectedMerges.FINE_TUNED.forEach(p -> args.add(p.toString()));
         CliRun distance = CliRun.of(args.toArray(String[]::new));
-        assertThat(distance.exitCode()).as(distance.err()).isZero();
+        assertThat(distance.code()).as(distance.err()).isZero();
         assertThat(distance.out()).contains("\"pairs\"", "\"task_vectors\"", "\"cosine\"");
     }
 }

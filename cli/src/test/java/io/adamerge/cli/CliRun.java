@@ -1,13 +1,14 @@
-package io.adamerge.cli.merge;
+package io.adamerge.cli;
 
-import io.adamerge.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
-/** Runs {@link Main#run} capturing stdout and stderr. */
-record CliRun(int exitCode, String out, String err) {
-    static synchronized CliRun of(String... args) {
+/** One {@link Main#run} with stdout and stderr captured: what the CLI's tests look at. */
+public record CliRun(int code, String out, String err) {
+    /** Runs the command line; synchronized because it swaps the JVM-wide System.out and System.err. */
+    public static synchronized CliRun of(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -22,5 +23,9 @@ record CliRun(int exitCode, String out, String err) {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
+    }
+
+    public static CliRun of(List<String> args) {
+        return of(args.toArray(String[]::new));
     }
 }
