@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -43,12 +44,19 @@ public final class ZooFiles {
     }
 
     public static void writeString(Path target, String text) {
+        write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes what {@code contents} puts into a stream, the same way: nobody ever sees a half-written {@code target}. */
+    public static void write(Path target, Contents contents) {
         try {
             Path parent = target.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path tmp = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
             try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                try (OutputStream out = Files.newOutputStream(tmp)) {
+                    contents.writeTo(out);
+                }
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -60,6 +68,12 @@ public final class ZooFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(target + ": cannot write (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** The bytes of a file, written to a stream. */
+    @FunctionalInterface
+    public interface Contents {
+        void writeTo(OutputStream out) throws IOException;
     }
 
     /** The card at {@code file}, or empty when it is missing or unreadable (then the result is rebuilt). */
@@ -84,7 +98,7 @@ public final class ZooFiles {
     public static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             MessageDigest md = ((DigestInputStream) in).getMessageDigest();
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);

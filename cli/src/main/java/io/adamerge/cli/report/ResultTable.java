@@ -64,15 +64,15 @@ public record ResultTable(String title, List<String> tasks, List<Row> rows, List
         if (title != null && !title.isBlank()) {
             sb.append("# ").append(title).append("\n\n");
         }
-        sb.append("| method | ").append(String.join(" | ", tasks)).append(" | avg |\n");
-        sb.append("|---|").append("---:|".repeat(tasks.size() + 1)).append('\n');
+        List<List<String>> cells = new ArrayList<>();
         for (Row r : rows) {
-            sb.append("| ").append(r.method()).append(" | ");
-            for (String t : tasks) {
-                sb.append(String.format(Locale.ROOT, "%.1f | ", r.perTask().get(t)));
-            }
-            sb.append(String.format(Locale.ROOT, "**%.1f** |%n", r.avg()));
+            List<String> line = new ArrayList<>();
+            line.add(r.method());
+            tasks.forEach(t -> line.add(String.format(Locale.ROOT, "%.1f", r.perTask().get(t))));
+            line.add(String.format(Locale.ROOT, "**%.1f**", r.avg()));
+            cells.add(line);
         }
+        sb.append(Table.markdown(header(), cells));
         if (!notes.isEmpty()) {
             sb.append('\n');
             for (String n : notes) {
@@ -84,26 +84,23 @@ public record ResultTable(String title, List<String> tasks, List<Row> rows, List
 
     /** {@code method,<task>...,avg}, values with two decimals. */
     public String csv() {
-        StringBuilder sb = new StringBuilder("method");
-        for (String t : tasks) {
-            sb.append(',').append(csvField(t));
-        }
-        sb.append(",avg\n");
+        List<List<String>> cells = new ArrayList<>();
         for (Row r : rows) {
-            sb.append(csvField(r.method()));
-            for (String t : tasks) {
-                sb.append(String.format(Locale.ROOT, ",%.2f", r.perTask().get(t)));
-            }
-            sb.append(String.format(Locale.ROOT, ",%.2f%n", r.avg()));
+            List<String> line = new ArrayList<>();
+            line.add(r.method());
+            tasks.forEach(t -> line.add(String.format(Locale.ROOT, "%.2f", r.perTask().get(t))));
+            line.add(String.format(Locale.ROOT, "%.2f", r.avg()));
+            cells.add(line);
         }
-        return sb.toString();
+        return Table.csv(header(), cells);
     }
 
-    private static String csvField(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
-            return '"' + s.replace("\"", "\"\"") + '"';
-        }
-        return s;
+    private List<String> header() {
+        List<String> header = new ArrayList<>();
+        header.add("method");
+        header.addAll(tasks);
+        header.add("avg");
+        return header;
     }
 
     /** The JSON document: rows, tasks, then the extra fields. */

@@ -1,5 +1,7 @@
 package io.adamerge.cli.study;
 
+import io.adamerge.cli.report.Plots;
+import io.adamerge.cli.report.Table;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.data.corrupt.Corruption;
 import io.adamerge.study.DistanceStudy;
@@ -7,6 +9,7 @@ import io.adamerge.study.EntropyStudy;
 import io.adamerge.study.GeneralizationStudy;
 import io.adamerge.study.RobustnessStudy;
 import io.adamerge.study.SensitivityStudy;
+import io.adamerge.zoo.ZooFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,20 +41,27 @@ public final class StudyReport {
 
     /** Writes report.md (atomically; call after every study so a failed later study leaves the earlier tables). */
     public void finish() {
-        StudyFiles.text(dir.resolve("report.md"), markdown.toString());
+        ZooFiles.writeString(dir.resolve("report.md"), markdown.toString());
         if (!files.contains("report.md")) {
             files.add("report.md");
         }
     }
 
     private void json(String name, Object value) {
-        StudyFiles.json(dir.resolve(name), value);
+        ZooFiles.writeJson(dir.resolve(name), value);
         files.add(name);
     }
 
     private void csv(String name, List<String> header, List<List<?>> rows) {
-        StudyFiles.csv(dir.resolve(name), header, rows);
+        ZooFiles.writeString(dir.resolve(name), Table.csv(header, rows));
         files.add(name);
+    }
+
+    /** Records a figure written by {@link Plots}; returns its Markdown image link. */
+    private String figure(Path png, String alt) {
+        String name = dir.relativize(png).toString();
+        files.add(name);
+        return "![" + alt + "](" + name + ")";
     }
 
     private static String pct(double v) {
@@ -77,17 +87,21 @@ public final class StudyReport {
             List<String> unseen = s.split().unseen();
             markdown.append("\n### ").append(s.split().name()).append(": unseen ").append(String.join(", ", unseen)).append("\n\n");
             markdown.append("Seen: ").append(String.join(", ", s.split().seen())).append(".\n\n");
-            markdown.append("| method | seen avg | ").append(String.join(" | ", unseen)).append(" | unseen avg |\n");
-            markdown.append("|---|---:|").append("---:|".repeat(unseen.size() + 1)).append('\n');
+            List<String> header = new ArrayList<>(List.of("method", "seen avg"));
+            header.addAll(unseen);
+            header.add("unseen avg");
+            List<List<String>> cells = new ArrayList<>();
             for (GeneralizationStudy.Row row : s.rows()) {
-                markdown.append("| ").append(row.method()).append(" | ").append(pct(row.seenAvg())).append(" | ");
+                List<String> line = new ArrayList<>(List.of(row.method(), pct(row.seenAvg())));
                 for (String u : unseen) {
-                    markdown.append(pct(row.unseen().get(u))).append(" | ");
+                    line.add(pct(row.unseen().get(u)));
                     csvRows.add(List.of(s.split().name(), row.method(), "unseen", u, row.unseen().get(u)));
                 }
-                markdown.append("**").append(pct(row.unseenAvg())).append("** |\n");
+                line.add("**" + pct(row.unseenAvg()) + "**");
+                cells.add(line);
                 row.seen().forEach((t, a) -> csvRows.add(List.of(s.split().name(), row.method(), "seen", t, a)));
             }
+            markdown.append(Table.markdown(header, cells));
         }
         csv("generalization.csv", List.of("split", "method", "role", "task", "accuracy"), csvRows);
         finish();
@@ -102,21 +116,22 @@ public final class StudyReport {
                         + "the four tasks, %s test images per task; computed in %.0f s.%n%n",
                 String.join(", ", r.tasks()), r.severity(), gridImage.spec().height(), gridImage.spec().width(), r.adaSteps(),
                 images(r.testImages()), r.seconds()));
-        markdown.append("| method | ").append(String.join(" | ", r.conditions())).append(" |\n");
-        markdown.append("|---|").append("---:|".repeat(r.conditions().size())).append('\n');
+        List<String> header = new ArrayList<>(List.of("method"));
+        header.addAll(r.conditions());
+        List<List<String>> cells = new ArrayList<>();
         for (RobustnessStudy.Row row : r.rows()) {
-            markdown.append("| ").append(row.method()).append(" | ");
+            List<String> line = new ArrayList<>(List.of(row.method()));
             for (String c : r.conditions()) {
-                markdown.append(pct(row.avg().get(c))).append(" | ");
+                line.add(pct(row.avg().get(c)));
                 row.perTask().get(c).forEach((t, a) -> csvRows.add(List.of(row.method(), c, r.severity(), t, a)));
             }
-            markdown.append('\n');
+            cells.add(line);
         }
+        markdown.append(Table.markdown(header, cells));
         csv("robustness.csv", List.of("method", "condition", "severity", "task", "accuracy"), csvRows);
         List<Corruption> all = List.of(Corruption.values());
-        StudyFiles.png(dir.resolve("corruptions.png"), StudyPlots.corruptionGrid(gridImage, all, seed, 4));
-        files.add("corruptions.png");
-        markdown.append("\n![corruptions](corruptions.png)\n\nThe first test image of ").append(gridImage.name())
+        String grid = figure(Plots.png(dir.resolve("corruptions.png"), CorruptionGrid.of(gridImage, all, seed, 4)), "corruptions");
+        markdown.append("\n").append(grid).append("\n\nThe first test image of ").append(gridImage.name())
                 .append(": one row per corruption (").append(String.join(", ", all.stream().map(Corruption::id).toList()))
                 .append("), the clean image first, then severities 1–5.\n");
         finish();
@@ -132,8 +147,16 @@ public final class StudyReport {
             csvRows.add(List.of(p.source(), p.index(), "mean", p.meanEntropy(), p.meanCrossEntropy(), p.meanAccuracy()));
         }
         csv("entropy.csv", List.of("source", "index", "task", "entropy", "cross_entropy", "accuracy"), csvRows);
-        StudyFiles.png(dir.resolve("entropy-loss.png"), StudyPlots.entropyLoss(r));
-        files.add("entropy-loss.png");
+        List<Plots.Series> series = new ArrayList<>();
+        for (String source : List.of(EntropyStudy.RANDOM, EntropyStudy.TRAJECTORY)) {
+            List<EntropyStudy.Point> points = r.points().stream().filter(p -> p.source().equals(source)).toList();
+            series.add(new Plots.Series(source.equals(EntropyStudy.RANDOM) ? "random layer-wise λ" : "AdaMerging trajectory",
+                    points.stream().map(EntropyStudy.Point::meanEntropy).toList(),
+                    points.stream().map(EntropyStudy.Point::meanCrossEntropy).toList()));
+        }
+        String plot = figure(Plots.scatter(dir.resolve("entropy-loss.png"),
+                String.format(Locale.ROOT, "entropy vs cross-entropy (Spearman ρ = %.3f)", r.overall().all()), "mean entropy (nats)",
+                "mean cross-entropy on labelled test data (nats)", series), "entropy vs loss");
         long random = r.points().stream().filter(p -> p.source().equals(EntropyStudy.RANDOM)).count();
         long trajectory = r.points().size() - random;
         markdown.append(String.format(Locale.ROOT, "%n## 3. Entropy and loss%n%n"
@@ -141,14 +164,13 @@ public final class StudyReport {
                         + "task), over %d random layer-wise coefficient vectors (λ uniform in [0, %.1f]) and %d points of a layer-wise "
                         + "AdaMerging run of %d steps (every %d steps); computed in %.0f s.%n%n",
                 images(r.testImages()), random, r.maxLambda(), trajectory, r.adaSteps(), r.trajectoryEvery(), r.seconds()));
-        markdown.append("| task | ρ random | ρ trajectory | ρ all |\n|---|---:|---:|---:|\n");
+        List<List<String>> cells = new ArrayList<>();
         for (EntropyStudy.Correlation c : r.perTask()) {
-            markdown.append("| ").append(c.task()).append(" | ").append(num(c.random())).append(" | ").append(num(c.trajectory()))
-                    .append(" | ").append(num(c.all())).append(" |\n");
+            cells.add(List.of(c.task(), num(c.random()), num(c.trajectory()), num(c.all())));
         }
         EntropyStudy.Correlation o = r.overall();
-        markdown.append("| **").append(o.task()).append("** | **").append(num(o.random())).append("** | **").append(num(o.trajectory()))
-                .append("** | **").append(num(o.all())).append("** |\n\n![entropy vs loss](entropy-loss.png)\n");
+        cells.add(List.of("**" + o.task() + "**", "**" + num(o.random()) + "**", "**" + num(o.trajectory()) + "**", "**" + num(o.all()) + "**"));
+        markdown.append(Table.markdown(List.of("task", "ρ random", "ρ trajectory", "ρ all"), cells)).append('\n').append(plot).append('\n');
         finish();
     }
 
@@ -162,23 +184,26 @@ public final class StudyReport {
         }
         r.adaMerging().forEach((m, a) -> csvRows.add(List.of(m, "", a)));
         csv("sensitivity.csv", List.of("method", "lambda", "avg_accuracy"), csvRows);
-        StudyFiles.png(dir.resolve("sensitivity.png"), StudyPlots.sensitivity(r));
-        files.add("sensitivity.png");
+        List<Plots.Series> curves = List.of(r.taskArithmetic(), r.ties()).stream()
+                .map(c -> new Plots.Series(c.method(), c.lambdas(), c.avg())).toList();
+        String plot = figure(Plots.lines(dir.resolve("sensitivity.png"), "λ sensitivity (" + r.tasks().size() + " tasks)", "λ",
+                "average accuracy (%)", curves, r.adaMerging()), "λ sensitivity");
         markdown.append(String.format(Locale.ROOT, "%n## 4. λ sensitivity%n%n"
                 + "Average accuracy (%%) over the %d tasks (%s test images each); AdaMerging learnt in %d steps; computed in %.0f s.%n%n",
                 r.tasks().size(), images(r.testImages()), r.adaSteps(), r.seconds()));
-        markdown.append("| λ | ").append(String.join(" | ", r.taskArithmetic().lambdas().stream()
-                .map(l -> String.format(Locale.ROOT, "%.1f", l)).toList())).append(" |\n");
-        markdown.append("|---|").append("---:|".repeat(r.taskArithmetic().lambdas().size())).append('\n');
+        List<String> header = new ArrayList<>(List.of("λ"));
+        r.taskArithmetic().lambdas().forEach(l -> header.add(String.format(Locale.ROOT, "%.1f", l)));
+        List<List<String>> cells = new ArrayList<>();
         for (SensitivityStudy.Curve c : List.of(r.taskArithmetic(), r.ties())) {
-            markdown.append("| ").append(c.method()).append(" | ")
-                    .append(String.join(" | ", c.avg().stream().map(StudyReport::pct).toList())).append(" |\n");
+            List<String> line = new ArrayList<>(List.of(c.method()));
+            c.avg().forEach(a -> line.add(pct(a)));
+            cells.add(line);
         }
-        markdown.append('\n');
+        markdown.append(Table.markdown(header, cells)).append('\n');
         for (Map.Entry<String, Double> e : r.adaMerging().entrySet()) {
             markdown.append("- ").append(e.getKey()).append(": ").append(pct(e.getValue())).append("\n");
         }
-        markdown.append("\n![λ sensitivity](sensitivity.png)\n");
+        markdown.append('\n').append(plot).append('\n');
         finish();
     }
 
@@ -187,39 +212,33 @@ public final class StudyReport {
         markdown.append(String.format(Locale.ROOT, "%n## 5. Distances%n%n"
                 + "Over all %d parameters. Task vectors T_k = θ_k − θ_pre; merged vs fine-tuned: L1/L2 of θ_merged − θ_k and the "
                 + "cosine between θ_merged − θ_pre and T_k. Computed in %.0f s.%n%n", r.parameters(), r.seconds()));
-        markdown.append("| task | ‖T‖₁ | ‖T‖₂ |\n|---|---:|---:|\n");
+        List<List<String>> norms = new ArrayList<>();
         for (int k = 0; k < r.tasks().size(); k++) {
-            markdown.append("| ").append(r.tasks().get(k)).append(" | ").append(num(r.taskL1Norms()[k])).append(" | ")
-                    .append(num(r.taskL2Norms()[k])).append(" |\n");
+            norms.add(List.of(r.tasks().get(k), num(r.taskL1Norms()[k]), num(r.taskL2Norms()[k])));
         }
+        markdown.append(Table.markdown(List.of("task", "‖T‖₁", "‖T‖₂"), norms));
         int i = 0;
         for (DistanceStudy.Matrix m : List.of(r.taskL1(), r.taskL2(), r.taskCosine(), r.mergedL1(), r.mergedL2(), r.mergedCosine())) {
             String base = "distances-" + List.of("task-l1", "task-l2", "task-cosine", "merged-l1", "merged-l2", "merged-cosine").get(i++);
             List<List<?>> rows = new ArrayList<>();
+            List<List<String>> cells = new ArrayList<>();
             for (int a = 0; a < m.rows().size(); a++) {
-                List<Object> row = new ArrayList<>();
-                row.add(m.rows().get(a));
+                List<Object> row = new ArrayList<>(List.of(m.rows().get(a)));
+                List<String> line = new ArrayList<>(List.of(m.rows().get(a)));
                 for (double v : m.values()[a]) {
                     row.add(v);
+                    line.add(num(v));
                 }
                 rows.add(row);
+                cells.add(line);
             }
-            List<String> header = new ArrayList<>();
-            header.add("");
+            List<String> header = new ArrayList<>(List.of(""));
             header.addAll(m.columns());
             csv(base + ".csv", header, rows);
-            StudyFiles.png(dir.resolve(base + ".png"), StudyPlots.heatmap(m));
-            files.add(base + ".png");
-            markdown.append("\n### ").append(m.name()).append("\n\n| | ").append(String.join(" | ", m.columns())).append(" |\n|---|")
-                    .append("---:|".repeat(m.columns().size())).append('\n');
-            for (int a = 0; a < m.rows().size(); a++) {
-                markdown.append("| ").append(m.rows().get(a)).append(" | ");
-                for (double v : m.values()[a]) {
-                    markdown.append(num(v)).append(" | ");
-                }
-                markdown.append('\n');
-            }
-            markdown.append("\n![").append(m.name()).append("](").append(base).append(".png)\n");
+            String plot = figure(Plots.heatmap(dir.resolve(base + ".png"), m.name(), "", "", m.columns(), m.rows(), m.values(),
+                    Plots.HeatmapStyle.valuesOverDataRange()), m.name());
+            markdown.append("\n### ").append(m.name()).append("\n\n").append(Table.markdown(header, cells)).append('\n').append(plot)
+                    .append('\n');
         }
         finish();
     }

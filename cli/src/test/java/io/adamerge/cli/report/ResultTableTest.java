@@ -68,4 +68,27 @@ class ResultTableTest {
                 .hasMessageContaining("'s'");
         assertThat(tmp.resolve("x.png")).doesNotExist();
     }
+
+    @Test
+    void theGenericTableQuotesCsvAndChecksRowWidths() {
+        assertThat(Table.csv(List.of("a", "b"), List.of(List.of("x,y", 1.5), java.util.Arrays.asList(null, Double.NaN))))
+                .isEqualTo("a,b\n\"x,y\",1.5\n,NaN\n");
+        assertThat(Table.markdown(List.of("m", "v"), List.of(List.of("x", "1.0")))).isEqualTo("| m | v |\n|---|---:|\n| x | 1.0 |\n");
+        assertThatThrownBy(() -> Table.markdown(List.of("m", "v"), List.of(List.of("x")))).hasMessageContaining("1 cells under 2 columns");
+    }
+
+    @Test
+    void lineScatterAndValueHeatmapsArePngImages() throws IOException {
+        Plots.Series s = new Plots.Series("s", List.of(0.0, 0.5, 1.0), List.of(1.0, 3.0, 2.0));
+        BufferedImage lines = ImageIO.read(Plots.lines(tmp.resolve("l.png"), "l", "x", "y", List.of(s), Map.of("level", 2.5)).toFile());
+        assertThat(lines.getWidth()).isEqualTo(800);
+        Plots.Series empty = new Plots.Series("none", List.of(), List.of());
+        assertThat(ImageIO.read(Plots.scatter(tmp.resolve("s.png"), "s", "x", "y", List.of(s, empty)).toFile())).isNotNull();
+        double[][] d = {{0, 1.5}, {1.5, 0}};
+        BufferedImage heat = ImageIO.read(Plots.heatmap(tmp.resolve("d.png"), "d", "", "", List.of("a", "b"), List.of("a", "b"), d,
+                Plots.HeatmapStyle.valuesOverDataRange()).toFile());
+        assertThat(heat.getHeight()).isGreaterThanOrEqualTo(400);
+        assertThatThrownBy(() -> new Plots.Series("bad", List.of(1.0), List.of())).hasMessageContaining("'bad'");
+        assertThat(tmp).isDirectoryNotContaining("glob:**.tmp");
+    }
 }
