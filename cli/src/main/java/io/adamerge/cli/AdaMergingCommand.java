@@ -27,6 +27,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -96,9 +97,8 @@ public final class AdaMergingCommand implements Callable<Integer> {
             description = "Also write --save-lambda every N steps, so an interrupted run can resume (default: only at the end).")
     int saveEvery;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "PyTorch intra-op threads (default: one per core); 1 can be much faster on a busy machine.")
-    Integer threads;
+    @Mixin
+    ThreadsOptions threads = new ThreadsOptions();
 
     @Option(names = "--config", paramLabel = "JSON", description = "CLIPVisionConfig JSON for checkpoints without config.json.")
     Path config;
@@ -122,13 +122,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
             if (saveEvery > 0 && saveLambda == null) {
                 throw new IllegalArgumentException("--save-every needs --save-lambda");
             }
-            if (threads != null) {
-                if (threads <= 0) {
-                    throw new IllegalArgumentException("--threads must be > 0");
-                }
-                // read once, when the engine starts (TorchRuntime); an engine already running keeps its setting
-                System.setProperty(TorchRuntime.NUM_THREADS, Integer.toString(threads));
-            }
+            threads.apply();
             AdaMergingConfig settings = new AdaMergingConfig(Granularity.parse(granularity), plus, density, steps, lr, 0.9, 0.999,
                     1e-8, batch, initValue, seed);
             long t0 = System.nanoTime();

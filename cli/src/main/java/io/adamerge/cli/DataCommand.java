@@ -35,17 +35,6 @@ import picocli.CommandLine.Spec;
         subcommands = {DataCommand.Fetch.class, DataCommand.Tasks.class, DataCommand.Export.class})
 public final class DataCommand {
 
-    /** Options shared by the data commands. */
-    static final class DataOptions {
-        @Option(names = "--data", paramLabel = "DIR",
-                description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
-        Path data;
-
-        DataDirectory directory() {
-            return DataDirectory.resolve(data);
-        }
-    }
-
     /** Options choosing tasks and the image shape. */
     static final class TaskOptions {
         @Option(names = "--seed", defaultValue = "0", description = "Seed fixing the splits (default: ${DEFAULT-VALUE}).")

@@ -14,7 +14,6 @@ import io.adamerge.data.task.TaskInfo;
 import io.adamerge.eval.table.MainTable;
 import io.adamerge.eval.table.MainTableConfig;
 import io.adamerge.eval.table.TableMethod;
-import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.WeightIO;
 import io.adamerge.zoo.Backbones;
 import io.adamerge.zoo.Zoo;
@@ -42,6 +41,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -71,8 +71,8 @@ public final class DemoCommand implements Callable<Integer> {
                     + "~/.cache/adamerge/zoo, zoo-quick with --quick, built or refreshed as needed).")
     Path zoo;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
-    Path data;
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/demo", description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -89,29 +89,22 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Recompute every row even when it is cached.")
     boolean force;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "PyTorch intra-op threads (default: one per core); 1 can be faster on a busy machine.")
-    Integer threads;
+    @Mixin
+    ThreadsOptions threads = new ThreadsOptions();
 
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
         PrintWriter w = spec.commandLine().getOut();
         try {
-            if (threads != null) {
-                if (threads <= 0) {
-                    throw new IllegalArgumentException("--threads must be > 0");
-                }
-                System.setProperty(TorchRuntime.NUM_THREADS, Integer.toString(threads)); // read when the engine starts
-            }
+            threads.apply();
             if (steps != null && steps < 0) {
                 throw new IllegalArgumentException("--steps must be >= 0");
             }
             List<TableMethod> selected = methods.isEmpty() ? TableMethod.all()
                     : methods.stream().filter(s -> !s.isBlank()).map(TableMethod::parse).distinct().toList();
             Zoo z = prepareZoo(w);
-            ZooRecipe recipe = z.recipe();
-            ZooData zooData = new ZooData(DataDirectory.resolve(data), recipe.dataSeed(), z.imageSpec());
+            ZooData zooData = data.forZoo(z);
 
             MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
             if (quick) {
@@ -142,11 +135,11 @@ public final class DemoCommand implements Callable<Integer> {
      * built (or refreshed: {@link ZooBuilder} only trains what is missing or out of date).
      */
     private Zoo prepareZoo(PrintWriter w) {
-        Path dir = zoo != null ? zoo : ZooCommand.defaultZoo(quick);
+        Path dir = zoo != null ? zoo : ZooOptions.defaultFolder(quick);
         if (zoo != null) {
             if (Files.isRegularFile(dir.resolve(ZooFiles.MANIFEST))) {
                 Zoo existing = Zoo.open(dir);
-                fetch(existing.recipe(), DataDirectory.resolve(data), w);
+                fetch(existing.recipe(), data.directory(), w);
                 return existing;
             }
             if (Files.exists(dir) && !isEmptyDirectory(dir)) {
@@ -155,9 +148,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         ZooRecipe recipe = quick ? ZooRecipe.defaults().quick() : ZooRecipe.defaults();
-        DataDirectory dataDir = DataDirectory.resolve(data);
-        fetch(recipe, dataDir, w);
-        ZooData zooData = new ZooData(dataDir, recipe.dataSeed(), recipe.architecture().imageSpec());
+        fetch(recipe, data.directory(), w);
+        ZooData zooData = data.forRecipe(recipe);
         Path backbone = ZooCommand.DEFAULT_BACKBONE;
         if (quick || !Files.isRegularFile(backbone.resolve(WeightIO.HF_WEIGHTS))) {
             // the committed backbone is the default recipe's; any other is pretrained (and cached) next to the zoo

@@ -5,7 +5,6 @@ import io.adamerge.cli.study.StudyReport;
 import io.adamerge.data.DataException;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.data.corrupt.Corruption;
-import io.adamerge.data.fetch.DataDirectory;
 import io.adamerge.study.DistanceStudy;
 import io.adamerge.study.EntropyStudy;
 import io.adamerge.study.GeneralizationStudy;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,12 +48,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A few images and steps per study (the quick zoo unless --zoo is given), for tests.")
     boolean quick;
 
-    @Option(names = "--zoo", paramLabel = "DIR",
-            description = "Zoo folder (default: $ADAMERGE_ZOO, else ~/.cache/adamerge/zoo; zoo-quick with --quick).")
-    Path zoo;
+    @Mixin
+    ZooOptions zoo = new ZooOptions();
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
-    Path data;
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/study", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -130,8 +129,8 @@ public final class StudyCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         try {
             StudySettings settings = settings();
-            Zoo z = Zoo.open(zoo != null ? zoo : ZooCommand.defaultZoo(quick));
-            ZooData zooData = new ZooData(DataDirectory.resolve(data), z.recipe().dataSeed(), z.imageSpec());
+            Zoo z = Zoo.open(zoo.folder(quick));
+            ZooData zooData = data.forZoo(z);
             List<String> tasks = z.tasks();
             List<String> robust = robustnessTasks == null || robustnessTasks.isEmpty() ? RobustnessStudy.defaultTasks() : robustnessTasks;
             List<GeneralizationStudy.Split> splits = splits(tasks);

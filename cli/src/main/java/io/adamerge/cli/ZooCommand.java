@@ -2,12 +2,10 @@ package io.adamerge.cli;
 
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.DataException;
-import io.adamerge.data.fetch.DataDirectory;
 import io.adamerge.zoo.Backbones;
 import io.adamerge.zoo.ModelCard;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooBuilder;
-import io.adamerge.zoo.ZooData;
 import io.adamerge.zoo.ZooRecipe;
 import io.adamerge.zoo.ZooReport;
 import java.io.PrintWriter;
@@ -30,10 +28,10 @@ public final class ZooCommand {
     /** Where {@code zoo pretrain} writes and {@code zoo build} reads the backbone by default (committed to the repository). */
     static final Path DEFAULT_BACKBONE = Path.of("zoo", "backbone");
 
+    /** The options of the commands that train from a recipe. */
     static final class RecipeOptions {
-        @Option(names = "--data", paramLabel = "DIR",
-                description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
-        Path data;
+        @Mixin
+        DataOptions data = new DataOptions();
 
         @Option(names = "--recipe", paramLabel = "FILE", description = "YAML file overriding parts of the default recipe.")
         Path recipe;
@@ -48,17 +46,6 @@ public final class ZooCommand {
             ZooRecipe r = recipe == null ? ZooRecipe.defaults() : ZooRecipe.load(recipe);
             return quick ? r.quick() : r;
         }
-
-        ZooData zooData(ZooRecipe r) {
-            return new ZooData(DataDirectory.resolve(data), r.dataSeed(), r.architecture().imageSpec());
-        }
-    }
-
-    /** The default zoo folder: {@code $ADAMERGE_ZOO}, else {@code ~/.cache/adamerge/zoo} ({@code zoo-quick} for --quick). */
-    static Path defaultZoo(boolean quick) {
-        String env = System.getenv("ADAMERGE_ZOO");
-        Path base = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "adamerge", "zoo");
-        return quick ? base.resolveSibling(base.getFileName() + "-quick") : base;
     }
 
     @Command(name = "pretrain", mixinStandardHelpOptions = true,
@@ -84,7 +71,7 @@ public final class ZooCommand {
             try {
                 ZooRecipe recipe = options.recipe();
                 Path target = out != null ? out : DEFAULT_BACKBONE;
-                ModelCard card = Backbones.pretrain(recipe, options.seed, options.zooData(recipe), target, force, w);
+                ModelCard card = Backbones.pretrain(recipe, options.seed, options.data.forRecipe(recipe), target, force, w);
                 w.printf(Locale.ROOT, "backbone %s: %d steps, seed %d, sha256 %s%n", target.toAbsolutePath(), card.training().steps(),
                         card.seed(), card.backboneSha256());
                 return 0;
@@ -116,8 +103,8 @@ public final class ZooCommand {
             PrintWriter w = spec.commandLine().getOut();
             try {
                 ZooRecipe recipe = options.recipe();
-                Path target = out != null ? out : defaultZoo(options.quick);
-                ZooBuilder.Summary s = new ZooBuilder(recipe, options.seed, options.zooData(recipe), w)
+                Path target = out != null ? out : ZooOptions.defaultFolder(options.quick);
+                ZooBuilder.Summary s = new ZooBuilder(recipe, options.seed, options.data.forRecipe(recipe), w)
                         .build(backbone != null ? backbone : DEFAULT_BACKBONE, target);
                 w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", target.toAbsolutePath(), s.built().size(),
                         s.cached().size(), s.seconds());
@@ -136,17 +123,15 @@ public final class ZooCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--zoo", paramLabel = "DIR",
-                description = "Zoo folder (default: $ADAMERGE_ZOO, else ~/.cache/adamerge/zoo; zoo-quick with --quick).")
-        Path zoo;
+        @Mixin
+        ZooOptions zoo = new ZooOptions();
 
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/zoo",
                 description = "Report folder (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--data", paramLabel = "DIR",
-                description = "Data directory (default: $ADAMERGE_DATA, else ~/.cache/adamerge/data).")
-        Path data;
+        @Mixin
+        DataOptions data = new DataOptions();
 
         @Option(names = "--quick", description = "Report on the --quick zoo.")
         boolean quick;
@@ -155,9 +140,8 @@ public final class ZooCommand {
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
             try {
-                Zoo z = Zoo.open(zoo != null ? zoo : defaultZoo(quick));
-                ZooRecipe r = z.recipe();
-                ZooReport.Result result = ZooReport.run(z, new ZooData(DataDirectory.resolve(data), r.dataSeed(), z.imageSpec()));
+                Zoo z = Zoo.open(zoo.folder(quick));
+                ZooReport.Result result = ZooReport.run(z, data.forZoo(z));
                 ZooReport.write(result, out);
                 w.print(ZooReport.markdown(result));
                 w.println("wrote " + out.resolve("zoo-report.md").toAbsolutePath() + " and zoo-report.json");
