@@ -6,36 +6,21 @@ import io.adamerge.cli.merge.PeakMemory;
 import io.adamerge.cli.report.Plots;
 import io.adamerge.cli.report.ResultTable;
 import io.adamerge.data.DataException;
-import io.adamerge.data.fetch.DataDirectory;
-import io.adamerge.data.fetch.DataFetcher;
-import io.adamerge.data.fetch.Source;
-import io.adamerge.data.task.BenchmarkTasks;
-import io.adamerge.data.task.TaskInfo;
 import io.adamerge.eval.table.MainTable;
 import io.adamerge.eval.table.MainTableConfig;
 import io.adamerge.eval.table.TableMethod;
-import io.adamerge.model.WeightIO;
-import io.adamerge.zoo.Backbones;
 import io.adamerge.zoo.Zoo;
-import io.adamerge.zoo.ZooBuilder;
 import io.adamerge.zoo.ZooData;
-import io.adamerge.zoo.ZooFiles;
-import io.adamerge.zoo.ZooRecipe;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -103,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             List<TableMethod> selected = methods.isEmpty() ? TableMethod.all()
                     : methods.stream().filter(s -> !s.isBlank()).map(TableMethod::parse).distinct().toList();
-            Zoo z = prepareZoo(w);
+            Zoo z = ZooPreparation.prepare(zoo, quick, data, w);
             ZooData zooData = data.forZoo(z);
 
             MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
@@ -128,65 +113,6 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             return CliErrors.report(spec, e);
         }
-    }
-
-    /**
-     * The zoo to evaluate: an explicit --zoo that holds one is used as it is; otherwise the data is fetched and the zoo
-     * built (or refreshed: {@link ZooBuilder} only trains what is missing or out of date).
-     */
-    private Zoo prepareZoo(PrintWriter w) {
-        Path dir = zoo != null ? zoo : ZooOptions.defaultFolder(quick);
-        if (zoo != null) {
-            if (Files.isRegularFile(dir.resolve(ZooFiles.MANIFEST))) {
-                Zoo existing = Zoo.open(dir);
-                fetch(existing.recipe(), data.directory(), w);
-                return existing;
-            }
-            if (Files.exists(dir) && !isEmptyDirectory(dir)) {
-                throw new CheckpointException(dir + ": not a zoo (no " + ZooFiles.MANIFEST + ") and not an empty folder to build one "
-                        + "in; give a zoo built by 'adamerge zoo build', a new folder, or leave --zoo out for the default zoo");
-            }
-        }
-        ZooRecipe recipe = quick ? ZooRecipe.defaults().quick() : ZooRecipe.defaults();
-        fetch(recipe, data.directory(), w);
-        ZooData zooData = data.forRecipe(recipe);
-        Path backbone = ZooCommand.DEFAULT_BACKBONE;
-        if (quick || !Files.isRegularFile(backbone.resolve(WeightIO.HF_WEIGHTS))) {
-            // the committed backbone is the default recipe's; any other is pretrained (and cached) next to the zoo
-            backbone = dir.toAbsolutePath().resolveSibling(dir.getFileName() + "-backbone");
-            Backbones.pretrain(recipe, 0, zooData, backbone, false, w);
-        }
-        ZooBuilder.Summary s = new ZooBuilder(recipe, 0, zooData, w).build(backbone, dir);
-        w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", dir.toAbsolutePath(), s.built().size(), s.cached().size(), s.seconds());
-        w.flush();
-        return Zoo.open(dir);
-    }
-
-    private static boolean isEmptyDirectory(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot list (" + e.getMessage() + ")", e);
-        }
-    }
-
-    /** Gets the data sources of the recipe's tasks and of its pretraining task that are missing (as 'data fetch' does). */
-    private static void fetch(ZooRecipe recipe, DataDirectory dir, PrintWriter w) {
-        List<TaskInfo> tasks = new ArrayList<>(recipe.tasks().stream().map(BenchmarkTasks::info).toList());
-        String supervised = recipe.pretraining().supervisedTask();
-        if (supervised != null && !supervised.isBlank()) {
-            tasks.add(BenchmarkTasks.info(supervised));
-        }
-        Set<Source> sources = new LinkedHashSet<>(BenchmarkTasks.sourcesOf(tasks));
-        List<DataFetcher.Outcome> outcomes = new DataFetcher(dir, line -> {
-            w.println("  " + line);
-            w.flush();
-        }).fetch(sources);
-        long fetched = outcomes.stream().filter(DataFetcher.Outcome::fetched).count();
-        w.printf(Locale.ROOT, "data %s: %d sources present, %d fetched%n", dir.root(), outcomes.size() - fetched, fetched);
     }
 
     /** Writes results.{md,csv,json}, the coefficient files and the plots; returns the table. */

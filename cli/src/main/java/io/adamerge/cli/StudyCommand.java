@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code adamerge study}: the paper's studies on a zoo, written as one report with tables, figures, CSV and JSON. */
 @Command(name = "study", mixinStandardHelpOptions = true,
-        description = "Runs the AdaMerging paper's studies on a built zoo (generalisation to unseen tasks, robustness to "
+        description = "Runs the AdaMerging paper's studies on a zoo (--zoo, else the default zoo, fetched and built when missing; generalisation to unseen tasks, robustness to "
                 + "corrupted test data, entropy vs loss, λ sensitivity, model distances) and writes report.md, PNG figures, "
                 + "CSV and JSON into --out.")
 public final class StudyCommand implements Callable<Integer> {
@@ -129,7 +129,8 @@ public final class StudyCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         try {
             StudySettings settings = settings();
-            Zoo z = Zoo.open(zoo.folder(quick));
+            // an explicit --zoo must hold one; the default zoo is fetched and built when missing, as the demo does
+            Zoo z = zoo.zoo != null ? Zoo.open(zoo.zoo) : ZooPreparation.prepare(null, quick, data, w);
             ZooData zooData = data.forZoo(z);
             List<String> tasks = z.tasks();
             List<String> robust = robustnessTasks == null || robustnessTasks.isEmpty() ? RobustnessStudy.defaultTasks() : robustnessTasks;
