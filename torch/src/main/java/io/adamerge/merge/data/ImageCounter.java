@@ -1,0 +1,18 @@
+package io.adamerge.merge.data;
+
+/** Counts a merge's processed images for a {@link DataMergeListener}; the total is fixed when the merge starts. */
+final class ImageCounter {
+    private final DataMergeListener listener;
+    private final long total;
+    private long done;
+
+    ImageCounter(DataMergeListener listener, long total) {
+        this.listener = listener == null ? DataMergeListener.NONE : listener;
+        this.total = total;
+    }
+
+    void add(int images) {
+        done += images;
+        listener.processed(done, total);
+    }
+}
