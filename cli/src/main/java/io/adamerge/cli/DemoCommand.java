@@ -238,6 +238,14 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         @Override
+        public void advanced(TableMethod method, long units, String message) {
+            if (bar != null) {
+                bar.stepBy(units);
+                bar.setExtraMessage(" " + message);
+            }
+        }
+
+        @Override
         public void finished(TableMethod method, MainTable.Row row) {
             if (bar != null) {
                 bar.close();

@@ -192,11 +192,14 @@ public final class MergeCommand implements Callable<Integer> {
                 job.parameters().isEmpty() ? "(defaults)" : new TreeMap<>(job.parameters()));
         stdout.flush();
         DataMergeResult result;
+        ProgressListener progress = new ProgressListener(job.method(), !noProgress);
         try {
-            result = executor.run(job);
+            result = executor.run(job, progress);
         } catch (DataException e) {
             // bad images: reported like any other bad input
             throw new MergeConfigException(e.getMessage());
+        } finally {
+            progress.end();
         }
         stdout.printf(Locale.ROOT, "merged %s: %d tensors merged, %,d parameters per model in %.2f s%n", job.method(),
                 result.mergedTensors(), result.parameters(), result.elapsed().toNanos() / 1e9);

@@ -100,6 +100,13 @@ public final class MainTable {
         default void advanced(TableMethod method, String message) {
         }
 
+        /** {@code units} units of work are done at once (a data merge's batch of images). */
+        default void advanced(TableMethod method, long units, String message) {
+            for (long i = 0; i < units; i++) {
+                advanced(method, message);
+            }
+        }
+
         default void finished(TableMethod method, Row row) {
         }
     }
@@ -118,7 +125,7 @@ public final class MainTable {
                     rows.add(hit.get());
                     continue;
                 }
-                listener.started(method, work(method, cfg, tasks.size()));
+                listener.started(method, work(method, cfg, models));
                 long start = System.nanoTime();
                 Row computed = compute(method, models, cfg, listener);
                 Row row = new Row(computed.method(), computed.avg(), computed.perTask(), (System.nanoTime() - start) / 1e9, false,
@@ -175,7 +182,8 @@ public final class MainTable {
                 zoo.tasks(), method.id(), settings(method, cfg));
     }
 
-    private static long work(TableMethod method, MainTableConfig cfg, int tasks) {
+    private static long work(TableMethod method, MainTableConfig cfg, Models models) {
+        int tasks = models.tasks.size();
         if (method.choosesLambda()) {
             return (long) (cfg.lambdaGrid().size() + 1) * tasks;
         }
@@ -183,7 +191,9 @@ public final class MainTable {
             return cfg.adaMerging().steps() + tasks;
         }
         if (method == TableMethod.FISHER || method == TableMethod.REGMEAN) {
-            return 1 + tasks;
+            // one unit per sampled training image (dataMerge uses all of them), then one per tested task
+            int samples = method == TableMethod.FISHER ? cfg.fisher().samples() : cfg.regmean().samples();
+            return models.tasks.stream().mapToLong(t -> Math.min(samples, models.data.train(t).size())).sum() + tasks;
         }
         return tasks;
     }
@@ -266,8 +276,11 @@ public final class MainTable {
             inputs.add(new DataMergeInput.Task(task, models.finetuned(task), models.heads.get(task),
                     unlabelled(task + " train", models.data.train(task), models.pixels, 0)));
         }
-        listener.advanced(method, "merging");
-        Map<String, NDArray> merged = merge.merge(new DataMergeInput(models.model, inputs), m);
+        long[] reported = {0};
+        Map<String, NDArray> merged = merge.merge(new DataMergeInput(models.model, inputs), m, (done, total) -> {
+            listener.advanced(method, done - reported[0], "merging: " + done + "/" + total + " images");
+            reported[0] = done;
+        });
         return test(method, t -> merged, models, m, listener);
     }
 

@@ -55,6 +55,11 @@ public final class DataMergeExecutor {
     }
 
     public DataMergeResult run(DataMergeJob job) {
+        return run(job, DataMergeListener.NONE);
+    }
+
+    /** As {@link #run(DataMergeJob)}, telling {@code listener} how many of the sampled images the method has processed. */
+    public DataMergeResult run(DataMergeJob job, DataMergeListener listener) {
         long started = System.nanoTime();
         DataMergeProvider method = method(job.method());
         if (job.models().isEmpty()) {
@@ -89,7 +94,7 @@ public final class DataMergeExecutor {
                 TaskImages images = TaskImages.load(t.data(), model.config());
                 tasks.add(new DataMergeInput.Task(taskName(t.model()), tower.weights(), head, images));
             }
-            Map<String, NDArray> merged = computation.merge(new DataMergeInput(model, tasks), manager);
+            Map<String, NDArray> merged = computation.merge(new DataMergeInput(model, tasks), manager, listener);
             Map<String, String> metadata = MergeOutput.metadata(Map.of(), method, params, job.base(), job.modelPaths());
             metadata.put("adamerge.data", MergeOutput.fileNames(job.models().stream().map(DataMergeJob.TaskModel::data).toList()));
             if (job.models().stream().allMatch(t -> t.head() != null)) {

@@ -20,5 +20,18 @@ public interface DataMergeMethod {
      * Merges {@code input.tasks()}' towers. Returned arrays are new, float32, attached to {@code into}, named and
      * shaped as {@link io.adamerge.model.ClipVisionModel#parameterShapes()} of {@code input.model()}.
      */
-    Map<String, NDArray> merge(DataMergeInput input, NDManager into);
+    default Map<String, NDArray> merge(DataMergeInput input, NDManager into) {
+        return merge(input, into, DataMergeListener.NONE);
+    }
+
+    /**
+     * As {@link #merge(DataMergeInput, NDManager)}, telling {@code listener} (null: no one) how many of the tasks' sampled
+     * images are processed; it does not change the result.
+     */
+    Map<String, NDArray> merge(DataMergeInput input, NDManager into, DataMergeListener listener);
+
+    /** The images a merge of {@code input} processes: per task, its sample size, or all its images when it has fewer. */
+    static long imagesProcessed(DataMergeInput input, int samplesPerTask) {
+        return input.tasks().stream().mapToLong(t -> Math.min(samplesPerTask, t.images().count())).sum();
+    }
 }

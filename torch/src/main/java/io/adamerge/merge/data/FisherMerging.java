@@ -62,7 +62,9 @@ public final class FisherMerging implements DataMergeMethod {
     }
 
     @Override
-    public Map<String, NDArray> merge(DataMergeInput input, NDManager into) {
+    public Map<String, NDArray> merge(DataMergeInput input, NDManager into, DataMergeListener listener) {
+        ImageCounter progress = new ImageCounter(listener,
+                DataMergeMethod.imagesProcessed(input, settings.samples()));
         try (NDManager work = into.newSubManager()) {
             List<Map<String, NDArray>> weights = new ArrayList<>();
             List<Map<String, NDArray>> fishers = new ArrayList<>();
@@ -72,7 +74,7 @@ public final class FisherMerging implements DataMergeMethod {
                     throw new IllegalArgumentException("Fisher merging needs the head of task '" + t.name() + "'");
                 }
                 weights.add(t.weights());
-                fishers.add(diagonalFisher(input.model(), t.weights(), t.head(), t.images(), k, work));
+                fishers.add(diagonalFisher(input.model(), t.weights(), t.head(), t.images(), k, work, progress));
             }
             return combine(weights, fishers, settings.floor(), into);
         }
@@ -85,6 +87,11 @@ public final class FisherMerging implements DataMergeMethod {
      */
     public Map<String, NDArray> diagonalFisher(ClipVisionModel model, Map<String, NDArray> weights, ClassificationHead head,
                                                TaskImages images, int task, NDManager into) {
+        return diagonalFisher(model, weights, head, images, task, into, new ImageCounter(DataMergeListener.NONE, 0));
+    }
+
+    private Map<String, NDArray> diagonalFisher(ClipVisionModel model, Map<String, NDArray> weights, ClassificationHead head,
+                                                TaskImages images, int task, NDManager into, ImageCounter progress) {
         int[] picked = new BatchSampler(settings.seed(), settings.samples()).indices(task, 0, images.count());
         SplittableRandom labels = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + task);
         Map<String, NDArray> fisher = new LinkedHashMap<>();
@@ -114,6 +121,7 @@ public final class FisherMerging implements DataMergeMethod {
                     fisher.get(e.getKey()).addi(g.mul(g));
                 }
             }
+            progress.add(1);
         }
         for (NDArray f : fisher.values()) {
             f.divi(picked.length);

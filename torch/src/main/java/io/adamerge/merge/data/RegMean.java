@@ -75,7 +75,9 @@ public final class RegMean implements DataMergeMethod {
     }
 
     @Override
-    public Map<String, NDArray> merge(DataMergeInput input, NDManager into) {
+    public Map<String, NDArray> merge(DataMergeInput input, NDManager into, DataMergeListener listener) {
+        ImageCounter progress = new ImageCounter(listener,
+                DataMergeMethod.imagesProcessed(input, settings.samples()));
         ClipVisionModel model = input.model();
         VitConfig config = model.config();
         Map<String, long[]> canonicalShapes = ClipKeys.shapes(config);
@@ -89,7 +91,8 @@ public final class RegMean implements DataMergeMethod {
             for (int k = 0; k < tasks; k++) {
                 try (NDManager taskScope = work.newSubManager()) {
                     Map<String, NDArray> w = canonical(model, input.tasks().get(k).weights(), taskScope);
-                    Map<String, NDArray> grams = grams(config, w, input.tasks().get(k).images(), sites, k, taskScope);
+                    Map<String, NDArray> grams = grams(config, w, input.tasks().get(k).images(), sites, k, taskScope,
+                            progress);
                     for (LinearInputs.Layer layer : layers) {
                         NDArray reduced = reduceOffDiagonal(grams.get(layer.site()), settings.alpha());
                         NDArray weightT = float64(LinearInputs.asMatrix(w.get(layer.weight())), taskScope).transpose();
@@ -136,7 +139,7 @@ public final class RegMean implements DataMergeMethod {
 
     /** Σ over the sampled images of XᵀX / N for each site, float64 [in, in], on {@code scope}. */
     private Map<String, NDArray> grams(VitConfig config, Map<String, NDArray> w, TaskImages images, List<String> sites, int task,
-                                       NDManager scope) {
+                                       NDManager scope, ImageCounter progress) {
         int[] picked = new BatchSampler(settings.seed(), settings.samples()).indices(task, 0, images.count());
         Map<String, NDArray> sums = new HashMap<>();
         for (int from = 0; from < picked.length; from += settings.batchSize()) {
@@ -155,6 +158,7 @@ public final class RegMean implements DataMergeMethod {
                     xtx.close();
                 });
             }
+            progress.add(batch.length);
         }
         for (NDArray g : sums.values()) {
             g.divi(picked.length);
