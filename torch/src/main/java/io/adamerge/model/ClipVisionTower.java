@@ -59,6 +59,30 @@ public final class ClipVisionTower {
      * to the manager of {@code pixelValues}, so run each batch inside its own sub-manager.
      */
     public VisionOutput forward(Map<String, NDArray> w, NDArray pixelValues) {
+        return forward(w, pixelValues, null);
+    }
+
+    /**
+     * Receives the input of every linear layer as a [rows, features] matrix, valid only during the call (RegMean's
+     * Gram matrices). Sites: {@link #PATCHES} (the patch embedding, a stride-p convolution, is exactly a linear layer
+     * over flattened patches), per layer {@code ln1} (q/k/v), {@code context} (attention output), {@code ln2} (fc1),
+     * {@code activation} (fc2), and {@link #POOLED} (the visual projection).
+     */
+    @FunctionalInterface
+    public interface LinearInputObserver {
+        String PATCHES = "patches";
+        String POOLED = "pooled";
+
+        /** The site name of {@code what} in block {@code layer}. */
+        static String site(int layer, String what) {
+            return "layers." + layer + "." + what;
+        }
+
+        void input(String site, NDArray rows);
+    }
+
+    /** {@link #forward(Map, NDArray)} that also reports each linear layer's input to {@code observer} (null: none). */
+    public VisionOutput forward(Map<String, NDArray> w, NDArray pixelValues, LinearInputObserver observer) {
         validate(w);
         long[] in = pixelValues.getShape().getShape();
         if (in.length != 4 || in[1] != config.numChannels() || in[2] != config.imageSize() || in[3] != config.imageSize()) {
@@ -77,6 +101,9 @@ public final class ClipVisionTower {
             NDArray patches = pixelValues.reshape(batch, c, g, p, g, p);
             patches.attach(scratch);
             patches = patches.transpose(0, 2, 4, 1, 3, 5).reshape(batch, (long) g * g, (long) c * p * p);
+            if (observer != null) {
+                observer.input(LinearInputObserver.PATCHES, patches.reshape(batch * g * g, (long) c * p * p));
+            }
             NDArray kernel = w.get(ClipKeys.PATCH_EMBEDDING).reshape(d, (long) c * p * p);
             kernel.attach(scratch);
             NDArray tokens = Linear.linear(patches, kernel).singletonOrThrow();
@@ -91,11 +118,17 @@ public final class ClipVisionTower {
             // buffer, which the garbage collector may free before backward (garbage or NaN gradients).
             NDArray queryScale = outputs.create((float) (1.0 / Math.sqrt(config.headDim())));
             for (int i = 0; i < config.numLayers(); i++) {
-                x = block(x, w, i, batch, queryScale, outputs);
+                x = block(x, w, i, batch, queryScale, outputs, observer);
             }
             NDArray clsOut = x.get(new NDIndex(":, 0, :"));
             NDArray pooled = layerNorm(clsOut, w.get(ClipKeys.POST_LN_WEIGHT), w.get(ClipKeys.POST_LN_BIAS));
-            NDArray embeds = config.hasProjection() ? Linear.linear(pooled, w.get(ClipKeys.PROJECTION)).singletonOrThrow() : null;
+            NDArray embeds = null;
+            if (config.hasProjection()) {
+                if (observer != null) {
+                    observer.input(LinearInputObserver.POOLED, pooled);
+                }
+                embeds = Linear.linear(pooled, w.get(ClipKeys.PROJECTION)).singletonOrThrow();
+            }
             pooled.attach(outputs);
             if (embeds != null) {
                 embeds.attach(outputs);
@@ -104,11 +137,14 @@ public final class ClipVisionTower {
         }
     }
 
-    private NDArray block(NDArray x, Map<String, NDArray> w, int i, long batch, NDArray queryScale, NDManager constants) {
+    private NDArray block(NDArray x, Map<String, NDArray> w, int i, long batch, NDArray queryScale, NDManager constants,
+                          LinearInputObserver observer) {
         long t = config.numPositions();
         long heads = config.numHeads();
         long headDim = config.headDim();
+        long d = config.hiddenSize();
         NDArray h = layerNorm(x, w.get(ClipKeys.layer(i, ClipKeys.LN1_WEIGHT)), w.get(ClipKeys.layer(i, ClipKeys.LN1_BIAS)));
+        report(observer, i, "ln1", h, batch * t, d);
         // Hugging Face scales the query after its projection; the same for open_clip up to rounding
         NDArray q = linear(h, w, i, ClipKeys.Q_WEIGHT, ClipKeys.Q_BIAS).mul(queryScale);
         NDArray k = linear(h, w, i, ClipKeys.K_WEIGHT, ClipKeys.K_BIAS);
@@ -117,11 +153,20 @@ public final class ClipVisionTower {
         k = k.reshape(batch, t, heads, headDim).transpose(0, 2, 3, 1);
         v = v.reshape(batch, t, heads, headDim).transpose(0, 2, 1, 3);
         NDArray attention = q.matMul(k).softmax(-1);
-        NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, t, config.hiddenSize());
+        NDArray context = attention.matMul(v).transpose(0, 2, 1, 3).reshape(batch, t, d);
+        report(observer, i, "context", context, batch * t, d);
         x = x.add(linear(context, w, i, ClipKeys.OUT_WEIGHT, ClipKeys.OUT_BIAS));
         h = layerNorm(x, w.get(ClipKeys.layer(i, ClipKeys.LN2_WEIGHT)), w.get(ClipKeys.layer(i, ClipKeys.LN2_BIAS)));
+        report(observer, i, "ln2", h, batch * t, d);
         h = config.hiddenAct().apply(linear(h, w, i, ClipKeys.FC1_WEIGHT, ClipKeys.FC1_BIAS), constants);
+        report(observer, i, "activation", h, batch * t, config.intermediateSize());
         return x.add(linear(h, w, i, ClipKeys.FC2_WEIGHT, ClipKeys.FC2_BIAS));
+    }
+
+    private static void report(LinearInputObserver observer, int layer, String what, NDArray x, long rows, long features) {
+        if (observer != null) {
+            observer.input(LinearInputObserver.site(layer, what), x.reshape(rows, features));
+        }
     }
 
     private static NDArray linear(NDArray x, Map<String, NDArray> w, int layer, String weight, String bias) {
