@@ -102,7 +102,7 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", description = "fisher, regmean: images per task (default 256)")
     Long samples;
 
-    @Option(names = "--alpha", paramLabel = "A", description = "regmean: scale of the Grams' off-diagonals (default 0.9)")
+    @Option(names = "--alpha", paramLabel = "A", description = "regmean: scale of the Grams' off-diagonals (default 0.9); tsv_m, iso_c, iso_cts: scale of the merged task vector (default 1.0)")
     String alpha;
 
     @Option(names = "--floor", paramLabel = "EPS", description = "fisher: ε added to every Fisher entry (default 1e-8)")
