@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 BenchCommand.class,
                 EmbedCommand.class,
+                ImportCommand.class,
                 AdaMergingCommand.class,
                 ZooCommand.class,
                 DemoCommand.class,
