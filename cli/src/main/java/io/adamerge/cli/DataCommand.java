@@ -11,6 +11,7 @@ import io.adamerge.data.task.Split;
 import io.adamerge.data.task.TaskInfo;
 import io.adamerge.data.task.TaskRole;
 import io.adamerge.data.task.TaskSplits;
+import io.adamerge.data.text.NaiveBayesProbe;
 import io.adamerge.data.text.TextDataset;
 import io.adamerge.data.text.TextTask;
 import io.adamerge.data.text.TextTaskSplits;
@@ -206,7 +207,10 @@ public final class DataCommand {
                         TextDataset d = s.get(split);
                         out.printf(Locale.ROOT, "    %-10s %5d texts  per class %s%n", split.label(), d.size(), Arrays.toString(d.classCounts()));
                     }
-                    out.printf(Locale.ROOT, "    classes %s (%.1f s)%n", t.classNames(), (System.nanoTime() - t0) / 1e9);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    NaiveBayesProbe nb = NaiveBayesProbe.train(s.train());
+                    out.printf(Locale.ROOT, "    classes %s (%.1f s); naive Bayes word-count probe: validation %.3f, test %.3f%n",
+                            t.classNames(), seconds, nb.accuracy(s.validation()), nb.accuracy(s.test()));
                 }
                 out.flush();
             }
