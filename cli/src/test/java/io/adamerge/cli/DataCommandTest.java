@@ -61,10 +61,27 @@ class DataCommandTest {
 
     @Test
     void tasksListsTheEightAndTheHeldOut() {
-        CliRun r = CliRun.of("data", "tasks", "--data", tmp.toString());
-        assertThat(r.code()).isZero();
-        assertThat(r.out().lines().filter(l -> l.contains(" benchmark ")).count()).isEqualTo(8);
-        assertThat(r.out().lines().filter(l -> l.contains(" held-out ")).count()).isEqualTo(2);
+        for (String kind : new String[] {"image", "text"}) {
+            CliRun r = CliRun.of("data", "tasks", "--data", tmp.toString(), "--benchmark", kind);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out().lines().filter(l -> l.contains(" benchmark ")).count()).as(kind).isEqualTo(8);
+            assertThat(r.out().lines().filter(l -> l.contains(" held-out ")).count()).as(kind).isEqualTo(2);
+            assertThat(r.out().lines().filter(l -> l.contains("classes  text: ")).count()).as(kind).isEqualTo(kind.equals("text") ? 10 : 0);
+        }
+        CliRun both = CliRun.of("data", "tasks", "--data", tmp.toString());
+        assertThat(both.out().lines().filter(l -> l.contains(" benchmark ")).count()).isEqualTo(16);
+        CliRun named = CliRun.of("data", "tasks", "--data", tmp.toString(), "--task", "kjv", "--task", "mnist");
+        assertThat(named.out().lines().filter(l -> l.startsWith("kjv ") || l.startsWith("mnist ")).count()).isEqualTo(2);
+        CliRun bad = CliRun.of("data", "tasks", "--data", tmp.toString(), "--benchmark", "audio");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("unknown benchmark 'audio'");
+    }
+
+    @Test
+    void missingTextSourceNamesTheFetchCommand() {
+        CliRun r = CliRun.of("data", "tasks", "--data", tmp.toString(), "--task", "fortunes", "--load");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("fortunes").contains("adamerge data fetch");
     }
 
     @Test
