@@ -288,6 +288,51 @@ public final class TextTasks {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Writes {@code s} as {@code dir/{train,validation,test}.jsonl} (one {@code {"text": ..., "label": k}} object a
+     * line) and {@code dir/task.json} (name, seed, classes, class descriptions); each file via a temporary file and
+     * a rename, so a reader never sees half a file.
+     */
+    public static void write(TextTaskSplits s, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (Split split : Split.values()) {
+                StringBuilder sb = new StringBuilder();
+                TextDataset d = s.get(split);
+                for (int i = 0; i < d.size(); i++) {
+                    ObjectNode line = JSON.createObjectNode();
+                    line.put("text", d.text(i));
+                    line.put("label", d.label(i));
+                    sb.append(JSON.writeValueAsString(line)).append('\n');
+                }
+                writeAtomically(dir.resolve(split.label() + ".jsonl"), sb.toString());
+            }
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("task", s.task().name());
+            meta.put("seed", s.seed());
+            meta.put("description", s.task().description());
+            s.task().classNames().forEach(meta.putArray("classes")::add);
+            s.task().classDescriptions().forEach(meta.putArray("class_descriptions")::add);
+            writeAtomically(dir.resolve("task.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+        } catch (IOException e) {
+            throw new DataException(dir, "cannot write the task's splits (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, content);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     private static void writeCache(TextTaskSplits s, Path file) {
         ObjectNode root = JSON.createObjectNode();
         root.put("task", s.task().name());
