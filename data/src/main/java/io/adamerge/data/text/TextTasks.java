@@ -225,7 +225,7 @@ public final class TextTasks {
                 List<DebianPackagesReader.IndexFile> translations = new ArrayList<>();
                 for (Path f : list(folder)) {
                     String n = f.getFileName().toString();
-                    // the main suite first, so that its copy of a package counts (the lists sort by suite name)
+                    // a package listed by several suites (bookworm, -security, -updates) counts once: the first list's copy
                     if (n.endsWith("_Packages.gz")) {
                         packages.add(new DebianPackagesReader.IndexFile(f, TextFiles.gunzip(f, TextFiles.read(f))));
                     } else if (n.endsWith("_Translation-en.gz")) {
