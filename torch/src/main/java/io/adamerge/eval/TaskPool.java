@@ -17,13 +17,42 @@ import java.util.function.Function;
  * {@link ModelPool}'s tower with each task's own head. Shared by the main table, the studies and the zoo report.
  */
 public final class TaskPool {
+    /** Where each task's labelled splits come from (a zoo's data, or images made by a test). */
+    public interface Splits {
+        ImageDataset train(String task);
+
+        ImageDataset validation(String task);
+
+        ImageDataset test(String task);
+
+        /** The splits of a zoo's data. */
+        static Splits of(ZooData data) {
+            return new Splits() {
+                @Override
+                public ImageDataset train(String task) {
+                    return data.train(task);
+                }
+
+                @Override
+                public ImageDataset validation(String task) {
+                    return data.validation(task);
+                }
+
+                @Override
+                public ImageDataset test(String task) {
+                    return data.test(task);
+                }
+            };
+        }
+    }
+
     private final ModelPool models;
-    private final ZooData data;
+    private final Splits data;
     private final int batchSize;
     private Evaluator evaluator;
 
     /** @param batchSize images per forward pass of an evaluation */
-    public TaskPool(ModelPool models, ZooData data, int batchSize) {
+    public TaskPool(ModelPool models, Splits data, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
@@ -34,15 +63,16 @@ public final class TaskPool {
 
     /** The pool of the zoo's tasks, evaluated in batches of the zoo recipe's evaluation batch. */
     public static TaskPool of(ModelPool models, ZooData data) {
+        return of(models, Splits.of(data));
+    }
+
+    /** As {@link #of(ModelPool, ZooData)} for any splits. */
+    public static TaskPool of(ModelPool models, Splits data) {
         return new TaskPool(models, data, models.zoo().recipe().evaluation().batch());
     }
 
     public ModelPool models() {
         return models;
-    }
-
-    public ZooData data() {
-        return data;
     }
 
     public List<String> tasks() {

@@ -144,7 +144,9 @@ public class AdaMergingMethod implements TestTimeMerge {
         }
         try (AdaMerging ada = AdaMerging.create(pool.model(), pool.pretrained(), pool.finetuned(tasks), adaTasks, config(parameters),
                 into)) {
-            Coefficients learnt = ada.run(ada.initialCoefficients(), (r, c) -> listener.afterStep(r.step(), r.loss(), c));
+            Coefficients start = ada.initialCoefficients();
+            listener.started(start);
+            Coefficients learnt = ada.run(start, (r, c) -> listener.afterStep(r.step(), r.loss(), c));
             Map<String, NDArray> merged = ada.merge(learnt, into);
             return new Outcome(merged, learnt);
         }

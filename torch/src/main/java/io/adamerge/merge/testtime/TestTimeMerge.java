@@ -21,11 +21,15 @@ public interface TestTimeMerge extends TestTimeMethod {
     record Outcome(Map<String, NDArray> merged, Coefficients coefficients) {
     }
 
-    /** Told after every optimiser step. */
+    /** Told the starting coefficients, then after every optimiser step. */
     @FunctionalInterface
     interface Listener {
         Listener NONE = (step, loss, updated) -> {
         };
+
+        /** Before the first step: the coefficients the run starts from. */
+        default void started(Coefficients initial) {
+        }
 
         void afterStep(int step, float loss, Coefficients updated);
     }
