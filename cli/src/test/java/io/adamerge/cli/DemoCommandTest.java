@@ -196,7 +196,7 @@ class DemoCommandTest {
     void anUnknownMethodIsAClearError() {
         CliRun r = CliRun.of("demo", "--quick", "--methods", "weight_average,magic", "--out", tmp.resolve("out").toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("unknown method 'magic'").contains("lw_adamerging_pp");
+        assertThat(r.err()).contains("unknown table row 'magic'").contains("lw_adamerging_pp", "dare_ties");
         assertThat(tmp.resolve("out")).doesNotExist();
     }
 }

@@ -62,7 +62,7 @@ class ToyMethodTest {
         QuickZoo quick = QuickZoo.get();
         Path out = tmp.resolve("demo");
         CliRun demo = CliRun.of("demo", "--quick", "--threads", "1", "--data", quick.data(), "--zoo", quick.zoo().toString(), "--out",
-                out.toString(), "--methods", "dare,dare_ties,lw_adamerging,toy,toy_best");
+                out.toString(), "--steps", "1", "--methods", "dare,dare_ties,lw_adamerging,toy,toy_best");
         assertThat(demo.code()).as(demo.err()).isZero();
         assertThat(demo.out()).contains("| dare |", "| dare_ties |", "| lw_adamerging |", "| toy |", "| toy_best |",
                 "toy: lambda 0.3", "dare: drop_rate 0.9");

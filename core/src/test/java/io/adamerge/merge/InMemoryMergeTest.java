@@ -38,7 +38,7 @@ class InMemoryMergeTest {
     void everyDataFreeMethodComputesTheSameBitsInMemoryAsStreamed() {
         Random r = new Random(7);
         int compared = 0;
-        for (int trial = 0; trial < 3; trial++) {
+        for (int trial = 0; trial < 2; trial++) {
             Map<String, long[]> shapes = Models.shapes(r);
             Map<String, FloatTensor> base = Models.random(r, shapes, 1f);
             List<Map<String, FloatTensor>> models = new ArrayList<>();
@@ -73,7 +73,7 @@ class InMemoryMergeTest {
                 }
             }
         }
-        assertThat(compared).isGreaterThanOrEqualTo(3 * 2 * registry.ofKind(MergeMethodInfo.Kind.DATA_FREE).size());
+        assertThat(compared).isGreaterThanOrEqualTo(2 * 2 * registry.ofKind(MergeMethodInfo.Kind.DATA_FREE).size());
     }
 
     @Test

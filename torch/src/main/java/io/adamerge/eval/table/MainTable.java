@@ -79,18 +79,16 @@ public final class MainTable {
         }
     }
 
-    /** The table: rows in {@link MainTableConfig#methods()} order. */
+    /**
+     * The table: rows in {@link MainTableConfig#methods()} order.
+     *
+     * @param notes how the rows were computed, one sentence each, for the table's notes
+     */
     public record Result(List<String> tasks, List<Row> rows, String zoo, String recipeHash, long seed, MainTableConfig config,
-                         double seconds) {
+                         double seconds, List<String> notes) {
         public Row row(String id) {
             return rows.stream().filter(r -> r.method().equals(id)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("the table has no row '" + id + "'"));
-        }
-
-        /** How the rows were computed, one sentence each, for the table's notes. */
-        public List<String> notes() {
-            MergeMethods registry = MergeMethods.discover();
-            return MainTable.notes(config, rows.stream().map(r -> TableRow.resolve(r.method(), config, registry)).toList());
         }
     }
 
@@ -159,7 +157,7 @@ public final class MainTable {
             }
         }
         return new Result(tasks, results, zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), cfg,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, notes(cfg, rows));
     }
 
     /** The table's pools and settings, for computing rows. */
