@@ -52,6 +52,9 @@ class InMemoryMergeTest {
                 InMemoryMerge inMemory = new InMemoryMerge(registry, chunk);
                 MergeExecutor streamed = new MergeExecutor(registry);
                 for (MergeMethodInfo info : registry.ofKind(MergeMethodInfo.Kind.DATA_FREE)) {
+                    if (chunk != MergeJob.DEFAULT_CHUNK_ELEMENTS && !((MergeMethod) info).elementwise()) {
+                        continue; // whole-tensor methods see whole tensors whatever the chunk size
+                    }
                     for (Map<String, Object> params : variants(info.name())) {
                         Path out = tmp.resolve("t" + trial + "-" + chunk + "-" + info.name() + "-" + compared + ".safetensors");
                         streamed.run(MergeJob.of(info.name(), pre, files, out).withParameters(params).withChunkElements(chunk));
@@ -73,7 +76,7 @@ class InMemoryMergeTest {
                 }
             }
         }
-        assertThat(compared).isGreaterThanOrEqualTo(2 * 2 * registry.ofKind(MergeMethodInfo.Kind.DATA_FREE).size());
+        assertThat(compared).isGreaterThanOrEqualTo(2 * registry.ofKind(MergeMethodInfo.Kind.DATA_FREE).size());
     }
 
     @Test
