@@ -1,5 +1,7 @@
 package io.adamerge.adamerging;
 
+import java.util.List;
+
 /**
  * Settings of an AdaMerging run; {@link #defaults} are the official implementation's.
  *
@@ -74,6 +76,37 @@ public record AdaMergingConfig(Granularity granularity, boolean plus, double tie
 
     public AdaMergingConfig withTiesDensity(double d) {
         return new AdaMergingConfig(granularity, plus, d, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed);
+    }
+
+    /** The four variants by their names, with the official settings. */
+    public static final List<String> PRESETS = List.of("tw_adamerging", "lw_adamerging", "tw_adamerging_pp", "lw_adamerging_pp");
+
+    /** A preset by name ({@link #PRESETS}): {@link #defaults} of its granularity and task-vector transform. */
+    public static AdaMergingConfig preset(String name) {
+        for (Granularity g : Granularity.values()) {
+            for (boolean plus : new boolean[] {false, true}) {
+                AdaMergingConfig c = defaults(g, plus);
+                if (c.methodName().equals(name)) {
+                    return c;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no AdaMerging preset '" + name + "'; presets: " + PRESETS);
+    }
+
+    /** What is done to the task vectors before merging: nothing, or the Ties trim (++). */
+    public TaskVectorTransform transform() {
+        return plus ? new TiesTrim(tiesDensity) : TaskVectorTransform.NONE;
+    }
+
+    /** Shannon entropy of each task's predictions. */
+    public Objective objective() {
+        return EntropyObjective.INSTANCE;
+    }
+
+    /** PyTorch's Adam with these settings. */
+    public Optimizer optimizer() {
+        return new PyTorchAdam.Settings(learningRate, beta1, beta2, epsilon);
     }
 
     /** The method's name in tables and metadata: {@code tw_adamerging}, {@code lw_adamerging_pp}, ... */
