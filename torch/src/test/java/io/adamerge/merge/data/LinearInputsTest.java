@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.model.ClipKeys;
+import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.VisionOutput;
 import io.adamerge.model.VitConfig;
@@ -24,16 +25,16 @@ import org.junit.jupiter.api.Test;
 class LinearInputsTest {
     private static final Path HF = Fixture.DIR.resolve("vit_hf.safetensors");
     private static final Path IO = Fixture.DIR.resolve("vit_io.safetensors");
-    /** Float32 forward vs double recomputation, values of order 1: measured up to about 1e-6. */
-    private static final double TOLERANCE = 1e-5;
+    /** Float32 forward vs double recomputation, values of order 1: measured up to 1.7e-6 (pooled). */
+    private static final double TOLERANCE = 5e-6;
 
     @Test
     void eachSiteHoldsTheInputOfItsLinearLayers() {
-        try (NDManager m = TorchRuntime.newManager(); Checkpoint w = Checkpoint.open(HF); Checkpoint io = Checkpoint.open(IO)) {
-            VitConfig c = io.adamerge.model.ClipVisionModel.load(HF, Fixture.CONFIG, m).model().config();
+        try (NDManager m = TorchRuntime.newManager(); Checkpoint w = Checkpoint.open(HF); Checkpoint ref = Checkpoint.open(IO)) {
+            VitConfig c = ClipVisionModel.load(HF, Fixture.CONFIG, m).model().config();
             Map<String, NDArray> weights = new LinkedHashMap<>();
             ClipKeys.shapes(c).forEach((name, shape) -> weights.put(name, m.create(w.readFloats(name), new Shape(shape))));
-            float[] px = io.readFloats("pixel_values");
+            float[] px = ref.readFloats("pixel_values");
             int batch = 4;
             NDArray pixels = m.create(px, new Shape(batch, 3, 32, 32));
             Map<String, float[]> seen = new LinkedHashMap<>();
@@ -68,8 +69,8 @@ class LinearInputsTest {
             assertThat(seen.get(LinearInputs.PATCHES)).containsExactly(patches);
 
             // pooled class token and embeddings: PyTorch's
-            assertClose(seen.get(LinearInputs.POOLED), io.readFloats("pooled"), "pooled");
-            assertClose(out.imageEmbeds().toFloatArray(), io.readFloats("image_embeds"), "image_embeds");
+            assertClose(seen.get(LinearInputs.POOLED), ref.readFloats("pooled"), "pooled");
+            assertClose(out.imageEmbeds().toFloatArray(), ref.readFloats("image_embeds"), "image_embeds");
 
             // layer 0's first layer norm: tokens = [cls; patches·Wᵀ] + positions, pre-LN, LN1
             double[][] tokens = new double[batch * t][d];
