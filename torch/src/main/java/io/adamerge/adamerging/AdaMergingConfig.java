@@ -3,10 +3,12 @@ package io.adamerge.adamerging;
 import java.util.List;
 
 /**
- * Settings of an AdaMerging run; {@link #defaults} are the official implementation's.
+ * Settings of an AdaMerging run; {@link #defaults} are the official implementation's. They say how the test-time
+ * parts are put together ({@link #transform}, {@link #objective}, {@link #optimizer}); the four variants are
+ * {@link #PRESETS}.
  *
  * @param granularity  one coefficient per task, or per task and parameter tensor
- * @param plus         AdaMerging++: merge Ties-trimmed, sign-agreeing task vectors instead of the raw ones
+ * @param plus         AdaMerging++: the task-vector transform is the Ties trim ({@link TiesTrim}) instead of none
  * @param tiesDensity  fraction of each task vector kept by the Ties trim (++ only)
  * @param steps        optimiser steps (a resumed run does the steps still missing to reach this count)
  * @param batchSize    unlabelled images per task and step (a task with fewer images uses all of them)
