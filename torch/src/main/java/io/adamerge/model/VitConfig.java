@@ -93,7 +93,6 @@ public record VitConfig(int imageSize, int patchSize, int numChannels, int hidde
     }
 
     /** A Hugging Face {@code config.json} for {@code CLIPVisionModelWithProjection} (or {@code CLIPVisionModel}). */
-    @Override
     public ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.putArray("architectures").add(hasProjection() ? "CLIPVisionModelWithProjection" : "CLIPVisionModel");

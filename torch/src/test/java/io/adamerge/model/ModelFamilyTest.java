@@ -96,7 +96,8 @@ class ModelFamilyTest {
         assertThatThrownBy(() -> model.checkFits(grey)).isInstanceOf(DataException.class)
                 .hasMessageContaining("grey.safetensors: images are 1x32x32 but the model takes 3x32x32");
         try (NDManager m = TorchRuntime.newManager()) {
-            Batch tokens = new TokenBatch(m.zeros(new ai.djl.ndarray.types.Shape(2, 5)), m.ones(new ai.djl.ndarray.types.Shape(2, 5)), null);
+            ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(2, 5);
+            Batch tokens = new io.adamerge.model.bert.TokenBatch(m.zeros(shape), m.ones(shape), m.zeros(shape));
             assertThatThrownBy(() -> model.embed(Map.of(), tokens)).hasMessageContaining("takes images, got TokenBatch");
         }
     }
