@@ -179,6 +179,22 @@ class BertGradientTest {
         }
     }
 
+    @Test
+    void theObserverSeesEveryLinearInputForRealTokensOnly() {
+        BertConfig c = new BertConfig(30, 8, 2, 2, 16, 12, 2, 1e-12, HiddenAct.GELU);
+        BertEncoder encoder = new BertEncoder(c);
+        try (NDManager m = TorchRuntime.newManager()) {
+            Map<String, NDArray> w = randomWeights(c, m, new Random(4));
+            TokenBatch tokens = tokens(m, new long[][] {{2, 7, 9, 3}, {2, 11, 12, 13, 14, 3}, {2, 5, 3}}, null);
+            Map<String, long[]> seen = new LinkedHashMap<>();
+            double[] observed = encoder.lastHiddenState(w, tokens, (site, rows) -> seen.put(site, rows.getShape().getShape())).toDoubleArray();
+            assertThat(encoder.lastHiddenState(w, tokens).toDoubleArray()).containsExactly(observed);
+            assertThat(seen.keySet()).containsExactlyElementsOf(
+                    encoder.linearLayers().stream().map(BertEncoder.LinearLayer::site).distinct().toList());
+            seen.forEach((site, shape) -> assertThat(shape).as(site).containsExactly(13, site.endsWith("activation") ? 16 : 8));
+        }
+    }
+
     /** The real models in float64: a spread of tensors from the first to the last layer. */
     private static void realModel(BuiltinBert builtin) {
         try (NDManager m = TorchRuntime.newManager(); BertModel model = BertModel.load(ImportedBert.directory(builtin), m)) {
