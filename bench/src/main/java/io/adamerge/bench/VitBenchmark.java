@@ -82,6 +82,8 @@ public final class VitBenchmark implements AutoCloseable {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "ViT-B/32, batch %d, %d threads each, %d alternating repetitions (+%d warm-up), load average %.1f%n",
                 batch, cores, reps, warmup, OS.getSystemLoadAverage());
+        io.adamerge.model.TorchRuntime.GemmPath gemm = io.adamerge.model.TorchRuntime.gemmPath();
+        System.out.println("DJL GEMM path: " + gemm.name() + " (" + gemm.description() + ")");
         try (VitBenchmark djl = new VitBenchmark(batch); PyTorchSide pt = skipPython ? null : new PyTorchSide(python, script, batch, cores)) {
             if (pt != null) {
                 System.out.println("PyTorch: " + pt.banner);

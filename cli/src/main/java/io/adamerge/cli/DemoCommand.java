@@ -7,6 +7,7 @@ import io.adamerge.cli.report.Plots;
 import io.adamerge.cli.report.ResultTable;
 import io.adamerge.data.DataException;
 import io.adamerge.eval.table.MainTable;
+import io.adamerge.model.TorchRuntime;
 import io.adamerge.eval.table.MainTableConfig;
 import io.adamerge.eval.table.TableRow;
 import io.adamerge.merge.MergeMethods;
@@ -153,7 +154,10 @@ public final class DemoCommand implements Callable<Integer> {
                 + "the rows took %.1f s when they were computed.", seconds, computed, r.rows().size(), rowSeconds));
         notes.add(peakKiB > 0 ? String.format(Locale.ROOT, "Peak memory: %.0f MB resident (VmHWM of the JVM process).", peakKiB / 1024.0)
                 : "Peak memory: not available on this system.");
+        TorchRuntime.GemmPath gemm = TorchRuntime.gemmPath();
+        notes.add("GEMM path: " + gemm.name() + " (" + gemm.description() + ").");
         Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("gemm_path", gemm.name());
         extra.put("zoo", r.zoo());
         extra.put("recipe_hash", r.recipeHash());
         extra.put("zoo_seed", r.seed());

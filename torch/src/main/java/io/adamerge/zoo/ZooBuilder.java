@@ -197,8 +197,11 @@ public final class ZooBuilder {
     }
 
     private String headKey(String task, String backboneSha) {
-        return ZooRecipe.hash(CODE_VERSION, "head", backboneSha, recipe.architecture(), recipe.pixels(), recipe.probe(), task,
+        String key = ZooRecipe.hash(CODE_VERSION, "head", backboneSha, recipe.architecture(), recipe.pixels(), recipe.probe(), task,
                 recipe.dataSeed(), recipe.evaluation());
+        // another GEMM path rounds differently; the fine-tuned and multi-task keys build on this one
+        String gemm = TorchRuntime.gemmPath().cacheTag();
+        return gemm.isEmpty() ? key : ZooRecipe.hash(key, gemm);
     }
 
     private String finetuneKey(String task, String headKey) {

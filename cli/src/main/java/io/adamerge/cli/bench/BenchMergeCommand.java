@@ -104,6 +104,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "input: %d files, %.3f GB; merging JVM: -Xmx%s; %d cores%n", all.size(),
                     inputBytes / 1e9, xmx, Runtime.getRuntime().availableProcessors());
+            out.println("data-free merges run in pure Java; the engine's GEMM path (AdaMerging, Fisher, RegMean, training): "
+                    + io.adamerge.model.TorchRuntime.gemmPath().name());
             out.printf("%-6s %-22s %8s %9s %8s %7s %10s %8s%n", "cache", "run", "seconds", "GB/s in", "vs cat",
                     "passes", "peak RSS", "CPU s");
             out.flush();

@@ -200,8 +200,11 @@ public final class MainTable {
     }
 
     static String cacheKey(Zoo zoo, TableRow row, MainTableConfig cfg) {
-        return ZooRecipe.hash(CODE_VERSION, zoo.manifest().recipeHash(), zoo.manifest().seed(), zoo.manifest().backboneSha256(),
+        String key = ZooRecipe.hash(CODE_VERSION, zoo.manifest().recipeHash(), zoo.manifest().seed(), zoo.manifest().backboneSha256(),
                 zoo.tasks(), row.id(), settings(row, cfg));
+        // rows computed on another GEMM path round differently (no tag on the default path: earlier caches stay valid)
+        String gemm = io.adamerge.model.TorchRuntime.gemmPath().cacheTag();
+        return gemm.isEmpty() ? key : ZooRecipe.hash(key, gemm);
     }
 
     private static long work(TableRow row, MainTableConfig cfg, Pools pools) {
