@@ -1,0 +1,251 @@
+package io.adamerge.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adamerge.adamerging.AdaMerging;
+import io.adamerge.adamerging.AdaMergingConfig;
+import io.adamerge.adamerging.Coefficients;
+import io.adamerge.adamerging.CoefficientTrainer;
+import io.adamerge.adamerging.EntropyObjective;
+import io.adamerge.adamerging.Granularity;
+import io.adamerge.adamerging.PyTorchAdam;
+import io.adamerge.adamerging.TestTimeTask;
+import io.adamerge.merge.data.BatchSampler;
+import io.adamerge.merge.data.TaskImages;
+import io.adamerge.model.ClassificationHead;
+import io.adamerge.model.ClipVisionModel;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.TorchRuntime;
+import io.adamerge.model.VitConfig;
+import io.adamerge.model.VitInit;
+import io.adamerge.model.WeightLayout;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One layer-wise AdaMerging step (8 tasks × 16 inputs, entropy, PyTorch-exact Adam on the coefficients) on DJL, side by
+ * side with the two ways it is run in PyTorch ({@code bench/python/ada_step_bench.py}): (a) the official code's (merged
+ * weights rebuilt inside every task's forward, one backward on the summed loss) and (b) FusionBench's (merge once per
+ * step, functional forward per task, one backward per task). Ours merges once and runs the tasks' batches as one
+ * forward and one backward. Random weights of ViT-B/32's shapes and task vectors of fine-tuning's size. DJL and the
+ * two PyTorch styles alternate (the order rotates every repetition) so all see the same load; the summary gives medians
+ * and the medians of the per-repetition ratios. Not a test: run {@code bench/ada-step-bench.sh}.
+ *
+ * <p>Arguments: {@code --tasks N} (8), {@code --batch N} (16), {@code --threads N} (all cores), {@code --warmup N} (1),
+ * {@code --reps N} (5), {@code --python PATH}, {@code --script PATH}, {@code --skip-python}.
+ */
+public final class AdaStepBenchmark implements AutoCloseable {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Time(double wall, double cpu, double loss) {
+    }
+
+    private final NDManager manager;
+    private final AdaMerging ada;
+    private final List<TestTimeTask> tasks;
+    private final int batch;
+    private Coefficients current;
+
+    private AdaStepBenchmark(int numTasks, int batch) {
+        manager = TorchRuntime.newManager();
+        this.batch = batch;
+        VitConfig config = VitConfig.vitB32();
+        Encoder model = new ClipVisionModel(config, WeightLayout.HUGGING_FACE);
+        Map<String, NDArray> pre = VitInit.random(config, manager, 0);
+        List<Map<String, NDArray>> finetuned = new ArrayList<>();
+        List<TestTimeTask> ts = new ArrayList<>();
+        Random random = new Random(0);
+        int pixels = 3 * config.imageSize() * config.imageSize();
+        for (int k = 0; k < numTasks; k++) {
+            Map<String, NDArray> ft = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : pre.entrySet()) {
+                ft.put(e.getKey(), e.getValue().add(manager.randomNormal(0, 1e-3f, e.getValue().getShape(), e.getValue().getDataType())));
+            }
+            finetuned.add(ft);
+            float[] images = new float[batch * pixels];
+            for (int i = 0; i < images.length; i++) {
+                images[i] = (float) random.nextGaussian();
+            }
+            NDArray head = manager.randomNormal(new Shape(10, config.projectionDim()));
+            ts.add(new TestTimeTask.Plain("task" + k, new ClassificationHead(head, null, true),
+                    new TaskImages("random", batch, 3, config.imageSize(), config.imageSize(), images)));
+        }
+        tasks = ts;
+        AdaMergingConfig cfg = AdaMergingConfig.defaults(Granularity.LAYER, false).withBatchSize(batch);
+        ada = AdaMerging.create(model, pre, finetuned, tasks, cfg, manager);
+        finetuned.forEach(m -> m.values().forEach(NDArray::close));
+        current = ada.initialCoefficients();
+    }
+
+    /** One step from the current coefficients: the trainer's own loop, run for exactly one more update. */
+    private Time step() {
+        long wall = System.nanoTime();
+        long cpu = OS.getProcessCpuTime();
+        float[] loss = new float[1];
+        CoefficientTrainer one = new CoefficientTrainer(ada.model(), ada.coefficientMerge(), tasks, EntropyObjective.INSTANCE,
+                PyTorchAdam.Settings.withLearningRate(AdaMergingConfig.DEFAULT_LR), new BatchSampler(0, batch), current.step() + 1,
+                List.of());
+        current = one.run(current, new io.adamerge.adamerging.TrainerListener() {
+            @Override
+            public void beforeUpdate(io.adamerge.adamerging.StepResult r) {
+                loss[0] = r.loss();
+            }
+
+            @Override
+            public void afterStep(io.adamerge.adamerging.StepResult r, Coefficients updated) {
+            }
+        });
+        return new Time((System.nanoTime() - wall) / 1e9, (OS.getProcessCpuTime() - cpu) / 1e9, loss[0]);
+    }
+
+    public static void main(String[] args) throws IOException {
+        int numTasks = 8;
+        int batch = 16;
+        int threads = Runtime.getRuntime().availableProcessors();
+        int warmup = 1;
+        int reps = 5;
+        String python = "/usr/bin/python3";
+        Path script = Path.of("bench/python/ada_step_bench.py");
+        boolean skipPython = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--tasks" -> numTasks = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--python" -> python = args[++i];
+                case "--script" -> script = Path.of(args[++i]);
+                case "--skip-python" -> skipPython = true;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        System.setProperty(TorchRuntime.NUM_THREADS, Integer.toString(threads));
+        System.setProperty(TorchRuntime.NUM_INTEROP_THREADS, Integer.toString(threads));
+        TorchRuntime.GemmPath gemm = TorchRuntime.gemmPath();
+        System.out.printf(Locale.ROOT, "layer-wise AdaMerging step, ViT-B/32 shapes, %d tasks x %d inputs, %d threads each, %d repetitions "
+                + "(+%d warm-up), load average %.1f; DJL GEMM path %s%n", numTasks, batch, threads, reps, warmup, OS.getSystemLoadAverage(), gemm.name());
+        String[] styles = {"official", "fusionbench"};
+        try (AdaStepBenchmark djl = new AdaStepBenchmark(numTasks, batch);
+             PyTorchSide pt = skipPython ? null : new PyTorchSide(python, script, numTasks, batch, threads)) {
+            if (pt != null) {
+                System.out.println("PyTorch: " + pt.banner);
+            }
+            List<Time> d = new ArrayList<>();
+            List<List<Time>> p = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < warmup + reps; i++) {
+                Time a = null;
+                Time[] b = new Time[2];
+                // rotate the order so that no side always runs first
+                for (int j = 0; j < 3; j++) {
+                    int who = (i + j) % 3;
+                    if (who == 0) {
+                        a = djl.step();
+                    } else if (pt != null) {
+                        b[who - 1] = pt.run(styles[who - 1]);
+                    }
+                }
+                if (i >= warmup) {
+                    d.add(a);
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "rep %d: DJL %6.2f s (cpu %6.2f, loss %.4f)",
+                            i - warmup + 1, a.wall(), a.cpu(), a.loss()));
+                    for (int s = 0; s < 2 && pt != null; s++) {
+                        p.get(s).add(b[s]);
+                        line.append(String.format(Locale.ROOT, "   %s %6.2f s (cpu %6.2f)", styles[s], b[s].wall(), b[s].cpu()));
+                    }
+                    System.out.println(line);
+                }
+            }
+            System.out.printf(Locale.ROOT, "%nload average at the end %.1f; seconds per step (wall clock)%n", OS.getSystemLoadAverage());
+            System.out.println("| side                         | median | best   | CPU s med. | DJL / side (median of pairs) |");
+            System.out.println("|------------------------------|--------|--------|------------|------------------------------|");
+            System.out.printf(Locale.ROOT, "| DJL (adamerge)               | %6.2f | %6.2f | %10.2f | %28s |%n", median(d, Time::wall), min(d, Time::wall),
+                    median(d, Time::cpu), "-");
+            for (int s = 0; s < 2 && pt != null; s++) {
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < d.size(); i++) {
+                    ratios.add(d.get(i).wall() / p.get(s).get(i).wall());
+                }
+                System.out.printf(Locale.ROOT, "| PyTorch %-20s | %6.2f | %6.2f | %10.2f | %28.2f |%n", "(" + (s == 0 ? "a) official" : "b) FusionBench") ,
+                        median(p.get(s), Time::wall), min(p.get(s), Time::wall), median(p.get(s), Time::cpu), median(ratios, x -> x));
+            }
+            System.out.println("targets: DJL / (b) <= 0.8, DJL / (a) <= 0.3");
+        }
+    }
+
+    @Override
+    public void close() {
+        ada.close();
+        manager.close();
+    }
+
+    private static final class PyTorchSide implements AutoCloseable {
+        private final Process process;
+        private final PrintWriter in;
+        private final BufferedReader out;
+        final String banner;
+
+        PyTorchSide(String python, Path script, int tasks, int batch, int threads) throws IOException {
+            if (!Files.isRegularFile(script)) {
+                throw new IllegalArgumentException(script + ": PyTorch benchmark script not found (pass --script)");
+            }
+            process = new ProcessBuilder(python, script.toString(), "--model", "vit", "--tasks", Integer.toString(tasks),
+                    "--batch", Integer.toString(batch), "--threads", Integer.toString(threads))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            banner = readLine(python + " " + script);
+        }
+
+        private String readLine(String what) throws IOException {
+            String line = out.readLine();
+            if (line == null) {
+                throw new IllegalStateException(what + " ended early; install Debian's python3-torch, or pass --skip-python");
+            }
+            return line;
+        }
+
+        Time run(String style) {
+            try {
+                in.println(style);
+                JsonNode r = JSON.readTree(readLine("PyTorch " + style));
+                return new Time(r.get("wall").asDouble(), r.get("cpu").asDouble(), r.get("loss").asDouble());
+            } catch (IOException e) {
+                throw new IllegalStateException("PyTorch side failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            in.println("quit");
+            process.destroy();
+        }
+    }
+
+    private static <T> double median(List<T> xs, java.util.function.ToDoubleFunction<T> f) {
+        double[] s = xs.stream().mapToDouble(f).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static <T> double min(List<T> xs, java.util.function.ToDoubleFunction<T> f) {
+        return xs.stream().mapToDouble(f).min().orElse(Double.NaN);
+    }
+}
