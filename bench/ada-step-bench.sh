@@ -9,5 +9,7 @@ cp_file="$root/bench/target/ada-step-bench.classpath"
 mvn -o -q -pl bench -am compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >/dev/null
 cp="$root/bench/target/classes:$root/torch/target/classes:$root/core/target/classes:$root/data/target/classes:$(cat "$cp_file")"
 export OPT_OUT_TRACKING=true
+. "$root/scripts/mkl-shim.sh"
+adamerge_mkl_shim "$root"
 exec java -Xmx12g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" io.adamerge.bench.AdaStepBenchmark \
   --script "$root/bench/python/ada_step_bench.py" "$@"

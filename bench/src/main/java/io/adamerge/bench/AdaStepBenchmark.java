@@ -85,7 +85,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
                 images[i] = (float) random.nextGaussian();
             }
             NDArray head = manager.randomNormal(new Shape(10, config.projectionDim()));
-            ts.add(new TestTimeTask.Plain("task" + k, new ClassificationHead(head, null, true),
+            ts.add(TestTimeTask.of("task" + k, new ClassificationHead(head, null, true),
                     new TaskImages("random", batch, 3, config.imageSize(), config.imageSize(), images)));
         }
         tasks = ts;
