@@ -49,7 +49,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "PRE", description = "The pretrained checkpoint (file, sharded index or HF directory).")
     Path base;
 
-    @Option(names = "--models", required = true, arity = "1..*", paramLabel = "FT", description = "The fine-tuned checkpoints, one per task.")
+    @Option(names = "--models", required = true, arity = "1..*", paramLabel = "FT", description = "The fine-tuned checkpoints, one per task (or PEFT LoRA adapter folders over --base).")
     List<Path> models = new ArrayList<>();
 
     @Option(names = "--heads", required = true, arity = "1..*", paramLabel = "H",
@@ -132,7 +132,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
                 List<Map<String, NDArray>> finetuned = new ArrayList<>();
                 List<AdaMerging.Task> tasks = new ArrayList<>();
                 for (int k = 0; k < models.size(); k++) {
-                    ClipVisionModel.Loaded ft = ClipVisionModel.loadMatching(models.get(k), config, pre.model(), "the base", manager);
+                    ClipVisionModel.Loaded ft = ClipVisionModel.loadMatching(models.get(k), base, config, pre.model(), "the base", manager);
                     finetuned.add(ft.weights());
                     ClassificationHead head = ClassificationHead.load(heads.get(k), manager);
                     TaskImages images = TaskImages.load(data.get(k), pre.model().config());

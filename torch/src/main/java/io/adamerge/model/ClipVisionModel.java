@@ -135,7 +135,15 @@ public final class ClipVisionModel implements Encoder {
      *                   count, layer-norm eps and activation come from the config (defaults: width/64, 1e-5, quick_gelu)
      */
     public static Loaded load(Path checkpointPath, Path configFile, NDManager manager) {
-        try (Checkpoint checkpoint = Checkpoint.open(checkpointPath)) {
+        return load(checkpointPath, null, configFile, manager);
+    }
+
+    /**
+     * As {@link #load(Path, Path, NDManager)}; {@code checkpointPath} may also be a PEFT LoRA adapter folder, read over
+     * {@code base} (its weights are the base's with {@code scale·B·A} added to the adapted matrices).
+     */
+    public static Loaded load(Path checkpointPath, Path base, Path configFile, NDManager manager) {
+        try (Checkpoint checkpoint = io.adamerge.taskvector.ModelSet.openModel(checkpointPath, base)) {
             String source = checkpoint.source().toString();
             ClipLayout layout = ClipVisionFamily.INSTANCE.detect(checkpoint.names(), source);
             Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -161,7 +169,13 @@ public final class ClipVisionModel implements Encoder {
      */
     public static Loaded loadMatching(Path checkpointPath, Path configFile, ClipVisionModel like, String likeName,
                                       NDManager manager) {
-        Loaded loaded = load(checkpointPath, configFile, manager);
+        return loadMatching(checkpointPath, null, configFile, like, likeName, manager);
+    }
+
+    /** As {@link #loadMatching(Path, Path, ClipVisionModel, String, NDManager)}, accepting a LoRA adapter over {@code base}. */
+    public static Loaded loadMatching(Path checkpointPath, Path base, Path configFile, ClipVisionModel like, String likeName,
+                                      NDManager manager) {
+        Loaded loaded = load(checkpointPath, base, configFile, manager);
         if (loaded.model().layout() != like.layout() || !loaded.model().config().equals(like.config())) {
             loaded.weights().values().forEach(NDArray::close);
             throw new CheckpointException(checkpointPath + ": a " + loaded.model().layout() + " tower " + loaded.model().config()
