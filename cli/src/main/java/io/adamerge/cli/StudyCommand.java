@@ -37,13 +37,13 @@ import picocli.CommandLine.Spec;
                 + "CSV and JSON into --out.")
 public final class StudyCommand implements Callable<Integer> {
     /** The studies, in the order {@code all} runs them. */
-    public enum Which { GENERALIZATION, ROBUSTNESS, ENTROPY, SENSITIVITY, DISTANCES, ALL }
+    public enum Which { GENERALIZATION, ROBUSTNESS, ENTROPY, SENSITIVITY, DISTANCES, NEGATION, ALL }
 
     @Spec
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "STUDY",
-            description = "generalization, robustness, entropy, sensitivity, distances or all.",
+            description = "generalization, robustness, entropy, sensitivity, distances, negation or all.",
             converter = WhichConverter.class)
     Which which;
 
@@ -78,6 +78,10 @@ public final class StudyCommand implements Callable<Integer> {
             description = "Tasks merged in the robustness study (default: mnist,fashion,glyphs-a-j,kana-10).")
     List<String> robustnessTasks;
 
+    @Option(names = "--negation-control", paramLabel = "TASK",
+            description = "Control task of the negation study (default: the other tasks together).")
+    String negationControl;
+
     @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
             description = "Methods the studies compare (default: task_arithmetic,ties,lw_adamerging,lw_adamerging_pp): any method "
                     + "of 'adamerge merge --list-methods'.")
@@ -90,7 +94,7 @@ public final class StudyCommand implements Callable<Integer> {
                 return Which.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException("unknown study '" + value
-                        + "'; choose generalization, robustness, entropy, sensitivity, distances or all");
+                        + "'; choose generalization, robustness, entropy, sensitivity, distances, negation or all");
             }
         }
     }
@@ -171,6 +175,9 @@ public final class StudyCommand implements Callable<Integer> {
                 }
                 if (all || which == Which.DISTANCES) {
                     report.distances(DistanceStudy.run(ctx, tasks));
+                }
+                if (all || which == Which.NEGATION) {
+                    report.negation(io.adamerge.study.NegationStudy.run(ctx, tasks, negationControl));
                 }
             }
             w.print(report.markdown());

@@ -207,6 +207,35 @@ public final class StudyReport {
         finish();
     }
 
+    public void negation(io.adamerge.study.NegationStudy.Result r) {
+        json("negation.json", r);
+        List<List<?>> rows = new ArrayList<>();
+        List<List<String>> cells = new ArrayList<>();
+        double tPre = 0, tNeg = 0, cPre = 0, cNeg = 0;
+        for (io.adamerge.study.NegationStudy.Row row : r.rows()) {
+            rows.add(List.of(row.target(), row.control(), row.lambda(), row.targetPretrained(), row.targetNegated(),
+                    row.controlPretrained(), row.controlNegated()));
+            cells.add(List.of(row.target(), row.control(), String.format(Locale.ROOT, "%.2f", row.lambda()), pct(row.targetPretrained()),
+                    pct(row.targetNegated()), pct(row.controlPretrained()), pct(row.controlNegated())));
+            tPre += row.targetPretrained();
+            tNeg += row.targetNegated();
+            cPre += row.controlPretrained();
+            cNeg += row.controlNegated();
+        }
+        int n = Math.max(1, r.rows().size());
+        cells.add(List.of("**mean**", "", "", pct(tPre / n), pct(tNeg / n), pct(cPre / n), pct(cNeg / n)));
+        csv("negation.csv", List.of("target", "control", "lambda", "target_pretrained", "target_negated", "control_pretrained",
+                "control_negated"), rows);
+        markdown.append(String.format(Locale.ROOT, "%n## Negation%n%n"
+                + "θ = θ_pre − λ·T_target (Task Arithmetic's forgetting by negation). λ is the largest of %s for which the control "
+                + "keeps ≥ %.0f%% of its pretrained accuracy on validation images; accuracies (%%) on %s test images per task; "
+                + "control \"others\" = mean over the other tasks. Computed in %.0f s.%n%n",
+                r.lambdas(), 100 * r.keep(), images(r.testImages()), r.seconds()));
+        markdown.append(Table.markdown(List.of("target", "control", "λ", "target (pre)", "target (negated)", "control (pre)",
+                "control (negated)"), cells)).append('\n');
+        finish();
+    }
+
     public void distances(DistanceStudy.Result r) {
         json("distances.json", r);
         markdown.append(String.format(Locale.ROOT, "%n## 5. Distances%n%n"

@@ -1,0 +1,114 @@
+package io.adamerge.study;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.adamerge.data.ImageDataset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Forgetting by negation (Ilharco et al., "Editing models with task arithmetic", Table 1): θ = θ_pre − λ·T_target for
+ * each target task. λ is the largest value of the grid for which the control keeps at least {@code keep} (95%) of its
+ * pretrained accuracy, chosen on validation images, never on the test split; target and control accuracy are then
+ * reported on test images, next to the pretrained model's. The control is a task of the zoo, or by default the other
+ * tasks together (mean accuracy), since the zoo has no pretraining-task head like the paper's ImageNet.
+ */
+public final class NegationStudy {
+    /** Fraction of the control's pretrained accuracy that must be kept. */
+    public static final double KEEP = 0.95;
+
+    private NegationStudy() {
+    }
+
+    /**
+     * One target: accuracies (%) on test images; {@code lambda} 0 when no λ of the grid keeps the control.
+     *
+     * @param control the control task, or "others" for the mean over the other tasks
+     */
+    public record Row(String target, String control, double lambda, double targetPretrained, double targetNegated,
+                      double controlPretrained, double controlNegated, double controlValidationKept) {
+    }
+
+    public record Result(List<Row> rows, List<Double> lambdas, double keep, int testImages, double seconds) {
+    }
+
+    /** @param control a task of the zoo, or null for the other tasks together */
+    public static Result run(StudyContext ctx, List<String> tasks, String control) {
+        long t0 = System.nanoTime();
+        tasks.forEach(ctx::checkTask);
+        if (control != null) {
+            ctx.checkTask(control);
+        }
+        List<Double> grid = ctx.settings().sensitivityLambdas().stream().filter(l -> l > 0).sorted().toList();
+        Map<String, NDArray> pre = ctx.pretrainedWeights();
+        Map<String, ImageDataset> validation = new LinkedHashMap<>();
+        for (String t : tasks) {
+            validation.put(t, StudyContext.first(ctx.taskPool().validation(t), ctx.settings().testImages()));
+        }
+        if (control != null) {
+            validation.put(control, StudyContext.first(ctx.taskPool().validation(control), ctx.settings().testImages()));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (String target : tasks) {
+            List<String> controls = control != null ? List.of(control) : tasks.stream().filter(t -> !t.equals(target)).toList();
+            double controlPreVal = mean(ctx, controls, pre, validation);
+            double chosen = 0;
+            double keptVal = controlPreVal;
+            Map<String, NDArray> tv = ctx.taskVector(target);
+            for (double lambda : grid) {
+                try (NDManager scope = ctx.manager().newSubManager()) {
+                    Map<String, NDArray> negated = negate(pre, tv, lambda, scope);
+                    double controlVal = mean(ctx, controls, negated, validation);
+                    if (controlVal >= KEEP * controlPreVal) {
+                        chosen = lambda;
+                        keptVal = controlVal;
+                    }
+                }
+            }
+            double targetPre = ctx.evaluate(target, pre).accuracy();
+            double controlPre = meanTest(ctx, controls, pre);
+            double targetNeg = targetPre;
+            double controlNeg = controlPre;
+            if (chosen > 0) {
+                try (NDManager scope = ctx.manager().newSubManager()) {
+                    Map<String, NDArray> negated = negate(pre, tv, chosen, scope);
+                    targetNeg = ctx.evaluate(target, negated).accuracy();
+                    controlNeg = meanTest(ctx, controls, negated);
+                }
+            }
+            rows.add(new Row(target, control != null ? control : "others", chosen, targetPre, targetNeg, controlPre, controlNeg,
+                    controlPreVal == 0 ? 1 : keptVal / controlPreVal));
+        }
+        return new Result(rows, grid, KEEP, ctx.settings().testImages(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** θ_pre − λ·T on {@code scope}. */
+    static Map<String, NDArray> negate(Map<String, NDArray> pre, Map<String, NDArray> taskVector, double lambda, NDManager scope) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : pre.entrySet()) {
+            NDArray t = taskVector.get(e.getKey());
+            NDArray v = t == null ? e.getValue().duplicate() : e.getValue().sub(t.mul((float) lambda));
+            v.attach(scope);
+            out.put(e.getKey(), v);
+        }
+        return out;
+    }
+
+    private static double mean(StudyContext ctx, List<String> tasks, Map<String, NDArray> weights, Map<String, ImageDataset> images) {
+        double sum = 0;
+        for (String t : tasks) {
+            sum += ctx.evaluate(t, weights, images.get(t)).accuracy();
+        }
+        return sum / tasks.size();
+    }
+
+    private static double meanTest(StudyContext ctx, List<String> tasks, Map<String, NDArray> weights) {
+        double sum = 0;
+        for (String t : tasks) {
+            sum += ctx.evaluate(t, weights).accuracy();
+        }
+        return sum / tasks.size();
+    }
+}
