@@ -13,6 +13,7 @@ import io.adamerge.merge.MergeMethods;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeResult;
 import io.adamerge.merge.ParameterScope;
+import io.adamerge.merge.TestTimeMethod;
 import io.adamerge.merge.data.DataMergeExecutor;
 import io.adamerge.merge.data.DataMergeJob;
 import io.adamerge.merge.data.DataMergeResult;
@@ -163,6 +164,10 @@ public final class MergeCommand implements Callable<Integer> {
         if (m instanceof DataDrivenMethod) {
             return mergeOnData(new DataMergeExecutor(registry), dataJob(m, cfg), stdout);
         }
+        if (m instanceof TestTimeMethod) {
+            throw new MergeConfigException(m.name() + " is a test-time method: it learns its coefficients on unlabelled inputs "
+                    + "of every task with their heads; run it with 'adamerge demo --methods " + m.name() + "' or 'adamerge adamerging'");
+        }
         rejectDataInputs(m, cfg);
         MergeExecutor executor = new MergeExecutor(registry);
         MergeJob job = job(m, cfg);
@@ -216,16 +221,25 @@ public final class MergeCommand implements Callable<Integer> {
         }
     }
 
+    /** Every method of the one registry, by kind, with what it needs and its parameters. */
     private void listMethods(MergeMethods registry, PrintWriter out) {
-        for (MergeMethodInfo m : registry.all()) {
-            String needs = m instanceof DataDrivenMethod d ? " [per model: data" + (d.needsHeads() ? ", head" : "") + "]" : "";
-            out.printf("%s%s: %s%s%n", m.name(), m.aliases().isEmpty() ? "" : " (" + String.join(", ", m.aliases()) + ")",
-                    m.description(), needs);
-            for (MergeParameter p : m.parameters()) {
-                out.printf("    %-15s %-8s %-9s default %-10s %s%n", p.name(), p.type().name().toLowerCase(Locale.ROOT),
-                        p.scope() == ParameterScope.GLOBAL ? "global" : "per-model",
-                        p.required() ? "(required)" : String.valueOf(p.defaultValue()),
-                        p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
+        for (MergeMethodInfo.Kind kind : MergeMethodInfo.Kind.values()) {
+            List<MergeMethodInfo> methods = registry.ofKind(kind);
+            if (methods.isEmpty()) {
+                continue;
+            }
+            out.printf("%s methods:%n", kind.label());
+            for (MergeMethodInfo m : methods) {
+                String perModel = m instanceof DataDrivenMethod d ? " [per model: data" + (d.needsHeads() ? ", head" : "") + "]" : "";
+                String needs = m.needs().description() + (m instanceof TestTimeMethod ? " and every task's head" : "");
+                out.printf("%s%s: %s; needs %s%s%n", m.name(), m.aliases().isEmpty() ? "" : " (" + String.join(", ", m.aliases()) + ")",
+                        m.description(), needs, perModel);
+                for (MergeParameter p : m.parameters()) {
+                    out.printf("    %-15s %-8s %-9s default %-10s %s%n", p.name(), p.type().name().toLowerCase(Locale.ROOT),
+                            p.scope() == ParameterScope.GLOBAL ? "global" : "per-model",
+                            p.required() ? "(required)" : String.valueOf(p.defaultValue()),
+                            p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
+                }
             }
         }
         out.flush();

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.adamerge.model.ClassificationHead;
+import io.adamerge.merge.MergeParameter;
+import io.adamerge.merge.MergeParameters;
+import io.adamerge.merge.ParameterScope;
 import io.adamerge.model.Encoder;
 import io.adamerge.model.Examples;
 import io.adamerge.model.TorchRuntime;
@@ -44,13 +47,54 @@ public final class FisherMerging implements DataMergeMethod {
 
     private final Settings settings;
 
+    /** The registry entry: the default settings. */
+    public FisherMerging() {
+        this(Settings.defaults());
+    }
+
     public FisherMerging(Settings settings) {
         this.settings = settings;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     @Override
     public String name() {
         return "fisher";
+    }
+
+    @Override
+    public List<String> aliases() {
+        return List.of("fisher_merging");
+    }
+
+    @Override
+    public String description() {
+        return "Fisher merging: θ = Σ F_k θ_k / Σ F_k, F_k the diagonal empirical Fisher of model k with its head "
+                + "on its task's data";
+    }
+
+    @Override
+    public List<MergeParameter> parameters() {
+        Settings d = Settings.defaults();
+        return List.of(
+                MergeParameter.integer("samples", ParameterScope.GLOBAL, (long) d.samples(), 1L, (long) Integer.MAX_VALUE,
+                        "images per task for the Fisher (all when a task has fewer)"),
+                MergeParameter.integer("seed", ParameterScope.GLOBAL, d.seed(), "picks the images and draws the labels"),
+                MergeParameter.number("floor", ParameterScope.GLOBAL, Double.valueOf(Float.toString(d.floor())), Double.MIN_VALUE, null,
+                        "ε added to every Fisher entry, so entries no task is sensitive to are averaged"));
+    }
+
+    @Override
+    public boolean needsHeads() {
+        return true;
+    }
+
+    @Override
+    public FisherMerging configure(MergeParameters p) {
+        return new FisherMerging(new Settings((int) p.integer("samples"), p.integer("seed"), (float) p.number("floor")));
     }
 
     @Override
