@@ -89,9 +89,11 @@ public final class CoefficientTrainer {
     public Coefficients run(Coefficients start, TrainerListener... more) {
         merge.check(start);
         List<TrainerListener> all = new ArrayList<>(listeners);
-        for (TrainerListener l : more) {
-            if (l != null) {
-                all.add(l);
+        if (more != null) {
+            for (TrainerListener l : more) {
+                if (l != null) {
+                    all.add(l);
+                }
             }
         }
         float[] values = start.values().clone();
