@@ -8,6 +8,7 @@ import io.adamerge.adamerging.AdaMerging;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
 import io.adamerge.adamerging.Granularity;
+import io.adamerge.adamerging.SaveCoefficients;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.DataException;
 import io.adamerge.merge.data.MergedCheckpoint;
@@ -152,17 +153,14 @@ public final class AdaMergingCommand implements Callable<Integer> {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName(settings.methodName())
                             .setInitialMax(Math.max(steps, start.step())).startsFrom(start.step(), java.time.Duration.ZERO)
                             .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-                        result = ada.run(start, (r, c) -> {
+                        result = ada.trainer().run(start, (r, c) -> {
                             if (Float.isNaN(firstLoss[0])) {
                                 firstLoss[0] = r.loss();
                             }
                             lastLoss[0] = r.loss();
                             bar.step();
                             bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", r.loss()));
-                            if (saveEvery > 0 && c.step() % saveEvery == 0) {
-                                c.save(saveLambda);
-                            }
-                        });
+                        }, saveEvery > 0 ? new SaveCoefficients(saveLambda, saveEvery) : null);
                     }
                     if (saveLambda != null) {
                         result.save(saveLambda);
