@@ -93,7 +93,7 @@ public class AdaMergingMethod implements TestTimeMerge {
                 MergeParameter.number("epsilon", ParameterScope.GLOBAL, d.epsilon(), 0.0, null, "Adam ε"),
                 MergeParameter.integer("batch_size", ParameterScope.GLOBAL, (long) d.batchSize(), 1L, (long) Integer.MAX_VALUE,
                         "unlabelled images per task and step"),
-                MergeParameter.number("initial_value", ParameterScope.GLOBAL, (double) d.initialValue(), null, null,
+                MergeParameter.number("initial_value", ParameterScope.GLOBAL, decimal(d.initialValue()), null, null,
                         "λ of every coefficient at the start"),
                 MergeParameter.integer("seed", ParameterScope.GLOBAL, d.seed(), "fixes the batches")));
         if (plus) {
@@ -119,12 +119,17 @@ public class AdaMergingMethod implements TestTimeMerge {
         v.put("beta2", shared.beta2());
         v.put("epsilon", shared.epsilon());
         v.put("batch_size", (long) shared.batchSize());
-        v.put("initial_value", (double) shared.initialValue());
+        v.put("initial_value", decimal(shared.initialValue()));
         v.put("seed", shared.seed());
         if (plus) {
             v.put("density", shared.tiesDensity());
         }
         return v;
+    }
+
+    /** The float as the decimal it prints as (0.3f → 0.3), which converts back to the same float. */
+    private static double decimal(float v) {
+        return Double.parseDouble(Float.toString(v));
     }
 
     @Override
