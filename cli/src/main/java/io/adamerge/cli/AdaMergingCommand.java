@@ -10,12 +10,15 @@ import io.adamerge.adamerging.Coefficients;
 import io.adamerge.adamerging.Granularity;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.DataException;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.merge.data.MergedCheckpoint;
 import io.adamerge.merge.data.TaskImages;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.TorchRuntime;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -108,6 +111,9 @@ public final class AdaMergingCommand implements Callable<Integer> {
                     + "base's layout and dtype.")
     Path out;
 
+    @Option(names = "--force", description = "Replace an existing --out or --save-lambda (never an input).")
+    boolean force;
+
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
@@ -122,6 +128,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
             if (saveEvery > 0 && saveLambda == null) {
                 throw new IllegalArgumentException("--save-every needs --save-lambda");
             }
+            OutputTarget target = checkOutputs();
             threads.apply();
             AdaMergingConfig settings = new AdaMergingConfig(Granularity.parse(granularity), plus, density, steps, lr, 0.9, 0.999,
                     1e-8, batch, initValue, seed);
@@ -169,7 +176,10 @@ public final class AdaMergingCommand implements Callable<Integer> {
                     }
                     try (NDManager merged = manager.newSubManager()) {
                         Map<String, NDArray> weights = ada.merge(result, merged);
-                        Path file = MergedCheckpoint.write(base, weights, out, metadata(settings, result));
+                        if (target.replaces()) {
+                            w.println(target.replacementNote());
+                        }
+                        Path file = MergedCheckpoint.write(base, weights, target, metadata(settings, result));
                         if (result.step() > start.step()) {
                             w.printf(Locale.ROOT, "loss %.6f -> %.6f over %d steps in %.1f s%n", firstLoss[0], lastLoss[0],
                                     result.step() - start.step(), (System.nanoTime() - t0) / 1e9);
@@ -186,6 +196,33 @@ public final class AdaMergingCommand implements Callable<Integer> {
             return 0;
         } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException e) {
             return CliErrors.report(spec, e);
+        }
+    }
+
+    /**
+     * The output policy, before any work: --out and --save-lambda are neither inputs nor each other, and replace
+     * nothing without --force. Resuming writes --save-lambda onto --init-lambda: that one file may be updated.
+     */
+    private OutputTarget checkOutputs() {
+        Inputs inputs = Inputs.of().add("--base", base).addAll("--models", models).addAll("--heads", heads)
+                .addAll("--data", data).add("--config", config).add("--init-lambda", initLambda);
+        OutputTarget target = OutputTarget.model("--out", out, force, inputs);
+        if (saveLambda != null) {
+            boolean resume = initLambda != null && sameFile(saveLambda, initLambda);
+            Inputs others = Inputs.of().add("--base", base).addAll("--models", models).addAll("--heads", heads)
+                    .addAll("--data", data).add("--config", config);
+            OutputTarget lambda = OutputTarget.check("--save-lambda", saveLambda, OutputTarget.Kind.FILE, force || resume,
+                    resume ? others : others.add("--init-lambda", initLambda));
+            OutputTarget.checkDistinct(target, lambda);
+        }
+        return target;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

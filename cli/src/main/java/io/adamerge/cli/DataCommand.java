@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.data.DataException;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.data.ImageSpec;
@@ -175,6 +177,8 @@ public final class DataCommand {
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
             try {
+                OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                        Inputs.of().add("--data", options.directory().root()));
                 List<TaskInfo> tasks = taskOptions.selected();
                 BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(tasks.size())

@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.adamerging.Coefficients;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.cli.merge.PeakMemory;
@@ -82,6 +84,8 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintWriter w = spec.commandLine().getOut();
         try {
+            OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                    Inputs.of().add("--zoo", zoo != null ? zoo : ZooOptions.defaultFolder(quick)).add("--data", data.directory().root()));
             threads.apply();
             if (steps != null && steps < 0) {
                 throw new IllegalArgumentException("--steps must be >= 0");

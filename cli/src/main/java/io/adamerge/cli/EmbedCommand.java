@@ -10,6 +10,9 @@ import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.checkpoint.SafetensorsFile;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.checkpoint.TensorInfo;
+import io.adamerge.io.Finite;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.model.ClipImageProcessor;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.TorchRuntime;
@@ -56,6 +59,9 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--force", description = "Replace an existing --out (never an input).")
+    boolean force;
+
     @Spec
     CommandSpec spec;
 
@@ -75,14 +81,16 @@ public final class EmbedCommand implements Callable<Integer> {
             if (batch <= 0) {
                 throw new IllegalArgumentException("--batch must be positive, got " + batch);
             }
-            return run();
+            OutputTarget target = OutputTarget.check("--out", out, OutputTarget.Kind.FILE, force,
+                    Inputs.of().add("--model", model).add("--input", input).add("--config", config));
+            return run(target);
         } catch (CheckpointException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("adamerge embed: " + e.getMessage());
             return 1;
         }
     }
 
-    private int run() {
+    private int run(OutputTarget target) {
         try (NDManager manager = TorchRuntime.newManager()) {
             ClipVisionModel.Loaded loaded = ClipVisionModel.load(model, config, manager);
             VitConfig c = loaded.model().config();
@@ -97,7 +105,14 @@ public final class EmbedCommand implements Callable<Integer> {
                     for (int from = 0; from < n; from += batch) {
                         int size = Math.min(batch, n - from);
                         try (NDManager step = manager.newSubManager()) {
-                            NDArray pixels = step.create(source.read(from, size),
+                            float[] batchPixels = source.read(from, size);
+                            int bad = Finite.firstNonFinite(batchPixels);
+                            if (bad >= 0) {
+                                int perImage = c.numChannels() * c.imageSize() * c.imageSize();
+                                throw new CheckpointException(input + ": pixel_values holds " + batchPixels[bad] + " in image "
+                                        + (from + bad / perImage));
+                            }
+                            NDArray pixels = step.create(batchPixels,
                                     new Shape(size, c.numChannels(), c.imageSize(), c.imageSize()));
                             VisionOutput o = loaded.model().forward(loaded.weights(), pixels);
                             System.arraycopy(o.pooled().toFloatArray(), 0, pooled, from * c.hiddenSize(), size * c.hiddenSize());
@@ -116,7 +131,13 @@ public final class EmbedCommand implements Callable<Integer> {
                 Map<String, String> metadata = new LinkedHashMap<>(source.metadata());
                 metadata.put("model", model.toString());
                 metadata.put("layout", loaded.model().layout().name());
-                SafetensorsWriter.write(out, tensors, metadata);
+                for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+                    Finite.require(e.getValue().data(), "the embedding output '" + e.getKey() + "' of " + model);
+                }
+                if (target.replaces()) {
+                    spec.commandLine().getOut().println(target.replacementNote());
+                }
+                SafetensorsWriter.write(target, tensors, metadata);
                 spec.commandLine().getOut().printf("embedded %d images with %s (%s layout): %s%s -> %s%n", n, model,
                         loaded.model().layout(), embeds != null ? "image_embeds [" + n + ", " + c.projectionDim() + "], " : "",
                         "pooled [" + n + ", " + c.hiddenSize() + "]", out);

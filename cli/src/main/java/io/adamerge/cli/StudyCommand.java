@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.cli.study.StudyReport;
 import io.adamerge.data.DataException;
@@ -128,6 +130,8 @@ public final class StudyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
         try {
+            OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                    Inputs.of().add("--zoo", zoo.folder(quick)).add("--data", data.directory().root()));
             StudySettings settings = settings();
             // an explicit --zoo must hold one; the default zoo is fetched and built when missing, as the demo does
             Zoo z = zoo.zoo != null ? Zoo.open(zoo.zoo) : ZooPreparation.prepare(null, quick, data, w);

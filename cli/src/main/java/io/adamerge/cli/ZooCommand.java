@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.DataException;
 import io.adamerge.zoo.Backbones;
@@ -42,6 +44,11 @@ public final class ZooCommand {
         @Option(names = "--quick", description = "A tiny recipe (a few steps on small subsets), for tests.")
         boolean quick;
 
+        /** What a zoo command reads: the recipe file and the data directory. */
+        Inputs inputs() {
+            return Inputs.of().add("--recipe", recipe).add("--data", data.directory().root());
+        }
+
         ZooRecipe recipe() {
             ZooRecipe r = recipe == null ? ZooRecipe.defaults() : ZooRecipe.load(recipe);
             return quick ? r.quick() : r;
@@ -71,6 +78,7 @@ public final class ZooCommand {
             try {
                 ZooRecipe recipe = options.recipe();
                 Path target = out != null ? out : DEFAULT_BACKBONE;
+                OutputTarget.check("--out", target, OutputTarget.Kind.RESULTS_DIRECTORY, false, options.inputs());
                 ModelCard card = Backbones.pretrain(recipe, options.seed, options.data.forRecipe(recipe), target, force, w);
                 w.printf(Locale.ROOT, "backbone %s: %d steps, seed %d, sha256 %s%n", target.toAbsolutePath(), card.training().steps(),
                         card.seed(), card.backboneSha256());
@@ -104,6 +112,8 @@ public final class ZooCommand {
             try {
                 ZooRecipe recipe = options.recipe();
                 Path target = out != null ? out : ZooOptions.defaultFolder(options.quick);
+                OutputTarget.check("--out", target, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                        options.inputs().add("--backbone", backbone != null ? backbone : DEFAULT_BACKBONE));
                 ZooBuilder.Summary s = new ZooBuilder(recipe, options.seed, options.data.forRecipe(recipe), w)
                         .build(backbone != null ? backbone : DEFAULT_BACKBONE, target);
                 w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", target.toAbsolutePath(), s.built().size(),
@@ -140,6 +150,8 @@ public final class ZooCommand {
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
             try {
+                OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                        Inputs.of().add("--zoo", zoo.folder(quick)).add("--data", data.directory().root()));
                 Zoo z = Zoo.open(zoo.folder(quick));
                 ZooReport.Result result = ZooReport.run(z, data.forZoo(z));
                 ZooReport.write(result, out);

@@ -221,6 +221,17 @@ public final class AdaMerging implements AutoCloseable {
      * Optimises from {@code start} (its Adam state and step count, if any, are resumed) until {@link
      * AdaMergingConfig#steps()} updates are done in all; returns the final coefficients with their optimiser state.
      */
+    /** Which tasks' losses are not finite, with where their images came from (the inputs are checked when read). */
+    private String nonFiniteTasks(StepResult r) {
+        List<String> bad = new ArrayList<>();
+        for (int k = 0; k < tasks.size() && r.taskLoss() != null && k < r.taskLoss().length; k++) {
+            if (!Float.isFinite(r.taskLoss()[k])) {
+                bad.add("task '" + tasks.get(k).name() + "' (images " + tasks.get(k).images().source() + ")");
+            }
+        }
+        return bad.isEmpty() ? "" : ": " + String.join(", ", bad);
+    }
+
     public Coefficients run(Coefficients start, Listener listener) {
         check(start);
         float[] values = start.values().clone();
@@ -234,7 +245,7 @@ public final class AdaMerging implements AutoCloseable {
             if (!Float.isFinite(r.loss()) || !allFinite(r.gradient())) {
                 // the entropy is bounded and the merge linear in λ: a non-finite value is a runtime fault, never data
                 throw new IllegalStateException("AdaMerging " + (Float.isFinite(r.loss()) ? "gradient" : "loss")
-                        + " is not finite at step " + step);
+                        + " is not finite at step " + step + nonFiniteTasks(r));
             }
             adam.update(values, r.gradient());
             current = new Coefficients(config.granularity(), layerKeys, tasks.size(), values.clone(), adam.step(),

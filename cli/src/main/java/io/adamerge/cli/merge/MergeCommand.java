@@ -4,6 +4,8 @@ import io.adamerge.cli.CliErrors;
 import io.adamerge.cli.ProgressListener;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.data.DataException;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.merge.DataDrivenMethod;
 import io.adamerge.merge.MergeConfigException;
 import io.adamerge.merge.MergeExecutor;
@@ -119,6 +121,10 @@ public final class MergeCommand implements Callable<Integer> {
             description = "output: NAME.safetensors for one file, otherwise a model directory (sharded, with config.json)")
     Path out;
 
+    @Option(names = "--force", description = "Replace an existing output (a file, or a folder and everything in it); "
+            + "an input is never replaced")
+    boolean force;
+
     @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16",
             description = "dtype of the merged tensors (default: each input tensor's)")
     String dtype;
@@ -161,15 +167,24 @@ public final class MergeCommand implements Callable<Integer> {
         }
         MergeMethodInfo m = registry.get(methodName);
         if (m instanceof DataDrivenMethod) {
-            return mergeOnData(new DataMergeExecutor(registry), dataJob(m, cfg), stdout);
+            DataMergeJob job = dataJob(m, cfg);
+            Inputs inputs = Inputs.of().add("--base", job.base()).addAll("--models", job.modelPaths())
+                    .addAll("--heads", job.models().stream().map(DataMergeJob.TaskModel::head).filter(p -> p != null).toList())
+                    .addAll("--data", job.models().stream().map(DataMergeJob.TaskModel::data).filter(p -> p != null).toList())
+                    .add("--vision-config", job.visionConfig()).add("CONFIG", config);
+            announce(OutputTarget.model(outputOption(cfg), job.output(), force, inputs), stdout);
+            return mergeOnData(new DataMergeExecutor(registry), job, stdout);
         }
         rejectDataInputs(m, cfg);
         MergeExecutor executor = new MergeExecutor(registry);
         MergeJob job = job(m, cfg);
+        OutputTarget target = OutputTarget.model(outputOption(cfg), job.output(), force,
+                MergeExecutor.inputsOf(job).add("CONFIG", config));
+        announce(target, stdout);
         ProgressListener progress = new ProgressListener("merge", !noProgress);
         MergeResult result;
         try {
-            result = executor.run(job, progress);
+            result = executor.run(job, target, progress);
         } finally {
             progress.end();
         }
@@ -324,7 +339,22 @@ public final class MergeCommand implements Callable<Integer> {
         return global;
     }
 
+    private static void announce(OutputTarget target, PrintWriter stdout) {
+        if (target.replaces()) {
+            stdout.println(target.replacementNote());
+            stdout.flush();
+        }
+    }
+
+    /** How the user named the output, for messages. */
+    private String outputOption(MergeConfig cfg) {
+        return out != null ? "--out" : positionalOut != null ? "OUTPUT" : cfg != null && cfg.output() != null ? "out (in " + config + ")" : "--out";
+    }
+
     private Path output(MergeConfig cfg) {
+        if (out != null && positionalOut != null) {
+            throw new MergeConfigException("both OUTPUT (" + positionalOut + ") and --out (" + out + ") are given; give one");
+        }
         Path output = out != null ? out : positionalOut != null ? positionalOut : cfg != null ? cfg.output() : null;
         if (output == null) {
             throw new MergeConfigException("give an output: --out PATH (NAME.safetensors or a directory)");
