@@ -90,29 +90,25 @@ public final class DataCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try {
-                Set<Source> wanted = EnumSet.noneOf(Source.class);
-                if (sources.isEmpty()) {
-                    wanted.addAll(BenchmarkTasks.sourcesOf(BenchmarkTasks.catalog()));
-                } else {
-                    sources.forEach(s -> wanted.add(Source.parse(s)));
-                }
-                DataDirectory dir = options.directory();
-                out.println("data directory: " + dir.root());
-                out.flush();
-                long t0 = System.nanoTime();
-                List<DataFetcher.Outcome> outcomes = new DataFetcher(dir, line -> {
-                    out.println("  " + line);
-                    out.flush();
-                }).fetch(wanted);
-                for (DataFetcher.Outcome o : outcomes) {
-                    out.printf(Locale.ROOT, "  %-15s %s %s%n", o.source().folder(), o.fetched() ? "fetched" : "present", o.folder());
-                }
-                out.printf(Locale.ROOT, "%d sources ready in %.2f s%n", outcomes.size(), (System.nanoTime() - t0) / 1e9);
-                return 0;
-            } catch (DataException | IllegalArgumentException e) {
-                return CliErrors.report(spec, e);
+            Set<Source> wanted = EnumSet.noneOf(Source.class);
+            if (sources.isEmpty()) {
+                wanted.addAll(BenchmarkTasks.sourcesOf(BenchmarkTasks.catalog()));
+            } else {
+                sources.forEach(s -> wanted.add(Source.parse(s)));
             }
+            DataDirectory dir = options.directory();
+            out.println("data directory: " + dir.root());
+            out.flush();
+            long t0 = System.nanoTime();
+            List<DataFetcher.Outcome> outcomes = new DataFetcher(dir, line -> {
+                out.println("  " + line);
+                out.flush();
+            }).fetch(wanted);
+            for (DataFetcher.Outcome o : outcomes) {
+                out.printf(Locale.ROOT, "  %-15s %s %s%n", o.source().folder(), o.fetched() ? "fetched" : "present", o.folder());
+            }
+            out.printf(Locale.ROOT, "%d sources ready in %.2f s%n", outcomes.size(), (System.nanoTime() - t0) / 1e9);
+            return 0;
         }
     }
 
@@ -135,25 +131,21 @@ public final class DataCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try {
-                List<TaskInfo> tasks = taskOptions.selected();
-                BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
-                for (TaskInfo t : tasks) {
-                    out.printf(Locale.ROOT, "%-17s %-9s %2d classes  %s%n", t.name(), role(t.role()), t.numClasses(), t.description());
-                    if (load) {
-                        TaskSplits s = bench.load(t.name(), taskOptions.spec());
-                        for (Split split : Split.values()) {
-                            ImageDataset d = s.get(split);
-                            out.printf(Locale.ROOT, "    %-10s %5d images %s  per class %s%n", split.label(), d.size(), d.spec(),
-                                    Arrays.toString(d.classCounts()));
-                        }
+            List<TaskInfo> tasks = taskOptions.selected();
+            BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
+            for (TaskInfo t : tasks) {
+                out.printf(Locale.ROOT, "%-17s %-9s %2d classes  %s%n", t.name(), role(t.role()), t.numClasses(), t.description());
+                if (load) {
+                    TaskSplits s = bench.load(t.name(), taskOptions.spec());
+                    for (Split split : Split.values()) {
+                        ImageDataset d = s.get(split);
+                        out.printf(Locale.ROOT, "    %-10s %5d images %s  per class %s%n", split.label(), d.size(), d.spec(),
+                                Arrays.toString(d.classCounts()));
                     }
-                    out.flush();
                 }
-                return 0;
-            } catch (DataException | IllegalArgumentException e) {
-                return CliErrors.report(spec, e);
+                out.flush();
             }
+            return 0;
         }
     }
 
@@ -176,24 +168,20 @@ public final class DataCommand {
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
-            try {
-                OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
-                        Inputs.of().add("--data", options.directory().root()));
-                List<TaskInfo> tasks = taskOptions.selected();
-                BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(tasks.size())
-                        .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-                    for (TaskInfo t : tasks) {
-                        bar.setExtraMessage(t.name());
-                        BenchmarkTasks.write(bench.load(t.name(), taskOptions.spec()), out.resolve(t.name()));
-                        bar.step();
-                    }
+            OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                    Inputs.of().add("--data", options.directory().root()));
+            List<TaskInfo> tasks = taskOptions.selected();
+            BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(tasks.size())
+                    .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+                for (TaskInfo t : tasks) {
+                    bar.setExtraMessage(t.name());
+                    BenchmarkTasks.write(bench.load(t.name(), taskOptions.spec()), out.resolve(t.name()));
+                    bar.step();
                 }
-                w.println("wrote " + tasks.size() + " tasks to " + out.toAbsolutePath());
-                return 0;
-            } catch (DataException | IllegalArgumentException e) {
-                return CliErrors.report(spec, e);
             }
+            w.println("wrote " + tasks.size() + " tasks to " + out.toAbsolutePath());
+            return 0;
         }
     }
 

@@ -77,17 +77,12 @@ public final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            if (batch <= 0) {
-                throw new IllegalArgumentException("--batch must be positive, got " + batch);
-            }
-            OutputTarget target = OutputTarget.check("--out", out, OutputTarget.Kind.FILE, force,
-                    Inputs.of().add("--model", model).add("--input", input).add("--config", config));
-            return run(target);
-        } catch (CheckpointException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("adamerge embed: " + e.getMessage());
-            return 1;
+        if (batch <= 0) {
+            throw new IllegalArgumentException("--batch must be positive, got " + batch);
         }
+        OutputTarget target = OutputTarget.check("--out", out, OutputTarget.Kind.FILE, force,
+                Inputs.of().add("--model", model).add("--input", input).add("--config", config));
+        return run(target);
     }
 
     private int run(OutputTarget target) {

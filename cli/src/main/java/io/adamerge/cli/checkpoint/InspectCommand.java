@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.TensorInfo;
-import io.adamerge.cli.CliErrors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -43,8 +42,8 @@ public final class InspectCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() {
-        return CliErrors.run(spec, this::inspect);
+    public Integer call() throws Exception {
+        return inspect();
     }
 
     private int inspect() throws Exception {
