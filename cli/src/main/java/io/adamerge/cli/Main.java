@@ -2,6 +2,7 @@ package io.adamerge.cli;
 
 import io.adamerge.cli.bench.BenchCommand;
 import io.adamerge.cli.checkpoint.DistanceCommand;
+import io.adamerge.cli.checkpoint.ExtractLoraCommand;
 import io.adamerge.cli.checkpoint.InspectCommand;
 import io.adamerge.cli.merge.MergeCommand;
 import picocli.CommandLine;
@@ -15,9 +16,11 @@ import picocli.CommandLine.Command;
                 MergeCommand.class,
                 InspectCommand.class,
                 DistanceCommand.class,
+                ExtractLoraCommand.class,
                 DataCommand.class,
                 BenchCommand.class,
                 EmbedCommand.class,
+                ImportCommand.class,
                 AdaMergingCommand.class,
                 ZooCommand.class,
                 DemoCommand.class,

@@ -61,10 +61,14 @@ class DataCommandTest {
 
     @Test
     void tasksListsTheEightAndTheHeldOut() {
-        CliRun r = CliRun.of("data", "tasks", "--data", tmp.toString());
-        assertThat(r.code()).isZero();
-        assertThat(r.out().lines().filter(l -> l.contains(" benchmark ")).count()).isEqualTo(8);
-        assertThat(r.out().lines().filter(l -> l.contains(" held-out ")).count()).isEqualTo(2);
+        for (String kind : new String[]{"image", "text"}) {
+            CliRun r = CliRun.of("data", "tasks", "--data", tmp.toString(), "--benchmark", kind);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out().lines().filter(l -> l.contains(" benchmark ")).count()).as(kind).isEqualTo(8);
+            assertThat(r.out().lines().filter(l -> l.contains(" held-out ")).count()).as(kind).isEqualTo(2);
+        }
+        CliRun all = CliRun.of("data", "tasks", "--data", tmp.toString());
+        assertThat(all.out().lines().filter(l -> l.contains(" benchmark ")).count()).isEqualTo(16);
     }
 
     @Test

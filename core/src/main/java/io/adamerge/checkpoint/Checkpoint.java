@@ -27,11 +27,18 @@ public final class Checkpoint implements AutoCloseable {
     private final Map<String, SafetensorsFile> fileOf = new LinkedHashMap<>();
     private final List<TensorInfo> tensors = new ArrayList<>();
     private final Path configJson;
+    /** Replaces some tensors' values (a LoRA adapter over this base); null for a plain checkpoint. */
+    private final TensorOverlay overlay;
 
     private Checkpoint(Path source, List<SafetensorsFile> files, Path configJson) {
+        this(source, files, configJson, null);
+    }
+
+    private Checkpoint(Path source, List<SafetensorsFile> files, Path configJson, TensorOverlay overlay) {
         this.source = source;
         this.files = files;
         this.configJson = configJson;
+        this.overlay = overlay;
         for (SafetensorsFile f : files) {
             for (TensorInfo t : f.tensors()) {
                 SafetensorsFile previous = fileOf.put(t.name(), f);
@@ -153,8 +160,28 @@ public final class Checkpoint implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A checkpoint with {@code base}'s layout whose covered tensors come from {@code overlay}; it takes ownership of
+     * {@code base} (closing it closes both). {@code source} names it in messages (the adapter's folder).
+     */
+    public static Checkpoint overlaid(Checkpoint base, Path source, TensorOverlay overlay) {
+        if (base.overlay != null) {
+            throw new IllegalArgumentException(base.source + " already carries " + base.overlay.describe());
+        }
+        return new Checkpoint(source, base.files, base.configJson, overlay);
+    }
+
     public Path source() {
         return source;
+    }
+
+    /** The overlay of a checkpoint made from an adapter, if this is one. */
+    public java.util.Optional<TensorOverlay> overlay() {
+        return java.util.Optional.ofNullable(overlay);
+    }
+
+    private boolean overlaid(String name) {
+        return overlay != null && overlay.covers(name);
     }
 
     /** All tensors, shard by shard, each in header order. */
@@ -184,19 +211,41 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     public float[] readFloats(String name) {
+        if (overlaid(name)) {
+            float[] out = new float[Math.toIntExact(info(name).numel())];
+            overlay.read(name, 0, out, 0, out.length);
+            return out;
+        }
         return file(name).readFloats(name);
     }
 
     public void readFloats(String name, long start, float[] out, int offset, int count) {
+        if (overlaid(name)) {
+            overlay.read(name, start, out, offset, count);
+            return;
+        }
         file(name).readFloats(name, start, out, offset, count);
     }
 
     /** Positioned (non-mapped) chunk read; see {@link SafetensorsFile#readFloats(String, long, float[], int, int, ByteBuffer)}. */
     public void readFloats(String name, long start, float[] out, int offset, int count, ByteBuffer scratch) {
+        if (overlaid(name)) {
+            overlay.read(name, start, out, offset, count);
+            return;
+        }
         file(name).readFloats(name, start, out, offset, count, scratch);
     }
 
+    /** The tensor's bytes in its stored dtype (an overlaid tensor is encoded into a new little-endian buffer). */
     public ByteBuffer bytes(String name) {
+        if (overlaid(name)) {
+            TensorInfo t = info(name);
+            float[] values = readFloats(name);
+            ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(t.byteLength())).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            FloatCodec.encode(t.dtype(), values, 0, values.length, out);
+            out.flip();
+            return out;
+        }
         return file(name).bytes(name);
     }
 
@@ -221,6 +270,9 @@ public final class Checkpoint implements AutoCloseable {
     @Override
     public void close() {
         files.forEach(SafetensorsFile::close);
+        if (overlay != null) {
+            overlay.close();
+        }
     }
 
     @Override

@@ -127,7 +127,7 @@ public final class CheckpointWriter implements AutoCloseable {
             out.add(target.resolve(INDEX_FILE));
         }
         for (Path p : extraFiles) {
-            out.add(target.resolve(p.getFileName()));
+            out.add(target.resolve(workDir.relativize(p)));
         }
         return out;
     }
@@ -211,6 +211,27 @@ public final class CheckpointWriter implements AutoCloseable {
             extraFiles.add(dest);
         } catch (IOException e) {
             throw new CheckpointException(source + ": cannot copy into the output (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Writes {@code content} as {@code relativePath} (e.g. {@code tokenizer.json} or {@code 1_Pooling/config.json})
+     * inside a directory output; it appears with the rest on {@link #commit()}.
+     */
+    public void addFile(String relativePath, byte[] content) {
+        if (!directory) {
+            throw new IllegalStateException("extra files need a directory output");
+        }
+        Path dest = workDir.resolve(relativePath).normalize();
+        if (!dest.startsWith(workDir) || dest.equals(workDir)) {
+            throw new IllegalArgumentException("'" + relativePath + "' is not a path inside the output directory");
+        }
+        try {
+            Files.createDirectories(dest.getParent());
+            Files.write(dest, content);
+            extraFiles.add(dest);
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": cannot write " + relativePath + " (" + e.getMessage() + ")", e);
         }
     }
 

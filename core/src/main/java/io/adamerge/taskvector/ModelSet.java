@@ -1,6 +1,7 @@
 package io.adamerge.taskvector;
 
 import io.adamerge.checkpoint.Checkpoint;
+import io.adamerge.checkpoint.peft.PeftAdapter;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.TensorInfo;
 import java.nio.file.Path;
@@ -66,13 +67,38 @@ public final class ModelSet implements AutoCloseable {
             }
             List<Checkpoint> ms = new ArrayList<>();
             for (Path p : models) {
-                Checkpoint c = Checkpoint.open(p);
+                Checkpoint c = openModel(p, base);
                 opened.add(c);
                 ms.add(c);
             }
             return new ModelSet(baseCheckpoint, ms, allowNonFinite);
         } catch (RuntimeException e) {
             opened.forEach(Checkpoint::close);
+            throw e;
+        }
+    }
+
+    /**
+     * A fine-tuned model: a checkpoint, or a PEFT LoRA adapter folder read over its own copy of {@code base} (its
+     * task vector is {@code scale·B·A} on the adapted matrices and zero elsewhere).
+     */
+    public static Checkpoint openModel(Path model, Path base) {
+        if (!PeftAdapter.isAdapter(model)) {
+            return Checkpoint.open(model);
+        }
+        if (base == null) {
+            throw new CheckpointException(model + ": a LoRA adapter is a model only over its base; give the base model (--base / base_model)");
+        }
+        PeftAdapter adapter = PeftAdapter.open(model);
+        Checkpoint baseCopy = null;
+        try {
+            baseCopy = Checkpoint.open(base);
+            return adapter.over(baseCopy);
+        } catch (RuntimeException e) {
+            adapter.close();
+            if (baseCopy != null) {
+                baseCopy.close();
+            }
             throw e;
         }
     }
@@ -200,6 +226,13 @@ public final class ModelSet implements AutoCloseable {
         }
         TensorInfo t = template().info(name);
         int n = Math.toIntExact(t.numel());
+        Checkpoint model = models.get(k);
+        if (model.overlay().isPresent()) {
+            // an adapter: exactly scale·B·A where it adapts, zero elsewhere (no (W + ΔW) − W rounding)
+            float[] d = model.overlay().get().covers(name) ? model.overlay().get().difference(name) : new float[n];
+            checkFinite(model, name, d, 0, n, 0);
+            return d;
+        }
         float[] b = base.readFloats(name);
         float[] m = models.get(k).readFloats(name);
         checkFinite(base, name, b, 0, n, 0);

@@ -1,5 +1,6 @@
 package io.adamerge.merge.methods;
 
+import io.adamerge.taskvector.ThinSvd;
 import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.merge.MergeMethod;
 import io.adamerge.merge.MergeParameter;

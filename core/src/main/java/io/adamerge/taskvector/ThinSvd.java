@@ -1,4 +1,4 @@
-package io.adamerge.merge.methods;
+package io.adamerge.taskvector;
 
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -10,9 +10,9 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
  * The thin SVD {@code A = U·diag(s)·Vᵀ} in double precision (EJML), singular values in descending order:
  * {@code u} is m×r, {@code s} has r values, {@code vt} is r×n, with r = min(m, n).
  */
-record ThinSvd(DMatrixRMaj u, double[] s, DMatrixRMaj vt) {
+public record ThinSvd(DMatrixRMaj u, double[] s, DMatrixRMaj vt) {
 
-    static ThinSvd of(DMatrixRMaj a) {
+    public static ThinSvd of(DMatrixRMaj a) {
         int m = a.numRows;
         int n = a.numCols;
         SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(m, n, true, true, true);
@@ -36,12 +36,12 @@ record ThinSvd(DMatrixRMaj u, double[] s, DMatrixRMaj vt) {
     }
 
     /** The first {@code k} columns of U. */
-    DMatrixRMaj leftColumns(int k) {
+    public DMatrixRMaj leftColumns(int k) {
         return CommonOps_DDRM.extract(u, 0, u.numRows, 0, k);
     }
 
     /** The first {@code k} rows of Vᵀ. */
-    DMatrixRMaj rightRows(int k) {
+    public DMatrixRMaj rightRows(int k) {
         return CommonOps_DDRM.extract(vt, 0, k, 0, vt.numCols);
     }
 
@@ -49,7 +49,7 @@ record ThinSvd(DMatrixRMaj u, double[] s, DMatrixRMaj vt) {
      * polar(X): the nearest matrix with orthonormal columns (X tall) or rows (X wide), P·Qᵀ from the thin SVD
      * X = P·Σ·Qᵀ.
      */
-    static DMatrixRMaj polar(DMatrixRMaj x) {
+    public static DMatrixRMaj polar(DMatrixRMaj x) {
         ThinSvd svd = of(x);
         DMatrixRMaj out = new DMatrixRMaj(x.numRows, x.numCols);
         CommonOps_DDRM.mult(svd.u, svd.vt, out);
