@@ -72,9 +72,10 @@ def hidden(d):
 
 
 class Case:
-    def __init__(self, name, args, bad, setup=None, expect=None, kill_after=None, concurrent=False, inputs=None):
-        self.name, self.args, self.bad, self.setup, self.expect = name, args, bad, setup, expect
-        self.kill_after, self.concurrent, self.inputs = kill_after, concurrent, inputs
+    def __init__(self, name, args, bad, setup=None, outputs=(), kill=None, concurrent=False):
+        """outputs: existing paths the case means to replace (not inputs); kill: a signal sent mid-write."""
+        self.name, self.args, self.bad, self.setup, self.outputs = name, args, bad, setup, set(outputs)
+        self.kill, self.concurrent = kill, concurrent
 
 
 def cases(quick):
@@ -99,7 +100,8 @@ def cases(quick):
           Case("good regmean", regmean(), False),
           Case("good adamerging", ada(), False),
           Case("good embed", embed(), False),
-          Case("good --force over own output", ta + ["--out", "m.safetensors", "--force"], False, setup=lambda: open("m.safetensors", "w").write("old")),
+          Case("good --force over own output", ta + ["--out", "m.safetensors", "--force"], False, setup=lambda: open("m.safetensors", "w").write("old"), outputs=["m.safetensors"]),
+          Case("good --force over a non-input file", ta + ["--out", "vit_config.json", "--force"], False, outputs=["vit_config.json"]),
           ]
     # --- malformed safetensors
     good = read_st(os.path.join(REF, F1))
@@ -196,7 +198,7 @@ def cases(quick):
           Case("regmean: corrupt png", regmean(d1="imgs"), True, setup=corrupt_images),
           Case("embed: empty folder", embed(inp="imgs"), True, setup=lambda: os.makedirs("imgs", exist_ok=True))]
     # --- outputs onto inputs and onto things that exist
-    for target in [P, F1, "vit_config.json"]:
+    for target in [P, F1]:
         c.append(Case(f"merge --out input {target} --force", ta + ["--out", target, "--force"], True))
     c.append(Case("merge cfg.yml cfg.yml", ["merge", "--no-progress", "ties.yml", "ties.yml"], True,
                   setup=lambda: open("ties.yml", "w").write(f"merge_method: ties\nbase_model: {P}\nmodels: [{F0}, {F1}]\n")))
@@ -227,8 +229,12 @@ def cases(quick):
             st_file(name, [("w", "F32", [n], struct.pack("<f", v) * n)])
     big_merge = ["merge", "--no-progress", "--method", "task_arithmetic", "--base", "big_pre.safetensors", "--models",
                  "big_ft.safetensors", "--chunk-size", "4096", "--shard-size", "50MB", "--out", "m"]
-    c += [Case("kill -9 during merge dir, then rerun", big_merge, False, setup=big, kill_after=2.0),
-          Case("SIGTERM during merge dir, then rerun", big_merge, False, setup=big, kill_after=-2.0),
+    c += [Case("kill -9 during merge dir, then rerun", big_merge, False, setup=big, kill=signal.SIGKILL),
+          Case("SIGTERM during merge dir, then rerun", big_merge, False, setup=big, kill=signal.SIGTERM),
+          Case("import --out existing folder", ["import", "--builtin", "all-minilm-l6-v2", "--out", "folder"], True,
+               setup=lambda: (os.makedirs("folder"), open("folder/keep.txt", "w").write("keep"))),
+          Case("extract-lora --out base", ["extract-lora", "--base", P, "--model", F0, "--rank", "2", "--out", P], True),
+          Case("extract-lora --targets '(['", ["extract-lora", "--base", P, "--model", F0, "--rank", "2", "--targets", "([", "--out", "lora"], True),
           Case("two concurrent merges to one file", ta + ["--out", "m.safetensors"], False, concurrent=True)]
     return c
 
@@ -262,14 +268,16 @@ def main():
             os.chdir(cwd)
         before = snapshot(work)
         record = {"case": case.name, "bad": case.bad}
-        if case.kill_after:
-            sig = signal.SIGKILL if case.kill_after > 0 else signal.SIGTERM
+        if case.kill:
             p = subprocess.Popen([CLI] + case.args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            time.sleep(abs(case.kill_after) + 2)  # JVM start, then mid-merge
-            p.send_signal(sig)
+            deadline = time.time() + 120
+            while not hidden(work) and p.poll() is None and time.time() < deadline:
+                time.sleep(0.05)  # until the output's temporary exists: mid-write
+            record["signalled_mid_write"] = p.poll() is None and bool(hidden(work))
+            p.send_signal(case.kill)
             p.wait()
             record["left_after_signal"] = hidden(work)
-            code, so, se, secs = run(case.args + ["--force"] if os.path.exists(os.path.join(work, "m")) else case.args, work)
+            code, so, se, secs = run(case.args, work)  # the rerun sweeps what a kill -9 left
         elif case.concurrent:
             ps = [subprocess.Popen([CLI] + case.args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
             outs = [p.communicate() for p in ps]
@@ -279,7 +287,8 @@ def main():
         else:
             code, so, se, secs = run(case.args, work)
         after = snapshot(work)
-        changed = [k for k, v in before.items() if after.get(k) != v]
+        changed = [k for k, v in before.items() if after.get(k) != v and k not in case.outputs
+                   and not any(k.startswith(o + "/") for o in case.outputs)]
         record.update(code=code, seconds=round(secs, 1), err=se.strip().splitlines()[-1] if se.strip() else "",
                       clear=clear_one_line(code, se), leftovers=hidden(work), inputs_changed=changed)
         results.append(record)
@@ -296,7 +305,8 @@ def main():
                "exit_codes": dict(sorted(codes.items())), "cases_with_leftover_temporaries": sum(bool(r["leftovers"]) for r in results),
                "cases_with_inputs_changed": sum(bool(r["inputs_changed"]) for r in results),
                "stack_traces": sum("\tat " in r["err"] for r in results),
-               "temporaries_right_after_signal": {r["case"]: r["left_after_signal"] for r in results if "left_after_signal" in r},
+               "temporaries_right_after_signal": {r["case"]: [r.get("signalled_mid_write"), r["left_after_signal"]]
+                                                  for r in results if "left_after_signal" in r},
                "concurrent_writer_codes": [r["concurrent_codes"] for r in results if "concurrent_codes" in r]}
     print(json.dumps(summary, indent=1))
     if out_json:
