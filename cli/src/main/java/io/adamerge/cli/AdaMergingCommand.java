@@ -1,5 +1,8 @@
 package io.adamerge.cli;
 
+import java.nio.file.Files;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,17 +11,15 @@ import io.adamerge.adamerging.AdaMerging;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
 import io.adamerge.adamerging.Granularity;
+import io.adamerge.adamerging.SaveCoefficients;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.DataException;
-import io.adamerge.io.Inputs;
-import io.adamerge.io.OutputTarget;
 import io.adamerge.merge.data.MergedCheckpoint;
 import io.adamerge.merge.data.TaskImages;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.TorchRuntime;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -158,17 +159,14 @@ public final class AdaMergingCommand implements Callable<Integer> {
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName(settings.methodName())
                         .setInitialMax(Math.max(steps, start.step())).startsFrom(start.step(), java.time.Duration.ZERO)
                         .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-                    result = ada.run(start, (r, c) -> {
+                    result = ada.trainer().run(start, (r, c) -> {
                         if (Float.isNaN(firstLoss[0])) {
                             firstLoss[0] = r.loss();
                         }
                         lastLoss[0] = r.loss();
                         bar.step();
                         bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", r.loss()));
-                        if (saveEvery > 0 && c.step() % saveEvery == 0) {
-                            c.save(saveLambda);
-                        }
-                    });
+                    }, saveEvery > 0 ? new SaveCoefficients(saveLambda, saveEvery) : null);
                 }
                 if (saveLambda != null) {
                     result.save(saveLambda);

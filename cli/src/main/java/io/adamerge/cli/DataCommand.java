@@ -13,6 +13,7 @@ import io.adamerge.data.task.Split;
 import io.adamerge.data.task.TaskInfo;
 import io.adamerge.data.task.TaskRole;
 import io.adamerge.data.task.TaskSplits;
+import io.adamerge.data.text.NaiveBayesProbe;
 import io.adamerge.data.text.TextDataset;
 import io.adamerge.data.text.TextTask;
 import io.adamerge.data.text.TextTaskSplits;
@@ -199,7 +200,10 @@ public final class DataCommand {
                         TextDataset d = s.get(split);
                         out.printf(Locale.ROOT, "    %-10s %5d texts  per class %s%n", split.label(), d.size(), Arrays.toString(d.classCounts()));
                     }
-                    out.printf(Locale.ROOT, "    classes %s (%.1f s)%n", t.classNames(), (System.nanoTime() - t0) / 1e9);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    NaiveBayesProbe nb = NaiveBayesProbe.train(s.train());
+                    out.printf(Locale.ROOT, "    classes %s (%.1f s); naive Bayes word-count probe: validation %.3f, test %.3f%n",
+                            t.classNames(), seconds, nb.accuracy(s.validation()), nb.accuracy(s.test()));
                 }
                 out.flush();
             }
@@ -222,12 +226,34 @@ public final class DataCommand {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
         Path out;
 
+        @Option(names = "--benchmark", paramLabel = "KIND", defaultValue = "image",
+                description = "Without --task: export the 'image' tasks, the 'text' tasks or 'all' (default: ${DEFAULT-VALUE}). "
+                        + "Text tasks are written as OUT/<task>/{train,validation,test}.jsonl ({\"text\", \"label\"} lines) "
+                        + "and task.json (classes, class descriptions).")
+        String benchmark;
+
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
             OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
                     Inputs.of().add("--data", options.directory().root()));
-            List<TaskInfo> tasks = taskOptions.selected();
+            Benchmark kind = Benchmark.parse(benchmark);
+            List<String> named = taskOptions.tasks;
+            List<TextTask> textTasks = !named.isEmpty() ? named.stream().filter(Tasks::isTextTask).map(TextTasks::info).toList()
+                    : kind == Benchmark.IMAGE ? List.of() : TextTasks.catalog();
+            if (!textTasks.isEmpty()) {
+                TextTasks text = new TextTasks(options.directory(), taskOptions.seed);
+                for (TextTask t : textTasks) {
+                    TextTasks.write(text.load(t.name()), out.resolve(t.name()));
+                }
+                w.println("wrote " + textTasks.size() + " text tasks to " + out.toAbsolutePath());
+            }
+            if ((!named.isEmpty() && named.stream().allMatch(Tasks::isTextTask)) || (named.isEmpty() && kind == Benchmark.TEXT)) {
+                return 0;
+            }
+            List<TaskInfo> tasks = !named.isEmpty()
+                    ? named.stream().filter(n -> !Tasks.isTextTask(n)).map(BenchmarkTasks::info).toList()
+                    : taskOptions.selected();
             BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(tasks.size())
                     .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {

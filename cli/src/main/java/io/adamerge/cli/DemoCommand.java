@@ -10,7 +10,8 @@ import io.adamerge.cli.report.ResultTable;
 import io.adamerge.data.DataException;
 import io.adamerge.eval.table.MainTable;
 import io.adamerge.eval.table.MainTableConfig;
-import io.adamerge.eval.table.TableMethod;
+import io.adamerge.eval.table.TableRow;
+import io.adamerge.merge.MergeMethods;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
 import java.io.PrintWriter;
@@ -65,9 +66,10 @@ public final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
-            description = "Only these rows (default: all): pretrained, individual, mtl, weight_average, fisher, regmean, "
-                    + "task_arithmetic, task_arithmetic_best, ties, ties_best, tw_adamerging, tw_adamerging_pp, lw_adamerging, "
-                    + "lw_adamerging_pp.")
+            description = "Only these rows (default: the paper's table: pretrained, individual, mtl, weight_average, fisher, "
+                    + "regmean, task_arithmetic, task_arithmetic_best, ties, ties_best, tw_adamerging, tw_adamerging_pp, "
+                    + "lw_adamerging, lw_adamerging_pp). Any method of 'adamerge merge --list-methods' is a row by its name "
+                    + "(e.g. dare, dare_ties), and a data-free method with a lambda also as NAME_best (λ chosen on validation).")
     List<String> methods = new ArrayList<>();
 
     @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps (default: 500; " + QUICK_STEPS + " with --quick).")
@@ -89,8 +91,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (steps != null && steps < 0) {
             throw new IllegalArgumentException("--steps must be >= 0");
         }
-        List<TableMethod> selected = methods.isEmpty() ? TableMethod.all()
-                : methods.stream().filter(s -> !s.isBlank()).map(TableMethod::parse).distinct().toList();
+        List<String> selected = methods.isEmpty() ? TableRow.defaults()
+                : methods.stream().map(String::trim).filter(s -> !s.isBlank()).distinct().toList();
+        MergeMethods registry = MergeMethods.discover();
+        // unknown rows are reported before the data and the zoo are prepared
+        MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
         Zoo z = ZooPreparation.prepare(zoo, quick, data, w);
         ZooData zooData = data.forZoo(z);
 
@@ -104,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "main table on zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
                 z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
         w.flush();
-        MainTable.Result result = MainTable.run(z, zooData, cfg, new Bars(w));
+        MainTable.Result result = MainTable.run(z, zooData, cfg, registry, new Bars(w));
         double seconds = (System.nanoTime() - t0) / 1e9;
         long peakKiB = PeakMemory.peakResidentKiB();
         ResultTable table = write(result, seconds, peakKiB);
@@ -126,14 +131,13 @@ public final class DemoCommand implements Callable<Integer> {
         List<ResultTable.Row> rows = new ArrayList<>();
         for (MainTable.Row row : r.rows()) {
             rows.add(new ResultTable.Row(row.method(), row.avg(), row.perTask()));
-            TableMethod method = TableMethod.parse(row.method());
             if (row.chosenLambda() != null) {
                 chosen.put(row.method(), row.chosenLambda());
                 validation.put(row.method(), row.validationAverage());
             }
             methodSeconds.put(row.method(), round(row.seconds()));
             cached.put(row.method(), row.cached());
-            settings.put(row.method(), MainTable.settings(method, r.config()));
+            settings.put(row.method(), MainTable.settings(row.method(), r.config()));
             if (row.coefficients() != null) {
                 Path file = out.resolve("coefficients").resolve(row.method() + ".safetensors");
                 row.coefficients().save(file);
@@ -222,15 +226,15 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         @Override
-        public void started(TableMethod method, long work) {
+        public void started(String method, long work) {
             if (work > 0) {
-                bar = new ProgressBarBuilder().setTaskName(method.id()).setInitialMax(work).setStyle(ProgressBarStyle.ASCII)
+                bar = new ProgressBarBuilder().setTaskName(method).setInitialMax(work).setStyle(ProgressBarStyle.ASCII)
                         .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
             }
         }
 
         @Override
-        public void advanced(TableMethod method, String message) {
+        public void advanced(String method, String message) {
             if (bar != null) {
                 bar.step();
                 bar.setExtraMessage(" " + message);
@@ -238,7 +242,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         @Override
-        public void advanced(TableMethod method, long units, String message) {
+        public void advanced(String method, long units, String message) {
             if (bar != null) {
                 bar.stepBy(units);
                 bar.setExtraMessage(" " + message);
@@ -246,7 +250,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         @Override
-        public void finished(TableMethod method, MainTable.Row row) {
+        public void finished(String method, MainTable.Row row) {
             if (bar != null) {
                 bar.close();
                 bar = null;

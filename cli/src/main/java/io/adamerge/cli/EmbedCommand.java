@@ -1,5 +1,8 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Finite;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -10,19 +13,21 @@ import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.checkpoint.SafetensorsFile;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.checkpoint.TensorInfo;
-import io.adamerge.io.Finite;
-import io.adamerge.io.Inputs;
-import io.adamerge.io.OutputTarget;
 import io.adamerge.model.ClipImageProcessor;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.VisionOutput;
 import io.adamerge.model.VitConfig;
+import io.adamerge.model.bert.BertModel;
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -33,16 +38,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code adamerge embed}: CLIP image embeddings of preprocessed pixels or a folder of images. */
+/** {@code adamerge embed}: CLIP image embeddings of preprocessed pixels or a folder of images; BERT sentence embeddings of texts. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Run a CLIP vision tower (Hugging Face or open_clip layout) and write image_embeds and pooled as safetensors.",
                 "Input is a safetensors file with pixel_values [N,3,H,W] (already preprocessed) or a folder of images"
-                        + " (resized, centre-cropped and normalised as CLIP does)."})
+                        + " (resized, centre-cropped and normalised as CLIP does).",
+                "For a BERT directory (config.json model_type \"bert\", as 'adamerge import' writes) the input is a UTF-8 text file,"
+                        + " one text per line (empty lines included), and the output is sentence_embedding [N, hidden] exactly as"
+                        + " sentence-transformers computes it: tokenised and truncated to max_seq_length, mean or CLS pooling,"
+                        + " L2-normalised."})
 public final class EmbedCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "Checkpoint: safetensors file, sharded index.json or Hugging Face directory.")
+            description = "Checkpoint: safetensors file, sharded index.json or Hugging Face directory (CLIP vision, or BERT as 'adamerge import' writes).")
     Path model;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -50,13 +59,13 @@ public final class EmbedCommand implements Callable<Integer> {
                     + " else width/64 heads, eps 1e-5, quick_gelu.")
     Path config;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE|DIR", description = "pixel_values safetensors file or image folder.")
+    @Option(names = "--input", required = true, paramLabel = "FILE|DIR", description = "pixel_values safetensors file or image folder; for a BERT model, a text file (one text per line).")
     Path input;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output safetensors file.")
     Path out;
 
-    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Images or texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--force", description = "Replace an existing --out (never an input).")
@@ -80,12 +89,16 @@ public final class EmbedCommand implements Callable<Integer> {
         if (batch <= 0) {
             throw new IllegalArgumentException("--batch must be positive, got " + batch);
         }
+        // the output policy, before any work: never an input, nothing replaced without --force
         OutputTarget target = OutputTarget.check("--out", out, OutputTarget.Kind.FILE, force,
                 Inputs.of().add("--model", model).add("--input", input).add("--config", config));
         return run(target);
     }
 
     private int run(OutputTarget target) {
+        if (BertModel.isBertDirectory(model)) {
+            return embedTexts(target);
+        }
         try (NDManager manager = TorchRuntime.newManager()) {
             ClipVisionModel.Loaded loaded = ClipVisionModel.load(model, config, manager);
             VitConfig c = loaded.model().config();
@@ -142,6 +155,54 @@ public final class EmbedCommand implements Callable<Integer> {
                     pixelFile.close();
                 }
             }
+        }
+    }
+
+    /** Sentence embeddings of a text file with a BERT directory. */
+    private int embedTexts(OutputTarget target) {
+        if (config != null) {
+            throw new IllegalArgumentException("--config is for CLIP towers; a BERT directory is described by its own config.json");
+        }
+        if (!Files.isRegularFile(input)) {
+            throw new IllegalArgumentException(input + ": not a file (a BERT model embeds a text file, one text per line)");
+        }
+        List<String> texts;
+        try {
+            texts = Files.readAllLines(input, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new IllegalArgumentException(input + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(input + ": cannot read (" + e.getMessage() + ")");
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException(input + ": no lines to embed");
+        }
+        try (NDManager manager = TorchRuntime.newManager(); BertModel bert = BertModel.load(model, manager)) {
+            int n = texts.size();
+            int dim = bert.config().hiddenSize();
+            float[] embeddings = new float[n * dim];
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("embed").setInitialMax(n).setUnit(" texts", 1)
+                    .setStyle(ProgressBarStyle.ASCII).build()) {
+                for (int from = 0; from < n; from += batch) {
+                    int size = Math.min(batch, n - from);
+                    try (NDManager step = manager.newSubManager()) {
+                        float[] e = bert.embed(texts.subList(from, from + size), step).toFloatArray();
+                        System.arraycopy(e, 0, embeddings, from * dim, size * dim);
+                    }
+                    bar.stepBy(size);
+                }
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("model", model.toString());
+            metadata.put("input", input.toString());
+            metadata.put("pooling", bert.pooling().name().toLowerCase(Locale.ROOT));
+            metadata.put("max_seq_length", Integer.toString(bert.tokenizer().maxSeqLength()));
+            metadata.put("normalized", Boolean.toString(bert.normalize()));
+            Finite.require(embeddings, "the sentence embeddings of " + model);
+            SafetensorsWriter.write(target, Map.of("sentence_embedding", FloatTensor.of(embeddings, n, dim)), metadata);
+            spec.commandLine().getOut().printf("embedded %d texts with %s (BERT, %s pooling): sentence_embedding [%d, %d] -> %s%n", n, model,
+                    metadata.get("pooling"), n, dim, out);
+            return 0;
         }
     }
 

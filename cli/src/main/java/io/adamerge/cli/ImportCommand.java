@@ -53,7 +53,9 @@ public final class ImportCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json to copy (required with --onnx).")
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "tokenizer.json to copy (with --onnx; default: a tokenizer.json beside the ONNX file or in its parent folder,"
+                    + " as Hugging Face repositories with an onnx/ folder keep it).")
     Path tokenizer;
 
     @Option(names = "--pooling", paramLabel = "MODE",
@@ -67,6 +69,17 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory (replaced atomically).")
     Path out;
+
+    /** tokenizer.json next to the ONNX file or one folder up; the model directory must be usable on its own. */
+    private static Path besideOnnx(Path onnx) {
+        Path folder = onnx.toAbsolutePath().getParent();
+        for (Path candidate : new Path[] {folder.resolve("tokenizer.json"), folder.getParent() == null ? null : folder.getParent().resolve("tokenizer.json")}) {
+            if (candidate != null && Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalArgumentException("no tokenizer.json beside " + onnx + " or in its parent folder: pass --tokenizer FILE");
+    }
 
     @Option(names = "--force", description = "Replace an existing --out folder (never an input).")
     boolean force;
@@ -91,11 +104,11 @@ public final class ImportCommand implements Callable<Integer> {
             model = builtin.readOnnx();
             tokenizerJson = builtin.tokenizerJson();
         } else {
-            if (tokenizer == null) {
-                throw new IllegalArgumentException("--onnx needs --tokenizer tokenizer.json (the model directory must be usable on its own)");
-            }
             if (!Files.isRegularFile(source.onnx)) {
                 throw new OnnxFormatException(source.onnx + ": no such file");
+            }
+            if (tokenizer == null) {
+                tokenizer = besideOnnx(source.onnx);
             }
             if (!Files.isRegularFile(tokenizer)) {
                 throw new IllegalArgumentException(tokenizer + ": no such file");

@@ -7,12 +7,14 @@ import io.adamerge.cli.study.StudyReport;
 import io.adamerge.data.DataException;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.data.corrupt.Corruption;
+import io.adamerge.merge.MergeMethods;
 import io.adamerge.study.DistanceStudy;
 import io.adamerge.study.EntropyStudy;
 import io.adamerge.study.GeneralizationStudy;
 import io.adamerge.study.RobustnessStudy;
 import io.adamerge.study.SensitivityStudy;
 import io.adamerge.study.StudyContext;
+import io.adamerge.study.StudyMethod;
 import io.adamerge.study.StudySettings;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
@@ -78,6 +80,11 @@ public final class StudyCommand implements Callable<Integer> {
             description = "Tasks merged in the robustness study (default: mnist,fashion,glyphs-a-j,kana-10).")
     List<String> robustnessTasks;
 
+    @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
+            description = "Methods the studies compare (default: task_arithmetic,ties,lw_adamerging,lw_adamerging_pp): any method "
+                    + "of 'adamerge merge --list-methods'.")
+    List<String> methods;
+
     static final class WhichConverter implements picocli.CommandLine.ITypeConverter<Which> {
         @Override
         public Which convert(String value) {
@@ -132,6 +139,10 @@ public final class StudyCommand implements Callable<Integer> {
         OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
                 Inputs.of().add("--zoo", zoo.folder(quick)).add("--data", data.directory().root()));
         StudySettings settings = settings();
+        MergeMethods registry = MergeMethods.discover();
+        List<String> compared = methods == null || methods.isEmpty() ? StudyMethod.defaults()
+                : methods.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
+        compared.forEach(m -> StudyMethod.of(m, settings, registry)); // unknown names fail before the zoo is prepared
         // an explicit --zoo must hold one; the default zoo is fetched and built when missing, as the demo does
         Zoo z = zoo.zoo != null ? Zoo.open(zoo.zoo) : ZooPreparation.prepare(null, quick, data, w);
         ZooData zooData = data.forZoo(z);
@@ -146,7 +157,7 @@ public final class StudyCommand implements Callable<Integer> {
                 settings.testImages() == 0 ? "all" : String.valueOf(settings.testImages()), settings.adaSteps(), settings.adaBatch(),
                 settings.lambda(), settings.tiesDensity(), settings.seed(), quick ? " (--quick)" : ""));
         long t0 = System.nanoTime();
-        try (StudyContext ctx = new StudyContext(z, zooData, settings)) {
+        try (StudyContext ctx = new StudyContext(z, zooData, settings, compared, registry)) {
             if (all || which == Which.GENERALIZATION) {
                 report.generalization(GeneralizationStudy.run(ctx, splits));
             }

@@ -11,8 +11,7 @@ import io.adamerge.adamerging.Coefficients;
 import io.adamerge.adamerging.Granularity;
 import io.adamerge.data.fetch.DataDirectory;
 import io.adamerge.eval.Evaluator;
-import io.adamerge.eval.Merges;
-import io.adamerge.eval.table.TableMethod;
+import io.adamerge.eval.table.TableRow;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.TorchRuntime;
@@ -71,7 +70,7 @@ class DemoCommandTest {
             }
             assertThat(row.get("avg").asDouble()).isCloseTo(sum / tasks.size(), within(1e-9));
         }
-        assertThat(methods).containsExactlyElementsOf(TableMethod.all().stream().map(TableMethod::id).toList());
+        assertThat(methods).containsExactlyElementsOf(TableRow.defaults());
         assertThat(methods).containsExactly("pretrained", "individual", "mtl", "weight_average", "fisher", "regmean", "task_arithmetic",
                 "task_arithmetic_best", "ties", "ties_best", "tw_adamerging", "tw_adamerging_pp", "lw_adamerging", "lw_adamerging_pp");
         r.get("cached").forEach(c -> assertThat(c.asBoolean()).isFalse());
@@ -149,11 +148,10 @@ class DemoCommandTest {
                 heads.put(t, zoo.head(t, m));
                 finetuned.add(Zoo.weights(zoo.modelDir(t), m));
             }
-            List<Map<String, NDArray>> vectors = Merges.taskVectors(pre.weights(), finetuned, m);
             for (int i = 0; i <= 10; i++) {
                 double lambda = i / 10.0;
                 try (NDManager s = m.newSubManager()) {
-                    Map<String, NDArray> merged = Merges.taskArithmetic(pre.weights(), vectors, lambda, s);
+                    Map<String, NDArray> merged = IndependentMerges.taskArithmetic(pre.weights(), finetuned, lambda, s);
                     double sum = 0;
                     for (String t : tasks) {
                         sum += evaluator.evaluate(t, merged, heads.get(t), zooData.validation(t), DemoCommand.QUICK_IMAGES, s).accuracy();
@@ -198,7 +196,7 @@ class DemoCommandTest {
     void anUnknownMethodIsAClearError() {
         CliRun r = CliRun.of("demo", "--quick", "--methods", "weight_average,magic", "--out", tmp.resolve("out").toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("unknown method 'magic'").contains("lw_adamerging_pp");
+        assertThat(r.err()).contains("unknown table row 'magic'").contains("lw_adamerging_pp", "dare_ties");
         assertThat(tmp.resolve("out")).doesNotExist();
     }
 }

@@ -84,9 +84,27 @@ class ImportCommandTest {
         CliRun unknown = CliRun.of("import", "--builtin", "gpt-2", "--out", dir.resolve("o").toString());
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("unknown builtin model 'gpt-2' (one of " + String.join(", ", BuiltinBert.ids()) + ")");
-        CliRun noTokenizer = CliRun.of("import", "--onnx", "x.onnx", "--out", dir.resolve("o").toString());
-        assertThat(noTokenizer.code()).isEqualTo(1);
-        assertThat(noTokenizer.err()).contains("--onnx needs --tokenizer");
+        CliRun missing = CliRun.of("import", "--onnx", dir.resolve("x.onnx").toString(), "--out", dir.resolve("o").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("x.onnx: no such file");
         assertThat(Arrays.asList(dir.toFile().list())).isEmpty();
+    }
+
+    @Test
+    void findsTheTokenizerBesideTheOnnxFile(@TempDir Path dir) throws IOException {
+        Path repo = Files.createDirectories(dir.resolve("repo/onnx"));
+        Path onnx = repo.resolve("model.onnx");
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("all-minilm-l6-v2.onnx")) {
+            Files.copy(in, onnx);
+        }
+        CliRun none = CliRun.of("import", "--onnx", onnx.toString(), "--out", dir.resolve("a").toString());
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("no tokenizer.json beside " + onnx + " or in its parent folder: pass --tokenizer FILE");
+        Files.writeString(dir.resolve("repo/tokenizer.json"), "{\"model\": {}}");
+        Path out = dir.resolve("b");
+        CliRun found = CliRun.of("import", "--onnx", onnx.toString(), "--out", out.toString());
+        assertThat(found.code()).as(found.err()).isZero();
+        assertThat(found.out()).contains("mean pooling, 512 tokens");
+        assertThat(Files.readString(out.resolve("tokenizer.json"))).isEqualTo("{\"model\": {}}");
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * overlap arithmetic. A fixed pool of buffer sets ({@code depth}) bounds memory; chunks reach the consumer in
  * order, on the calling thread. Read errors (e.g. a NaN in an input) surface on the calling thread.
  */
-final class ChunkPipeline implements AutoCloseable {
+final class ChunkPipeline implements MergePasses.Source, AutoCloseable {
     /** Consumes one chunk; its arrays are recycled when it returns. */
     interface ChunkConsumer {
         void accept(TensorChunk chunk);
@@ -62,7 +62,8 @@ final class ChunkPipeline implements AutoCloseable {
      * @param checkFinite whether to scan the values for NaN/Inf (once per element is enough: the first pass)
      * @param stride      read only every stride-th chunk of the stream (1: all)
      */
-    void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride, ChunkConsumer consumer) {
+    @Override
+    public void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride, ChunkConsumer consumer) {
         BlockingQueue<Slot> full = new ArrayBlockingQueue<>(depth + 2);
         CountDownLatch done = new CountDownLatch(1);
         boolean[] cancelled = new boolean[1];

@@ -9,7 +9,18 @@ package io.adamerge.merge;
  */
 public non-sealed interface DataDrivenMethod extends MergeMethodInfo {
     /** Whether each model's classification head is needed (Fisher needs the predictions; RegMean only the inputs). */
+    @Override
     boolean needsHeads();
+
+    @Override
+    default Kind kind() {
+        return Kind.DATA_DRIVEN;
+    }
+
+    @Override
+    default Needs needs() {
+        return Needs.UNLABELLED_DATA;
+    }
 
     /** These methods combine the fine-tuned models themselves: no base unless an implementation says otherwise. */
     @Override

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /**
  * Runs merges: resolves the method and its parameters, opens and validates the inputs, runs the method's
@@ -85,36 +84,19 @@ public final class MergeExecutor {
 
         try (ModelSet inputs = ModelSet.open(job.base(), job.models(), job.allowNonFinite());
              AuxiliaryInputs aux = AuxiliaryInputs.open(method, params, inputs);
-             MergeRun run = method.prepare(new MergeSetup(params, inputs))) {
+             MergeRun run = method.prepare(new MergeSetup(params, inputs.floatTensors(), inputs.size()))) {
             List<TensorInfo> floats = inputs.floatTensors();
-            int[] allIndices = new int[floats.size()];
-            for (int i = 0; i < allIndices.length; i++) {
-                allIndices[i] = i;
-            }
             int chunkSize = chunkSize(method, job, floats);
             // whole-tensor methods hold a tensor per buffer set: no read-ahead for them
             int depth = method.elementwise() ? READ_AHEAD_DEPTH : 1;
             try (ChunkPipeline pipeline = new ChunkPipeline(inputs, aux, chunkSize, depth)) {
                 float[] out = new float[chunkSize];
                 listener.begin((long) floats.size() * (run.globalPasses() + 1) + inputs.carriedTensors().size());
-                boolean checked = false; // NaN/Inf scanned by a full pass already
-                int globalPasses = 0;
-                double readPasses = 0; // full-pass equivalents read by the pre-passes
-                for (int p = 0; p < run.globalPasses(); p++) {
-                    PrePass pass = new PrePass.Global(p);
-                    String phase = "pass " + (p + 1) + "/" + run.globalPasses();
-                    int stride = Math.max(1, run.globalPassStride(p));
-                    pipeline.stream(floats, allIndices, !checked && stride == 1, stride, chunk -> {
-                        run.observe(pass, chunk);
-                        if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
-                            listener.step(phase, chunk.tensor().name());
-                        }
-                    });
-                    run.endPass(pass);
-                    checked |= stride == 1;
-                    globalPasses++;
-                    readPasses += 1.0 / stride;
-                }
+                MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, pipeline,
+                        (phase, tensor) -> listener.step(phase, tensor.name()));
+                boolean checked = pre.checked();
+                int globalPasses = pre.passes();
+                double readPasses = pre.readPasses();
 
                 Checkpoint template = inputs.template();
                 List<TensorSpec> specs = new ArrayList<>();
@@ -123,7 +105,6 @@ public final class MergeExecutor {
                     specs.add(new TensorSpec(t.name(), dtype, t.shape().clone()));
                 }
                 Map<String, String> metadata = outputMetadata(template, method, params, job);
-                int tensorPasses = run.tensorPasses();
                 ByteBuffer copyBuffer = ByteBuffer.allocateDirect(1 << 20);
                 try (CheckpointWriter writer = CheckpointWriter.create(target, specs, metadata, job.shardBytes())) {
                     // the output follows the template's order: carried tensors are copied where they come
@@ -155,26 +136,7 @@ public final class MergeExecutor {
                             listener.step("merge", chunk.tensor().name());
                         }
                     };
-                    if (tensorPasses == 0) {
-                        pipeline.stream(floats.stream().filter(t -> t.numel() > 0).toList(),
-                                indicesOfNonEmpty(floats), !checked, 1, mergeChunk);
-                    } else {
-                        for (int i = 0; i < floats.size(); i++) {
-                            TensorInfo t = floats.get(i);
-                            if (t.numel() == 0) {
-                                continue;
-                            }
-                            List<TensorInfo> one = List.of(t);
-                            int[] index = {i};
-                            for (int p = 0; p < tensorPasses; p++) {
-                                PrePass pass = new PrePass.OverTensor(p, t);
-                                boolean firstRead = !checked && p == 0;
-                                pipeline.stream(one, index, firstRead, 1, chunk -> run.observe(pass, chunk));
-                                run.endPass(pass);
-                            }
-                            pipeline.stream(one, index, false, 1, mergeChunk);
-                        }
-                    }
+                    int tensorPasses = MergePasses.mergeTensors(run, floats, pipeline, checked, mergeChunk);
                     advanceTo.accept(null);
                     run.finish((tensor, element, value) -> writer.patchFloat(tensor.name(), element, value));
                     if (job.directoryOutput()) {
@@ -207,14 +169,15 @@ public final class MergeExecutor {
         }
     }
 
-    private static int[] indicesOfNonEmpty(List<TensorInfo> floats) {
-        return IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
+    private static int chunkSize(MergeMethod method, MergeJob job, List<TensorInfo> floats) {
+        return chunkSize(method, job.chunkElements(), floats);
     }
 
-    private static int chunkSize(MergeMethod method, MergeJob job, List<TensorInfo> floats) {
+    /** Elements per chunk: up to {@code chunkElements} for element-wise methods, else the largest tensor. */
+    static int chunkSize(MergeMethod method, int chunkElements, List<TensorInfo> floats) {
         long largest = floats.stream().mapToLong(TensorInfo::numel).max().orElse(1);
         if (method.elementwise()) {
-            return (int) Math.max(1, Math.min(job.chunkElements(), largest));
+            return (int) Math.max(1, Math.min(chunkElements, largest));
         }
         if (largest > Integer.MAX_VALUE - 8) {
             throw new MergeConfigException(method.name() + " needs whole tensors in memory, and a tensor has "

@@ -14,6 +14,16 @@ public non-sealed interface MergeMethod extends MergeMethodInfo {
         return true;
     }
 
+    @Override
+    default Kind kind() {
+        return Kind.DATA_FREE;
+    }
+
+    @Override
+    default Needs needs() {
+        return Needs.NOTHING;
+    }
+
     /**
      * Whether output element i depends on element i of the inputs only (given the pre-pass statistics).
      * Then large tensors are streamed in chunks; otherwise each call of {@link MergeRun#merge} gets whole tensors.

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * The registry of merge methods, name (or alias) to method: the data-free {@link MergeMethod}s and the
- * {@link DataDrivenMethod}s, both found through {@link ServiceLoader}.
+ * The one registry of merge methods, name (or alias) to method, of every kind: the data-free {@link MergeMethod}s,
+ * the {@link DataDrivenMethod}s and the {@link TestTimeMethod}s, all found through {@link ServiceLoader} (one service
+ * file per kind). Every entry point (merge, demo, studies, the library) takes methods from here by name.
  */
 public final class MergeMethods {
     private final Map<String, MergeMethodInfo> byName = new LinkedHashMap<>();
@@ -19,7 +20,10 @@ public final class MergeMethods {
     private MergeMethods() {
     }
 
-    /** Every method on the class path: core's data-free ones and any other module's (e.g. torch's Fisher, RegMean). */
+    /**
+     * Every method on the class path: core's data-free ones and any other module's (e.g. torch's Fisher, RegMean and
+     * the AdaMerging variants), data-free first, then data-driven, then test-time.
+     */
     public static MergeMethods discover() {
         MergeMethods r = new MergeMethods();
         ClassLoader loader = MergeMethods.class.getClassLoader();
@@ -27,6 +31,9 @@ public final class MergeMethods {
             r.add(m);
         }
         for (DataDrivenMethod m : ServiceLoader.load(DataDrivenMethod.class, loader)) {
+            r.add(m);
+        }
+        for (TestTimeMethod m : ServiceLoader.load(TestTimeMethod.class, loader)) {
             r.add(m);
         }
         return r;
@@ -81,10 +88,28 @@ public final class MergeMethods {
         if (m instanceof MergeMethod free) {
             return free;
         }
+        if (m instanceof TestTimeMethod t) {
+            throw new MergeConfigException(t.name() + " learns its coefficients at test time on unlabelled inputs of each "
+                    + "task with their heads: run it on a model pool (the demo, the studies, or the adamerging command)");
+        }
         DataDrivenMethod d = (DataDrivenMethod) m;
         throw new MergeConfigException(d.name() + " runs the models on data: give every model its data"
                 + (d.needsHeads() ? " and head" : "") + " (YAML: models[i].data" + (d.needsHeads() ? "/head" : "")
                 + "; flags: --data" + (d.needsHeads() ? " --heads" : "") + ")");
+    }
+
+    /** The method of this name if it is of the given type (e.g. {@link TestTimeMethod}), else a message naming its kind. */
+    public <T extends MergeMethodInfo> T get(String name, Class<T> type, String purpose) {
+        MergeMethodInfo m = get(name);
+        if (!type.isInstance(m)) {
+            throw new MergeConfigException(m.name() + " is a " + m.kind().label() + " method; " + purpose);
+        }
+        return type.cast(m);
+    }
+
+    /** The methods of one kind, in registry order. */
+    public List<MergeMethodInfo> ofKind(MergeMethodInfo.Kind kind) {
+        return methods.stream().filter(m -> m.kind() == kind).toList();
     }
 
     public List<MergeMethodInfo> all() {

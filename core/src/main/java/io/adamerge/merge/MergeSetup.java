@@ -1,28 +1,27 @@
 package io.adamerge.merge;
 
 import io.adamerge.checkpoint.TensorInfo;
-import io.adamerge.taskvector.ModelSet;
 import java.util.List;
 
 /**
- * What a method learns before merging: resolved parameters and the inputs' layout.
+ * What a method learns before merging: resolved parameters and the inputs' layout, the same whether the inputs are
+ * streamed from files ({@link MergeExecutor}) or held in memory ({@link InMemoryMerge}).
  *
- * @param parameters the resolved parameter values
- * @param inputs     the opened, validated inputs. Data-free methods only use their layout
- *                   ({@link ModelSet#floatTensors()}, {@link ModelSet#floatElementCount()}); methods that must run
- *                   whole models (on data, in the torch module) may read through it here, before merging starts.
+ * @param parameters   the resolved parameter values
+ * @param floatTensors the tensors merges compute on, in the template's order
+ * @param modelCount   the number of models merged
  */
-public record MergeSetup(MergeParameters parameters, ModelSet inputs) {
-    public int modelCount() {
-        return inputs.size();
-    }
-
-    public List<TensorInfo> floatTensors() {
-        return inputs.floatTensors();
+public record MergeSetup(MergeParameters parameters, List<TensorInfo> floatTensors, int modelCount) {
+    public MergeSetup {
+        floatTensors = List.copyOf(floatTensors);
     }
 
     /** Length of one model's flattened task vector (all floating tensors). */
     public long floatElementCount() {
-        return inputs.floatElementCount();
+        long n = 0;
+        for (TensorInfo t : floatTensors) {
+            n += t.numel();
+        }
+        return n;
     }
 }

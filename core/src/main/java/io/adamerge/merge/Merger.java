@@ -115,6 +115,11 @@ public final class Merger {
                 return engine.run(method, config, target, options, listener);
             }
         }
+        if (method instanceof TestTimeMethod) {
+            throw new MergeConfigException(method.name() + " is a test-time method: it learns its coefficients on unlabelled "
+                    + "inputs of every task with their heads; run it with 'adamerge demo --methods " + method.name()
+                    + "' or 'adamerge adamerging'");
+        }
         if (!(method instanceof MergeMethod)) {
             throw new MergeConfigException(method.name() + " runs the models on data: it needs the torch module "
                     + "(adamerge-torch) on the class path");

@@ -115,4 +115,38 @@ class OnnxFuzzTest {
             }
         }
     }
+
+    /** A small BERT graph with bytes flipped, inserted, deleted or cut off. */
+    @Provide
+    Arbitrary<byte[]> mutatedBert() {
+        byte[] valid = BertOnnxImportTest.tinyBert(new java.util.LinkedHashMap<>(), true);
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(1, 4)).as((seed, edits) -> {
+            Random r = new Random(seed);
+            byte[] b = valid.clone();
+            for (int e = 0; e < edits; e++) {
+                int at = r.nextInt(b.length);
+                switch (r.nextInt(3)) {
+                    case 0 -> b[at] = (byte) r.nextInt(256);
+                    case 1 -> b[at] ^= (byte) (1 << r.nextInt(8));
+                    default -> b = java.util.Arrays.copyOf(b, at);
+                }
+            }
+            return b;
+        });
+    }
+
+    /** Import of a damaged BERT graph: converted, or refused with the typed error naming the file; never another exception. */
+    @Property(tries = 1_000)
+    void bertImportOnlyThrowsTheTypedError(@ForAll("mutatedBert") byte[] bytes) {
+        try {
+            BertOnnxImport.Result r = BertOnnxImport.convert(OnnxReader.parse("bert.onnx", bytes));
+            Statistics.label("outcome").collect("converted");
+            assertThat(r.tensors()).isNotEmpty();
+        } catch (OnnxFormatException e) {
+            assertThat(e.getMessage()).startsWith("bert.onnx: ");
+            Statistics.label("outcome").collect("rejected");
+        } catch (Throwable t) {
+            fail("import threw " + t, t);
+        }
+    }
 }

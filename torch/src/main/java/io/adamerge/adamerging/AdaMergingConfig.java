@@ -1,10 +1,14 @@
 package io.adamerge.adamerging;
 
+import java.util.List;
+
 /**
- * Settings of an AdaMerging run; {@link #defaults} are the official implementation's.
+ * Settings of an AdaMerging run; {@link #defaults} are the official implementation's. They say how the test-time
+ * parts are put together ({@link #transform}, {@link #objective}, {@link #optimizer}); the four variants are
+ * {@link #PRESETS}.
  *
  * @param granularity  one coefficient per task, or per task and parameter tensor
- * @param plus         AdaMerging++: merge Ties-trimmed, sign-agreeing task vectors instead of the raw ones
+ * @param plus         AdaMerging++: the task-vector transform is the Ties trim ({@link TiesTrim}) instead of none
  * @param tiesDensity  fraction of each task vector kept by the Ties trim (++ only)
  * @param steps        optimiser steps (a resumed run does the steps still missing to reach this count)
  * @param batchSize    unlabelled images per task and step (a task with fewer images uses all of them)
@@ -74,6 +78,37 @@ public record AdaMergingConfig(Granularity granularity, boolean plus, double tie
 
     public AdaMergingConfig withTiesDensity(double d) {
         return new AdaMergingConfig(granularity, plus, d, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed);
+    }
+
+    /** The four variants by their names, with the official settings. */
+    public static final List<String> PRESETS = List.of("tw_adamerging", "lw_adamerging", "tw_adamerging_pp", "lw_adamerging_pp");
+
+    /** A preset by name ({@link #PRESETS}): {@link #defaults} of its granularity and task-vector transform. */
+    public static AdaMergingConfig preset(String name) {
+        for (Granularity g : Granularity.values()) {
+            for (boolean plus : new boolean[] {false, true}) {
+                AdaMergingConfig c = defaults(g, plus);
+                if (c.methodName().equals(name)) {
+                    return c;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no AdaMerging preset '" + name + "'; presets: " + PRESETS);
+    }
+
+    /** What is done to the task vectors before merging: nothing, or the Ties trim (++). */
+    public TaskVectorTransform transform() {
+        return plus ? new TiesTrim(tiesDensity) : TaskVectorTransform.NONE;
+    }
+
+    /** Shannon entropy of each task's predictions. */
+    public Objective objective() {
+        return EntropyObjective.INSTANCE;
+    }
+
+    /** PyTorch's Adam with these settings. */
+    public Optimizer optimizer() {
+        return new PyTorchAdam.Settings(learningRate, beta1, beta2, epsilon);
     }
 
     /** The method's name in tables and metadata: {@code tw_adamerging}, {@code lw_adamerging_pp}, ... */

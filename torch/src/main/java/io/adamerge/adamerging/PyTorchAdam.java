@@ -15,7 +15,25 @@ import java.util.Arrays;
  * 1/√(1−β2^t) (≈ 31.6·ε at step 1). That changes steps whose gradients are near ε, and the official AdaMerging
  * uses PyTorch's Adam. The coefficients are a few hundred numbers, so plain Java arrays suffice.
  */
-public final class PyTorchAdam {
+public final class PyTorchAdam implements CoefficientOptimizer {
+    /**
+     * Adam's settings, an {@link Optimizer}: a run starts fresh, or resumes from the moments and step count saved with
+     * the coefficients.
+     */
+    public record Settings(double learningRate, double beta1, double beta2, double epsilon) implements Optimizer {
+        /** {@code torch.optim.Adam}'s defaults but the learning rate: betas (0.9, 0.999), eps 1e-8. */
+        public static Settings withLearningRate(double learningRate) {
+            return new Settings(learningRate, 0.9, 0.999, 1e-8);
+        }
+
+        @Override
+        public PyTorchAdam start(Coefficients from) {
+            Coefficients.AdamState s = from.adam();
+            return s == null ? new PyTorchAdam(from.values().length, learningRate, beta1, beta2, epsilon)
+                    : new PyTorchAdam(learningRate, beta1, beta2, epsilon, s.expAvg(), s.expAvgSq(), from.step());
+        }
+    }
+
     private final double learningRate;
     private final double beta1;
     private final double beta2;
@@ -46,7 +64,7 @@ public final class PyTorchAdam {
         this.step = step;
     }
 
-    /** Applies one update to {@code params} in place. */
+    @Override
     public void update(float[] params, float[] grad) {
         if (params.length != expAvg.length || grad.length != expAvg.length) {
             throw new IllegalArgumentException("Adam holds " + expAvg.length + " values, got " + params.length
@@ -70,6 +88,7 @@ public final class PyTorchAdam {
         }
     }
 
+    @Override
     public int step() {
         return step;
     }
@@ -80,5 +99,10 @@ public final class PyTorchAdam {
 
     public float[] expAvgSq() {
         return Arrays.copyOf(expAvgSq, expAvgSq.length);
+    }
+
+    @Override
+    public Coefficients.AdamState state() {
+        return new Coefficients.AdamState(expAvg(), expAvgSq());
     }
 }

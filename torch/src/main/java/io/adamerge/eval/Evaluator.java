@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.model.ClassificationHead;
-import io.adamerge.model.ClipVisionModel;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.PixelBatch;
 import io.adamerge.train.PixelNormalization;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,15 +15,15 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Runs a vision tower (given as a weight map) and a head over a labelled split, batch by batch, each batch in its own
+ * Runs an image encoder (given as a weight map) and a head over a labelled split, batch by batch, each batch in its own
  * sub-manager.
  */
 public final class Evaluator {
-    private final ClipVisionModel model;
+    private final Encoder model;
     private final PixelNormalization pixels;
     private final int batchSize;
 
-    public Evaluator(ClipVisionModel model, PixelNormalization pixels, int batchSize) {
+    public Evaluator(Encoder model, PixelNormalization pixels, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
@@ -69,7 +70,7 @@ public final class Evaluator {
             int[] idx = range(start, Math.min(n, start + batchSize));
             try (NDManager batch = parent.newSubManager()) {
                 NDArray x = pixels.pixelValues(data, idx, batch);
-                NDArray logits = head.logits(model.forward(weights, x).embeddings());
+                NDArray logits = head.logits(model.embed(weights, new PixelBatch(x)));
                 int[] labels = Arrays.stream(idx).map(i -> data.labels()[i]).toArray();
                 metrics.add(logits.toFloatArray(), head.numClasses(), labels);
             }
@@ -80,12 +81,12 @@ public final class Evaluator {
     /** The tower's embeddings of the first {@code limit} images (0: all), row-major [n, dim]. */
     public float[] embeddings(Map<String, NDArray> weights, ImageDataset data, int limit, NDManager parent) {
         int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
-        int dim = model.config().embeddingDim();
+        int dim = model.embeddingDim();
         float[] out = new float[n * dim];
         for (int start = 0; start < n; start += batchSize) {
             int[] idx = range(start, Math.min(n, start + batchSize));
             try (NDManager batch = parent.newSubManager()) {
-                float[] e = model.forward(weights, pixels.pixelValues(data, idx, batch)).embeddings().toFloatArray();
+                float[] e = model.embed(weights, new PixelBatch(pixels.pixelValues(data, idx, batch))).toFloatArray();
                 System.arraycopy(e, 0, out, start * dim, e.length);
             }
         }

@@ -1,6 +1,7 @@
 package io.adamerge.model;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Canonical weight names: those of Hugging Face {@code CLIPVisionModelWithProjection}. */
@@ -50,23 +51,15 @@ public final class ClipKeys {
         return name.startsWith(PREFIX) || name.equals(PROJECTION);
     }
 
-    /** The layer index of a per-layer key, or -1. */
-    static int layerIndex(String name) {
-        if (!name.startsWith(LAYERS)) {
-            return -1;
-        }
-        int end = name.indexOf('.', LAYERS.length());
-        try {
-            return Integer.parseInt(name.substring(LAYERS.length(), end));
-        } catch (RuntimeException e) {
-            return -1;
-        }
-    }
+    /** The per-layer tensors, in Hugging Face's order. */
+    private static final List<String> BLOCK = List.of(Q_WEIGHT, Q_BIAS, K_WEIGHT, K_BIAS, V_WEIGHT, V_BIAS, OUT_WEIGHT, OUT_BIAS,
+            LN1_WEIGHT, LN1_BIAS, FC1_WEIGHT, FC1_BIAS, FC2_WEIGHT, FC2_BIAS, LN2_WEIGHT, LN2_BIAS);
 
     /** Every parameter of a tower with this config and its shape, in Hugging Face's order. */
     public static Map<String, long[]> shapes(VitConfig c) {
         long d = c.hiddenSize();
         long p = c.patchSize();
+        long mlp = c.intermediateSize();
         Map<String, long[]> s = new LinkedHashMap<>();
         s.put(CLASS_EMBEDDING, new long[] {d});
         s.put(PATCH_EMBEDDING, new long[] {d, c.numChannels(), p, p});
@@ -74,18 +67,17 @@ public final class ClipKeys {
         s.put(PRE_LN_WEIGHT, new long[] {d});
         s.put(PRE_LN_BIAS, new long[] {d});
         for (int i = 0; i < c.numLayers(); i++) {
-            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-                s.put(layer(i, "self_attn." + proj + ".weight"), new long[] {d, d});
-                s.put(layer(i, "self_attn." + proj + ".bias"), new long[] {d});
+            for (String suffix : BLOCK) {
+                boolean bias = suffix.endsWith(".bias");
+                long[] shape = switch (suffix) {
+                    case FC1_WEIGHT -> new long[] {mlp, d};
+                    case FC1_BIAS -> new long[] {mlp};
+                    case FC2_WEIGHT -> new long[] {d, mlp};
+                    case LN1_WEIGHT, LN2_WEIGHT -> new long[] {d};
+                    default -> bias ? new long[] {d} : new long[] {d, d};
+                };
+                s.put(layer(i, suffix), shape);
             }
-            s.put(layer(i, LN1_WEIGHT), new long[] {d});
-            s.put(layer(i, LN1_BIAS), new long[] {d});
-            s.put(layer(i, FC1_WEIGHT), new long[] {c.intermediateSize(), d});
-            s.put(layer(i, FC1_BIAS), new long[] {c.intermediateSize()});
-            s.put(layer(i, FC2_WEIGHT), new long[] {d, c.intermediateSize()});
-            s.put(layer(i, FC2_BIAS), new long[] {d});
-            s.put(layer(i, LN2_WEIGHT), new long[] {d});
-            s.put(layer(i, LN2_BIAS), new long[] {d});
         }
         s.put(POST_LN_WEIGHT, new long[] {d});
         s.put(POST_LN_BIAS, new long[] {d});
@@ -93,5 +85,17 @@ public final class ClipKeys {
             s.put(PROJECTION, new long[] {c.projectionDim(), d});
         }
         return s;
+    }
+
+    /** The canonical layout's table: every tensor is itself ({@link ClipLayout#HUGGING_FACE}). */
+    static ClipLayout.Table table() {
+        return new ClipLayout.Table(
+                same(CLASS_EMBEDDING, PATCH_EMBEDDING, POSITION_EMBEDDING, PRE_LN_WEIGHT, PRE_LN_BIAS),
+                i -> BLOCK.stream().<ClipLayout.Rule>map(suffix -> new ClipLayout.Same(layer(i, suffix), layer(i, suffix))).toList(),
+                same(POST_LN_WEIGHT, POST_LN_BIAS), new ClipLayout.Same(PROJECTION, PROJECTION));
+    }
+
+    private static List<ClipLayout.Rule> same(String... names) {
+        return java.util.Arrays.stream(names).<ClipLayout.Rule>map(n -> new ClipLayout.Same(n, n)).toList();
     }
 }

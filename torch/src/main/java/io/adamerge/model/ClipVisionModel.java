@@ -1,28 +1,32 @@
 package io.adamerge.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.TensorInfo;
+import io.adamerge.data.DataException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A CLIP vision tower whose weights are named in one {@link WeightLayout}. {@link #forward} takes weights in
- * that layout (open_clip weights are converted on the fly with differentiable views), so coefficients can be
- * learnt on merges computed in either layout.
+ * A CLIP vision tower whose weights are named in one {@link ClipLayout}: the first {@link Encoder}. {@link #forward}
+ * takes weights in that layout (converted to the canonical names on the fly with differentiable views), so
+ * coefficients can be learnt on merges computed in either layout. It takes {@link PixelBatch}es.
  */
-public final class ClipVisionModel {
+public final class ClipVisionModel implements Encoder {
     private final VitConfig config;
-    private final WeightLayout layout;
+    private final WeightLayout<VitConfig> layout;
     private final ClipVisionTower tower;
 
-    public ClipVisionModel(VitConfig config, WeightLayout layout) {
+    public ClipVisionModel(VitConfig config, WeightLayout<VitConfig> layout) {
         this.config = config;
         this.layout = layout;
         this.tower = new ClipVisionTower(config);
@@ -32,17 +36,24 @@ public final class ClipVisionModel {
     public record Loaded(ClipVisionModel model, Map<String, NDArray> weights) {
     }
 
+    @Override
+    public ModelFamily family() {
+        return ClipVisionFamily.INSTANCE;
+    }
+
+    @Override
     public VitConfig config() {
         return config;
     }
 
-    public WeightLayout layout() {
+    @Override
+    public WeightLayout<VitConfig> layout() {
         return layout;
     }
 
-    /** Every parameter of this model in its layout, with its shape. */
+    @Override
     public Map<String, long[]> parameterShapes() {
-        return layout == WeightLayout.HUGGING_FACE ? ClipKeys.shapes(config) : OpenClipLayout.shapes(config);
+        return layout.shapes(config);
     }
 
     /**
@@ -50,15 +61,44 @@ public final class ClipVisionModel {
      * intermediates are released before returning.
      */
     public VisionOutput forward(Map<String, NDArray> weights, NDArray pixelValues) {
-        if (layout == WeightLayout.HUGGING_FACE) {
-            return tower.forward(weights, pixelValues);
-        }
         try (NDManager views = pixelValues.getManager().newSubManager()) {
-            return tower.forward(OpenClipLayout.toCanonical(weights, config, views), pixelValues);
+            return tower.forward(layout.toCanonical(weights, config, views), pixelValues);
         }
     }
 
-    /** Checks names and shapes of weights in this model's layout. */
+    @Override
+    public NDArray embed(Map<String, NDArray> weights, Batch batch) {
+        return forward(weights, pixels(batch)).embeddings();
+    }
+
+    @Override
+    public Batch concat(List<Batch> batches, NDManager into) {
+        NDList parts = new NDList();
+        batches.forEach(b -> parts.add(pixels(b)));
+        NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+        all.attach(into);
+        return new PixelBatch(all);
+    }
+
+    @Override
+    public void checkFits(Examples examples) {
+        try (NDManager probe = TorchRuntime.newManager()) {
+            long[] s = pixels(examples.select(new int[] {0}, probe)).getShape().getShape();
+            if (s[1] != config.numChannels() || s[2] != config.imageSize() || s[3] != config.imageSize()) {
+                throw new DataException(examples.source() + ": images are " + s[1] + "x" + s[2] + "x" + s[3]
+                        + " but the model takes " + config.numChannels() + "x" + config.imageSize() + "x" + config.imageSize());
+            }
+        }
+    }
+
+    private static NDArray pixels(Batch batch) {
+        if (batch instanceof PixelBatch p) {
+            return p.pixelValues();
+        }
+        throw new IllegalArgumentException("a CLIP vision tower takes images, got " + batch.getClass().getSimpleName());
+    }
+
+    @Override
     public void validate(Map<String, NDArray> weights) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         weights.forEach((k, v) -> shapes.put(k, v.getShape().getShape()));
@@ -97,10 +137,10 @@ public final class ClipVisionModel {
     public static Loaded load(Path checkpointPath, Path configFile, NDManager manager) {
         try (Checkpoint checkpoint = Checkpoint.open(checkpointPath)) {
             String source = checkpoint.source().toString();
-            WeightLayout layout = WeightLayout.detect(checkpoint.names(), source);
+            ClipLayout layout = ClipVisionFamily.INSTANCE.detect(checkpoint.names(), source);
             Map<String, long[]> shapes = new LinkedHashMap<>();
             for (TensorInfo t : checkpoint.tensors()) {
-                if (t.dtype().isFloating() && layout.isVisionKey(t.name())) {
+                if (t.dtype().isFloating() && layout.owns(t.name())) {
                     shapes.put(t.name(), t.shape());
                 }
             }
@@ -134,10 +174,10 @@ public final class ClipVisionModel {
      * The config of a tower from its tensor shapes; {@code vision} (may be null) supplies what shapes cannot tell
      * (heads, eps, activation) and must agree with them on everything else.
      */
-    public static VitConfig infer(WeightLayout layout, Map<String, long[]> shapes, JsonNode vision, String configSource) {
-        boolean hf = layout == WeightLayout.HUGGING_FACE;
-        long[] patch = shape(shapes, hf ? ClipKeys.PATCH_EMBEDDING : OpenClipLayout.CONV1, 4);
-        long[] positions = shape(shapes, hf ? ClipKeys.POSITION_EMBEDDING : OpenClipLayout.POSITIONAL_EMBEDDING, 2);
+    public static VitConfig infer(ClipLayout layout, Map<String, long[]> stored, JsonNode vision, String configSource) {
+        Map<String, long[]> shapes = layout.canonicalShapes(stored);
+        long[] patch = shape(shapes, ClipKeys.PATCH_EMBEDDING, 4);
+        long[] positions = shape(shapes, ClipKeys.POSITION_EMBEDDING, 2);
         int hidden = (int) patch[0];
         int channels = (int) patch[1];
         int patchSize = (int) patch[2];
@@ -149,16 +189,15 @@ public final class ClipVisionModel {
             throw new CheckpointException("position embedding has " + positions[0] + " rows, not 1 + a square number of patches");
         }
         int layers = 0;
-        while (shapes.containsKey(hf ? ClipKeys.layer(layers, ClipKeys.FC1_WEIGHT) : OpenClipLayout.block(layers, OpenClipLayout.C_FC_WEIGHT))) {
+        while (shapes.containsKey(ClipKeys.layer(layers, ClipKeys.FC1_WEIGHT))) {
             layers++;
         }
         if (layers == 0) {
             throw new CheckpointException("no transformer layers found");
         }
-        int intermediate = (int) shape(shapes, hf ? ClipKeys.layer(0, ClipKeys.FC1_WEIGHT)
-                : OpenClipLayout.block(0, OpenClipLayout.C_FC_WEIGHT), 2)[0];
-        long[] proj = shapes.get(hf ? ClipKeys.PROJECTION : OpenClipLayout.PROJ);
-        int projection = proj == null ? 0 : (int) (hf ? proj[0] : proj[1]);
+        int intermediate = (int) shape(shapes, ClipKeys.layer(0, ClipKeys.FC1_WEIGHT), 2)[0];
+        long[] proj = shapes.get(ClipKeys.PROJECTION);
+        int projection = proj == null ? 0 : (int) proj[0];
 
         int heads;
         double eps = 1e-5;

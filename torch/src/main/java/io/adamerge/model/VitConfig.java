@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * @param projectionDim output size of the visual projection, or 0 when the tower has none
  */
 public record VitConfig(int imageSize, int patchSize, int numChannels, int hiddenSize, int numLayers, int numHeads,
-                        int intermediateSize, int projectionDim, double layerNormEps, HiddenAct hiddenAct) {
+                        int intermediateSize, int projectionDim, double layerNormEps, HiddenAct hiddenAct)
+        implements ModelConfig {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,6 +82,7 @@ public record VitConfig(int imageSize, int patchSize, int numChannels, int hidde
     }
 
     /** Width of {@link VisionOutput#embeddings()}: the projection's output, or the hidden size without one. */
+    @Override
     public int embeddingDim() {
         return hasProjection() ? projectionDim : hiddenSize;
     }

@@ -52,14 +52,14 @@ public final class DistanceStudy {
         // merged displacements θ_merged − θ_pre: ‖θ_m − θ_k‖ = ‖(θ_m − θ_pre) − T_k‖
         List<String> methods = new ArrayList<>();
         List<float[]> displacements = new ArrayList<>();
-        for (Methods m : Methods.values()) {
+        for (StudyMethod m : ctx.methods()) {
             try (NDManager scope = ctx.manager().newSubManager()) {
-                float[] merged = flatten(m.merge(ctx, "all tasks", tasks, tasks.stream().map(ctx::test).toList(), scope), pre);
+                float[] merged = flatten(ctx.merge(m, "all tasks", tasks, tasks.stream().map(ctx::test).toList(), scope), pre);
                 for (int i = 0; i < merged.length; i++) {
                     merged[i] -= preFlat[i];
                 }
                 displacements.add(merged);
-                methods.add(m.label(ctx.settings().lambda()));
+                methods.add(m.label());
             }
         }
         int m = methods.size();

@@ -3,7 +3,6 @@ package io.adamerge.study;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.adamerge.adamerging.Coefficients;
-import io.adamerge.eval.Merges;
 import io.adamerge.eval.Spearman;
 import io.adamerge.eval.TaskMetrics;
 import java.util.ArrayList;
@@ -52,7 +51,6 @@ public final class EntropyStudy {
         List<Point> points = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(s.seed());
         Map<String, NDArray> pre = ctx.pretrainedWeights();
-        List<Map<String, NDArray>> vectors = ctx.taskVectors(tasks);
         for (int d = 0; d < s.entropyDraws(); d++) {
             double[][] lambdas = new double[tasks.size()][pre.size()];
             for (double[] row : lambdas) {
@@ -61,13 +59,14 @@ public final class EntropyStudy {
                 }
             }
             try (NDManager scope = ctx.manager().newSubManager()) {
-                points.add(point(ctx, tasks, RANDOM, d, Merges.layerWise(pre, vectors, lambdas, scope)));
+                points.add(point(ctx, tasks, RANDOM, d, ctx.models().layerWise(tasks, lambdas, scope)));
             }
         }
-        StudyContext.AdaMergingOutcome run = ctx.adaMerging("all tasks", tasks, false, tasks.stream().map(ctx::test).toList());
+        StudyMethod adaMerging = StudyMethod.of("lw_adamerging", s, ctx.models().methods());
+        StudyContext.AdaMergingOutcome run = ctx.learn(adaMerging, "all tasks", tasks, tasks.stream().map(ctx::test).toList());
         for (Coefficients c : run.trajectory()) {
             try (NDManager scope = ctx.manager().newSubManager()) {
-                points.add(point(ctx, tasks, TRAJECTORY, c.step(), ctx.merge(tasks, false, c, scope)));
+                points.add(point(ctx, tasks, TRAJECTORY, c.step(), ctx.merge(tasks, c, scope)));
             }
         }
         List<Correlation> perTask = new ArrayList<>();

@@ -67,12 +67,12 @@ public final class GeneralizationStudy {
             split.unseen().forEach(ctx::checkTask);
             List<ImageDataset> unlabelled = split.seen().stream().map(ctx::test).toList();
             List<Row> rows = new ArrayList<>();
-            for (Methods m : Methods.values()) {
+            for (StudyMethod m : ctx.methods()) {
                 try (NDManager scope = ctx.manager().newSubManager()) {
-                    Map<String, NDArray> merged = m.merge(ctx, "generalization " + split.name(), split.seen(), unlabelled, scope);
+                    Map<String, NDArray> merged = ctx.merge(m, "generalization " + split.name(), split.seen(), unlabelled, scope);
                     Map<String, Double> seen = accuracies(ctx, split.seen(), merged);
                     Map<String, Double> unseen = accuracies(ctx, split.unseen(), merged);
-                    rows.add(new Row(m.label(ctx.settings().lambda()), seen, mean(seen), unseen, mean(unseen)));
+                    rows.add(new Row(m.label(), seen, mean(seen), unseen, mean(unseen)));
                 }
             }
             out.add(new SplitResult(split, rows));

@@ -41,8 +41,8 @@ public final class RobustnessStudy {
         List<String> conditions = new ArrayList<>();
         conditions.add(CLEAN);
         corruptions.forEach(c -> conditions.add(c.id()));
-        Map<Methods, Map<String, Map<String, Double>>> perTask = new LinkedHashMap<>();
-        for (Methods m : Methods.values()) {
+        Map<StudyMethod, Map<String, Map<String, Double>>> perTask = new LinkedHashMap<>();
+        for (StudyMethod m : ctx.methods()) {
             perTask.put(m, new LinkedHashMap<>());
         }
         for (String condition : conditions) {
@@ -52,10 +52,10 @@ public final class RobustnessStudy {
                 images.add(condition.equals(CLEAN) ? clean
                         : Corruptions.corrupt(clean, Corruption.parse(condition), severity, ctx.settings().seed()));
             }
-            for (Methods m : Methods.values()) {
+            for (StudyMethod m : ctx.methods()) {
                 try (NDManager scope = ctx.manager().newSubManager()) {
                     String key = "robustness " + condition + (condition.equals(CLEAN) ? "" : "-" + severity);
-                    Map<String, NDArray> merged = m.merge(ctx, key, tasks, images, scope);
+                    Map<String, NDArray> merged = ctx.merge(m, key, tasks, images, scope);
                     Map<String, Double> acc = new LinkedHashMap<>();
                     for (int k = 0; k < tasks.size(); k++) {
                         acc.put(tasks.get(k), ctx.evaluate(tasks.get(k), merged, images.get(k)).accuracy());
@@ -68,7 +68,7 @@ public final class RobustnessStudy {
         perTask.forEach((m, byCondition) -> {
             Map<String, Double> avg = new LinkedHashMap<>();
             byCondition.forEach((c, acc) -> avg.put(c, GeneralizationStudy.mean(acc)));
-            rows.add(new Row(m.label(ctx.settings().lambda()), byCondition, avg));
+            rows.add(new Row(m.label(), byCondition, avg));
         });
         return new Result(List.copyOf(tasks), severity, conditions, rows, ctx.settings().testImages(), ctx.settings().adaSteps(),
                 (System.nanoTime() - t0) / 1e9);

@@ -2,14 +2,16 @@ package io.adamerge.study;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.adamerge.merge.MergeMethodInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * λ sensitivity (the paper's Figure 1): average accuracy of Task Arithmetic and Ties-Merging of all tasks for each λ
- * of a grid, with the learnt AdaMerging and AdaMerging++ averages as reference levels.
+ * λ sensitivity (the paper's Figure 1): average accuracy of every data-free method with a λ (Task Arithmetic and
+ * Ties-Merging by default) merging all tasks, for each λ of a grid, with the other methods' averages (the learnt
+ * AdaMerging and AdaMerging++ by default) as reference levels.
  */
 public final class SensitivityStudy {
     private SensitivityStudy() {
@@ -19,39 +21,46 @@ public final class SensitivityStudy {
     public record Curve(String method, List<Double> lambdas, List<Double> avg, List<Map<String, Double>> perTask) {
     }
 
-    /** {@code adaMerging}: method label → average accuracy (%). */
-    public record Result(List<String> tasks, Curve taskArithmetic, Curve ties, Map<String, Double> adaMerging, int testImages,
-                         int adaSteps, double seconds) {
+    /** {@code levels}: method label → average accuracy (%) of the methods without a λ curve. */
+    public record Result(List<String> tasks, List<Curve> curves, Map<String, Double> levels, int testImages, int adaSteps,
+                         double seconds) {
     }
 
     public static Result run(StudyContext ctx, List<String> tasks) {
         long t0 = System.nanoTime();
         tasks.forEach(ctx::checkTask);
         List<Double> grid = ctx.settings().sensitivityLambdas();
-        Curve ta = curve(ctx, tasks, grid, "Task Arithmetic", false);
-        Curve ties = curve(ctx, tasks, grid, "Ties-Merging", true);
-        Map<String, Double> ada = new LinkedHashMap<>();
-        for (Methods m : List.of(Methods.ADAMERGING, Methods.ADAMERGING_PLUS)) {
+        List<Curve> curves = new ArrayList<>();
+        Map<String, Double> levels = new LinkedHashMap<>();
+        for (StudyMethod m : ctx.methods()) {
+            if (m.method().kind() == MergeMethodInfo.Kind.DATA_FREE && m.parameters().containsKey("lambda")) {
+                curves.add(curve(ctx, tasks, grid, m));
+                continue;
+            }
             try (NDManager scope = ctx.manager().newSubManager()) {
-                Map<String, NDArray> merged = m.merge(ctx, "all tasks", tasks, tasks.stream().map(ctx::test).toList(), scope);
-                ada.put(m.label(ctx.settings().lambda()), GeneralizationStudy.mean(GeneralizationStudy.accuracies(ctx, tasks, merged)));
+                Map<String, NDArray> merged = ctx.merge(m, "all tasks", tasks, tasks.stream().map(ctx::test).toList(), scope);
+                levels.put(m.label(), GeneralizationStudy.mean(GeneralizationStudy.accuracies(ctx, tasks, merged)));
             }
         }
-        return new Result(List.copyOf(tasks), ta, ties, ada, ctx.settings().testImages(), ctx.settings().adaSteps(),
+        return new Result(List.copyOf(tasks), curves, levels, ctx.settings().testImages(), ctx.settings().adaSteps(),
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    private static Curve curve(StudyContext ctx, List<String> tasks, List<Double> grid, String name, boolean ties) {
+    /** The curve's name is the method's label without its fixed λ ("Task Arithmetic", "Ties-Merging"). */
+    private static Curve curve(StudyContext ctx, List<String> tasks, List<Double> grid, StudyMethod m) {
         List<Double> avg = new ArrayList<>();
         List<Map<String, Double>> perTask = new ArrayList<>();
         for (double lambda : grid) {
             try (NDManager scope = ctx.manager().newSubManager()) {
-                Map<String, NDArray> merged = ties ? ctx.ties(tasks, lambda, scope) : ctx.taskArithmetic(tasks, lambda, scope);
+                Map<String, Object> p = new LinkedHashMap<>(m.parameters());
+                p.put("lambda", lambda);
+                Map<String, NDArray> merged = ctx.merge(new StudyMethod(m.label(), m.method(), p), "", tasks, List.of(), scope);
                 Map<String, Double> acc = GeneralizationStudy.accuracies(ctx, tasks, merged);
                 perTask.add(acc);
                 avg.add(GeneralizationStudy.mean(acc));
             }
         }
+        String name = m.label().replaceFirst(" \\(λ [^)]*\\)$", "");
         return new Curve(name, grid, avg, perTask);
     }
 }

@@ -2,152 +2,116 @@ package io.adamerge.study;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.adamerge.adamerging.AdaMerging;
-import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
-import io.adamerge.adamerging.Granularity;
-import io.adamerge.adamerging.TiesMaskAdapter;
 import io.adamerge.data.ImageDataset;
-import io.adamerge.eval.Evaluator;
-import io.adamerge.eval.Merges;
+import io.adamerge.eval.ModelPool;
 import io.adamerge.eval.TaskMetrics;
+import io.adamerge.eval.TaskPool;
+import io.adamerge.merge.MergeMethodInfo;
+import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.MergeParameters;
+import io.adamerge.merge.data.DataMergeInput;
+import io.adamerge.merge.data.DataMergeMethod;
 import io.adamerge.merge.data.TaskImages;
-import io.adamerge.model.ClassificationHead;
-import io.adamerge.model.ClipVisionModel;
-import io.adamerge.model.TorchRuntime;
+import io.adamerge.merge.testtime.TestTimeMerge;
 import io.adamerge.train.Progress;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 
 /**
- * What the studies share: a zoo's pretrained tower, heads, fine-tuned weights and (Ties-masked) task vectors, loaded
- * once on one manager, the first {@link StudySettings#testImages()} test images of each task, and an evaluator.
- * Close it to free the native memory.
+ * What the studies share: the zoo's {@link ModelPool} and {@link TaskPool}, the methods they compare (any methods of
+ * the one registry, {@link StudyMethod}), the first {@link StudySettings#testImages()} test images of each task, and
+ * the learnt test-time runs, so that studies run together share a run. Close it to free the native memory.
  */
 public final class StudyContext implements AutoCloseable {
-    private final Zoo zoo;
-    private final ZooData data;
     private final StudySettings settings;
-    private final NDManager manager;
-    private final ClipVisionModel.Loaded pretrained;
-    private final Evaluator evaluator;
-    private final Map<String, ClassificationHead> heads = new HashMap<>();
-    private final Map<String, Map<String, NDArray>> finetuned = new HashMap<>();
-    private final Map<String, Map<String, NDArray>> taskVectors = new HashMap<>();
-    private final Map<List<String>, List<Map<String, NDArray>>> tiesVectors = new HashMap<>();
+    private final ModelPool models;
+    private final TaskPool taskPool;
+    private final List<StudyMethod> methods;
     private final Map<String, ImageDataset> tests = new HashMap<>();
-    private final Map<String, AdaMergingOutcome> adaRuns = new HashMap<>();
+    private final Map<String, AdaMergingOutcome> learntRuns = new HashMap<>();
 
     /**
-     * A learnt AdaMerging run: its coefficients, its trajectory (every {@code trajectoryEvery} steps), the merged weights
+     * A learnt test-time run: its coefficients, its trajectory (every {@code trajectoryEvery} steps), the merged weights
      * at the end (on the context's manager: do not close them) and its wall time.
      */
     public record AdaMergingOutcome(String method, List<String> tasks, Coefficients coefficients, List<Coefficients> trajectory,
                                     Map<String, NDArray> merged, double seconds) {
     }
 
+    /** The paper's four methods. */
     public StudyContext(Zoo zoo, ZooData data, StudySettings settings) {
-        this.zoo = zoo;
-        this.data = data;
+        this(zoo, data, settings, StudyMethod.defaults(), MergeMethods.discover());
+    }
+
+    /** The studies comparing {@code methods}, names of {@code registry}'s methods (checked here). */
+    public StudyContext(Zoo zoo, ZooData data, StudySettings settings, List<String> methods, MergeMethods registry) {
+        this(zoo, TaskPool.Splits.of(data), settings, methods, registry);
+    }
+
+    /** As {@link #StudyContext(Zoo, ZooData, StudySettings, List, MergeMethods)} on any labelled splits of the zoo's tasks. */
+    public StudyContext(Zoo zoo, TaskPool.Splits data, StudySettings settings, List<String> methods, MergeMethods registry) {
         this.settings = settings;
-        this.manager = TorchRuntime.newManager();
-        try {
-            this.pretrained = zoo.pretrained(manager);
-            this.evaluator = new Evaluator(pretrained.model(), zoo.pixels(), settings.evalBatch());
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+        this.methods = methods.stream().map(m -> StudyMethod.of(m, settings, registry)).toList();
+        if (this.methods.isEmpty()) {
+            throw new IllegalArgumentException("the studies need at least one method");
         }
+        this.models = new ModelPool(zoo, registry);
+        this.taskPool = new TaskPool(models, data, settings.evalBatch());
+        models.manager();
     }
 
     public Zoo zoo() {
-        return zoo;
+        return models.zoo();
     }
 
     public StudySettings settings() {
         return settings;
     }
 
+    public ModelPool models() {
+        return models;
+    }
+
+    public TaskPool taskPool() {
+        return taskPool;
+    }
+
+    /** The methods the studies compare, in row order. */
+    public List<StudyMethod> methods() {
+        return methods;
+    }
+
     public NDManager manager() {
-        return manager;
+        return models.manager();
     }
 
     public Map<String, NDArray> pretrainedWeights() {
-        return pretrained.weights();
+        return models.pretrained();
     }
 
     /** The zoo's task, checked: a clear message names the zoo and its tasks otherwise. */
     public String checkTask(String task) {
-        if (!zoo.tasks().contains(task)) {
-            throw new IllegalArgumentException("the zoo in " + zoo.root() + " has no task '" + task + "'; it has " + zoo.tasks());
-        }
-        return task;
-    }
-
-    public synchronized ClassificationHead head(String task) {
-        return heads.computeIfAbsent(checkTask(task), t -> zoo.head(t, manager));
-    }
-
-    public synchronized Map<String, NDArray> finetuned(String task) {
-        return finetuned.computeIfAbsent(checkTask(task), t -> Zoo.weights(zoo.modelDir(t), manager));
-    }
-
-    public List<Map<String, NDArray>> finetuned(List<String> tasks) {
-        return tasks.stream().map(this::finetuned).toList();
+        return models.checkTask(task);
     }
 
     /** T_k = θ_k − θ_pre. */
-    public synchronized Map<String, NDArray> taskVector(String task) {
-        return taskVectors.computeIfAbsent(checkTask(task),
-                t -> Merges.taskVectors(pretrained.weights(), List.of(finetuned(t)), manager).get(0));
+    public Map<String, NDArray> taskVector(String task) {
+        return models.taskVector(task);
     }
 
     public List<Map<String, NDArray>> taskVectors(List<String> tasks) {
-        return tasks.stream().map(this::taskVector).toList();
-    }
-
-    /** The Ties-trimmed, sign-elected task vectors of {@code tasks} merged together (density from the settings). */
-    public synchronized List<Map<String, NDArray>> tiesVectors(List<String> tasks) {
-        List<String> key = List.copyOf(tasks);
-        List<Map<String, NDArray>> cached = tiesVectors.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        List<Map<String, float[]>> raw = new ArrayList<>();
-        for (String t : tasks) {
-            Map<String, float[]> tv = new LinkedHashMap<>();
-            taskVector(t).forEach((name, a) -> tv.put(name, a.toFloatArray()));
-            raw.add(tv);
-        }
-        List<Map<String, NDArray>> out = new ArrayList<>();
-        for (Map<String, float[]> masked : TiesMaskAdapter.mask(raw, settings.tiesDensity())) {
-            Map<String, NDArray> m = new LinkedHashMap<>();
-            masked.forEach((name, v) -> m.put(name, manager.create(v, pretrained.weights().get(name).getShape())));
-            out.add(m);
-        }
-        tiesVectors.put(key, out);
-        return out;
-    }
-
-    /** θ_pre + λ Σ_k T_k on {@code into}. */
-    public Map<String, NDArray> taskArithmetic(List<String> tasks, double lambda, NDManager into) {
-        return Merges.taskArithmetic(pretrained.weights(), taskVectors(tasks), lambda, into);
-    }
-
-    /** Ties-Merging: θ_pre + λ Σ_k trimmed, sign-agreeing T_k, on {@code into}. */
-    public Map<String, NDArray> ties(List<String> tasks, double lambda, NDManager into) {
-        return Merges.taskArithmetic(pretrained.weights(), tiesVectors(tasks), lambda, into);
+        return models.taskVectors(tasks);
     }
 
     /** The first {@code testImages} labelled test images of {@code task}. */
     public synchronized ImageDataset test(String task) {
-        return tests.computeIfAbsent(checkTask(task), t -> first(data.test(t), settings.testImages()));
+        return tests.computeIfAbsent(checkTask(task), t -> first(taskPool.test(t), settings.testImages()));
     }
 
     static ImageDataset first(ImageDataset d, int n) {
@@ -163,8 +127,8 @@ public final class StudyContext implements AutoCloseable {
 
     /** Accuracy, entropy and cross-entropy of {@code weights} with {@code task}'s own head on {@code images}. */
     public TaskMetrics evaluate(String task, Map<String, NDArray> weights, ImageDataset images) {
-        try (NDManager scope = manager.newSubManager()) {
-            return evaluator.evaluate(task, weights, head(task), images, 0, scope);
+        try (NDManager scope = manager().newSubManager()) {
+            return taskPool.evaluate(task, weights, images, 0, scope);
         }
     }
 
@@ -174,66 +138,87 @@ public final class StudyContext implements AutoCloseable {
     }
 
     /**
-     * Layer-wise AdaMerging (or ++) of {@code tasks}, learnt on {@code unlabelled} (one dataset per task, labels
-     * unused); cached under {@code key} so that studies run together share a run.
+     * The merged weights of {@code tasks} by {@code method}: a data-free merge on {@code into}; a data-driven merge on the
+     * tasks' unlabelled train images, on {@code into}; a test-time method learns its coefficients on {@code unlabelled}
+     * and returns the run's merged weights, cached under {@code runKey} (long-lived: only read them).
      */
-    public synchronized AdaMergingOutcome adaMerging(String key, List<String> tasks, boolean plus, List<ImageDataset> unlabelled) {
-        String cacheKey = key + (plus ? "++" : "") + tasks;
-        AdaMergingOutcome cached = adaRuns.get(cacheKey);
+    public Map<String, NDArray> merge(StudyMethod method, String runKey, List<String> tasks, List<ImageDataset> unlabelled,
+                                      NDManager into) {
+        MergeMethodInfo m = method.method();
+        return switch (m.kind()) {
+            case DATA_FREE -> models.merge(m.name(), method.parameters(), tasks, into);
+            case TEST_TIME -> learn(method, runKey, tasks, unlabelled).merged();
+            case DATA_DRIVEN -> {
+                if (!(m instanceof DataMergeMethod data)) {
+                    throw new IllegalArgumentException(m.name() + " is data-driven but no module on the class path computes it");
+                }
+                DataMergeMethod configured = data.configure(MergeParameters.resolve(m, method.parameters(), List.of(), tasks.size()));
+                List<DataMergeInput.Task> inputs = new ArrayList<>();
+                for (String t : tasks) {
+                    inputs.add(new DataMergeInput.Task(t, models.finetuned(t), models.head(t),
+                            taskPool.unlabelled(t + " train", taskPool.train(t), 0)));
+                }
+                yield configured.merge(new DataMergeInput(models.model(), inputs), into);
+            }
+        };
+    }
+
+    /**
+     * The test-time method's run on {@code tasks}, learnt on {@code unlabelled} (one dataset per task, labels unused);
+     * cached under {@code key} so that studies run together share a run.
+     */
+    public synchronized AdaMergingOutcome learn(StudyMethod method, String key, List<String> tasks, List<ImageDataset> unlabelled) {
+        if (!(method.method() instanceof TestTimeMerge testTime)) {
+            throw new IllegalArgumentException(method.method().name() + " is not a test-time method this module computes");
+        }
+        String cacheKey = key + " " + method.method().name() + tasks;
+        AdaMergingOutcome cached = learntRuns.get(cacheKey);
         if (cached != null) {
             return cached;
         }
         long t0 = System.nanoTime();
-        AdaMergingConfig config = AdaMergingConfig.defaults(Granularity.LAYER, plus).withSteps(settings.adaSteps())
-                .withBatchSize(settings.adaBatch()).withSeed(settings.seed()).withTiesDensity(settings.tiesDensity());
-        List<AdaMerging.Task> adaTasks = new ArrayList<>();
-        for (int k = 0; k < tasks.size(); k++) {
-            adaTasks.add(new AdaMerging.Task(tasks.get(k), head(tasks.get(k)), images(unlabelled.get(k))));
+        MergeParameters params = MergeParameters.resolve(testTime, method.parameters(), List.of(), tasks.size());
+        List<TaskImages> images = new ArrayList<>();
+        for (ImageDataset d : unlabelled) {
+            images.add(taskPool.unlabelled(d.name(), d, 0));
         }
         List<Coefficients> trajectory = new ArrayList<>();
-        String name = "AdaMerging" + (plus ? "++" : "") + " (" + key + ")";
-        try (AdaMerging ada = AdaMerging.create(pretrained.model(), pretrained.weights(), finetuned(tasks), adaTasks, config, manager);
-             ProgressBar bar = Progress.bar(name, config.steps())) {
-            Coefficients start = ada.initialCoefficients();
-            trajectory.add(start);
-            Coefficients end = ada.run(start, (result, updated) -> {
-                bar.step();
-                bar.setExtraMessage(String.format(java.util.Locale.ROOT, " entropy %.4f", result.loss()));
-                if (updated.step() % settings.trajectoryEvery() == 0) {
-                    trajectory.add(updated);
+        String name = method.label() + " (" + key + ")";
+        int steps = testTime.steps(params);
+        try (ProgressBar bar = Progress.bar(name, steps)) {
+            TestTimeMerge.Outcome outcome = testTime.run(models, tasks, images, params, new TestTimeMerge.Listener() {
+                @Override
+                public void started(Coefficients initial) {
+                    trajectory.add(initial);
                 }
-            });
-            if (trajectory.get(trajectory.size() - 1).step() != end.step()) {
+
+                @Override
+                public void afterStep(int step, float loss, Coefficients updated) {
+                    bar.step();
+                    bar.setExtraMessage(String.format(java.util.Locale.ROOT, " entropy %.4f", loss));
+                    if (updated.step() % settings.trajectoryEvery() == 0) {
+                        trajectory.add(updated);
+                    }
+                }
+            }, manager());
+            Coefficients end = outcome.coefficients();
+            if (trajectory.isEmpty() || trajectory.get(trajectory.size() - 1).step() != end.step()) {
                 trajectory.add(end);
             }
-            AdaMergingOutcome out = new AdaMergingOutcome(name, List.copyOf(tasks), end, List.copyOf(trajectory),
-                    ada.merge(end, manager), (System.nanoTime() - t0) / 1e9);
-            adaRuns.put(cacheKey, out);
+            AdaMergingOutcome out = new AdaMergingOutcome(name, List.copyOf(tasks), end, List.copyOf(trajectory), outcome.merged(),
+                    (System.nanoTime() - t0) / 1e9);
+            learntRuns.put(cacheKey, out);
             return out;
         }
     }
 
-    /** The merged weights of a learnt run (or one point of its trajectory), on {@code into}. */
-    public Map<String, NDArray> merge(List<String> tasks, boolean plus, Coefficients coefficients, NDManager into) {
-        AdaMergingConfig config = AdaMergingConfig.defaults(coefficients.granularity(), plus).withTiesDensity(settings.tiesDensity());
-        List<AdaMerging.Task> dummy = new ArrayList<>();
-        for (String t : tasks) {
-            dummy.add(new AdaMerging.Task(t, head(t), images(first(test(t), 1))));
-        }
-        try (AdaMerging ada = AdaMerging.create(pretrained.model(), pretrained.weights(), finetuned(tasks), dummy, config, manager)) {
-            return ada.merge(coefficients, into);
-        }
-    }
-
-    /** Normalised pixels of a dataset as AdaMerging's unlabelled task images. */
-    private TaskImages images(ImageDataset d) {
-        float[] px = d.pixels().clone();
-        zoo.pixels().applyInPlace(px);
-        return new TaskImages(d.name(), d.size(), d.spec().channels(), d.spec().height(), d.spec().width(), px);
+    /** The merged weights at learnt coefficients (or one point of a trajectory), on {@code into}. */
+    public Map<String, NDArray> merge(List<String> tasks, Coefficients coefficients, NDManager into) {
+        return models.merge(tasks, coefficients, into);
     }
 
     @Override
     public void close() {
-        manager.close();
+        models.close();
     }
 }

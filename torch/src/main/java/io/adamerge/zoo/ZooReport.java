@@ -3,16 +3,13 @@ package io.adamerge.zoo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.adamerge.eval.Evaluator;
-import io.adamerge.eval.Merges;
+import io.adamerge.eval.ModelPool;
 import io.adamerge.eval.Spearman;
 import io.adamerge.eval.TaskMetrics;
-import io.adamerge.model.ClassificationHead;
-import io.adamerge.model.ClipVisionModel;
-import io.adamerge.model.TorchRuntime;
+import io.adamerge.eval.TaskPool;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,44 +46,44 @@ public final class ZooReport {
     }
 
     public static Result run(Zoo zoo, ZooData data) {
+        try (ModelPool models = ModelPool.of(zoo)) {
+            return run(models, TaskPool.of(models, data));
+        }
+    }
+
+    /** The report on a pool's models and tasks (the zoo's recipe says which λ, images and draws). */
+    public static Result run(ModelPool models, TaskPool taskPool) {
         long t0 = System.nanoTime();
+        Zoo zoo = models.zoo();
         ZooRecipe recipe = zoo.recipe();
         ZooRecipe.Report rep = recipe.report();
-        List<String> tasks = zoo.tasks();
+        List<String> tasks = models.tasks();
         List<Row> rows = new ArrayList<>();
         List<Sample> samples = new ArrayList<>();
         int evaluations = 4 + rep.lambdas().size();
-        try (NDManager manager = TorchRuntime.newManager();
-             ProgressBar bar = io.adamerge.train.Progress.bar("zoo report", (long) evaluations * tasks.size()
+        NDManager manager = models.manager();
+        try (ProgressBar bar = io.adamerge.train.Progress.bar("zoo report", (long) evaluations * tasks.size()
                      + (long) rep.spearmanSamples() * tasks.size())) {
-            ClipVisionModel.Loaded pre = zoo.pretrained(manager);
-            ClipVisionModel model = pre.model();
-            Evaluator evaluator = new Evaluator(model, zoo.pixels(), recipe.evaluation().batch());
-            Map<String, ClassificationHead> heads = new LinkedHashMap<>();
-            List<Map<String, NDArray>> finetuned = new ArrayList<>();
-            for (String task : tasks) {
-                heads.put(task, zoo.head(task, manager));
-                finetuned.add(Zoo.weights(zoo.modelDir(task), manager));
-            }
-            Map<String, NDArray> mtl = Zoo.weights(zoo.multitaskDir(), manager);
-
-            rows.add(row("backbone + heads (probe)", tasks, t -> pre.weights(), evaluator, heads, data, rep.testImages(), manager, bar));
-            rows.add(row("individual", tasks, t -> finetuned.get(tasks.indexOf(t)), evaluator, heads, data, rep.testImages(), manager, bar));
-            rows.add(row("multi-task (MTL)", tasks, t -> mtl, evaluator, heads, data, rep.testImages(), manager, bar));
+            Map<String, NDArray> pre = models.pretrained();
+            rows.add(row("backbone + heads (probe)", tasks, t -> pre, taskPool, rep.testImages(), manager, bar));
+            rows.add(row("individual", tasks, models::finetuned, taskPool, rep.testImages(), manager, bar));
             try (NDManager m = manager.newSubManager()) {
-                Map<String, NDArray> wa = Merges.weightAverage(finetuned, m);
-                rows.add(row("weight averaging", tasks, t -> wa, evaluator, heads, data, rep.testImages(), m, bar));
+                Map<String, NDArray> mtl = models.multitask(m);
+                rows.add(row("multi-task (MTL)", tasks, t -> mtl, taskPool, rep.testImages(), m, bar));
             }
-            List<Map<String, NDArray>> vectors = Merges.taskVectors(pre.weights(), finetuned, manager);
+            try (NDManager m = manager.newSubManager()) {
+                Map<String, NDArray> wa = models.merge("weight_average", Map.of(), tasks, m);
+                rows.add(row("weight averaging", tasks, t -> wa, taskPool, rep.testImages(), m, bar));
+            }
             for (double lambda : rep.lambdas()) {
                 try (NDManager m = manager.newSubManager()) {
-                    Map<String, NDArray> ta = Merges.taskArithmetic(pre.weights(), vectors, lambda, m);
-                    rows.add(row(taskArithmeticName(lambda), tasks, t -> ta, evaluator, heads, data, rep.testImages(), m, bar));
+                    Map<String, NDArray> ta = models.merge("task_arithmetic", Map.of("lambda", lambda), tasks, m);
+                    rows.add(row(taskArithmeticName(lambda), tasks, t -> ta, taskPool, rep.testImages(), m, bar));
                 }
             }
 
             SplittableRandom rng = new SplittableRandom(rep.spearmanSeed());
-            int layers = pre.weights().size();
+            int layers = pre.size();
             for (int s = 0; s < rep.spearmanSamples(); s++) {
                 double[][] lambdas = new double[tasks.size()][layers];
                 for (double[] row : lambdas) {
@@ -95,12 +92,12 @@ public final class ZooReport {
                     }
                 }
                 try (NDManager m = manager.newSubManager()) {
-                    Map<String, NDArray> merged = Merges.layerWise(pre.weights(), vectors, lambdas, m);
+                    Map<String, NDArray> merged = models.layerWise(tasks, lambdas, m);
                     double h = 0;
                     double ce = 0;
                     double acc = 0;
                     for (String task : tasks) {
-                        TaskMetrics r = evaluator.evaluate(task, merged, heads.get(task), data.test(task), rep.spearmanImages(), m);
+                        TaskMetrics r = taskPool.evaluate(task, merged, taskPool.test(task), rep.spearmanImages(), m);
                         h += r.meanEntropy();
                         ce += r.meanCrossEntropy();
                         acc += r.accuracy();
@@ -135,9 +132,9 @@ public final class ZooReport {
                 .orElseThrow(() -> new IllegalStateException("the report has no row '" + method + "' (recipe.report.lambdas must include 0.3)"));
     }
 
-    private static Row row(String method, List<String> tasks, Evaluator.WeightsFor weights, Evaluator evaluator,
-                           Map<String, ClassificationHead> heads, ZooData data, int limit, NDManager manager, ProgressBar bar) {
-        Map<String, Double> perTask = evaluator.accuracies(tasks, weights, heads, data::test, limit, manager, t -> bar.step());
+    private static Row row(String method, List<String> tasks, Evaluator.WeightsFor weights, TaskPool taskPool, int limit,
+                           NDManager manager, ProgressBar bar) {
+        Map<String, Double> perTask = taskPool.accuracies(tasks, weights, taskPool::test, limit, manager, t -> bar.step());
         return new Row(method, Evaluator.mean(perTask), perTask);
     }
 

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** One and five layer-wise AdaMerging steps against PyTorch ({@code ada_step.safetensors}). */
+/**
+ * One and five layer-wise AdaMerging steps against PyTorch ({@code ada_step.safetensors}). Tolerances are a few
+ * times the measured float32 differences, so a change in the arithmetic (the merge, the objective, Adam) shows.
+ */
 class AdaMergingReferenceTest {
     private static NDManager manager;
     private static AdaMerging ada;
@@ -57,15 +60,16 @@ class AdaMergingReferenceTest {
 
     @Test
     void lossAndGradientMatchPyTorch() {
-        AdaMerging.StepResult r = ada.evaluate(initial(), 0);
+        StepResult r = ada.evaluate(initial(), 0);
         float[] loss = AdaReference.read(AdaReference.STEP, "loss");
         float[] grad = AdaReference.read(AdaReference.STEP, "grad");
         double lossDiff = Math.abs(r.loss() - loss[0]);
         double gradDiff = AdaReference.maxAbsDiff(r.gradient(), grad, keys, AdaReference.TASKS);
         System.out.printf("loss %.8f vs %.8f (|diff| %.3g); grad max |diff| %.3g (max |grad| %.3g)%n", r.loss(), loss[0],
                 lossDiff, gradDiff, AdaReference.maxAbs(grad, keys, AdaReference.TASKS));
-        assertThat(lossDiff).isLessThanOrEqualTo(1e-4);
-        assertThat(gradDiff).isLessThanOrEqualTo(1e-3);
+        // measured: 2.4e-7 and 8.8e-7 (float32 rounding against PyTorch's kernels); bounds about 4x that
+        assertThat(lossDiff).isLessThanOrEqualTo(1e-6);
+        assertThat(gradDiff).isLessThanOrEqualTo(3.5e-6);
     }
 
     @Test
@@ -79,7 +83,8 @@ class AdaMergingReferenceTest {
         double five = AdaReference.maxAbsDiff(last.values(), AdaReference.read(AdaReference.STEP, "lambda_after_5_steps"),
                 keys, AdaReference.TASKS);
         System.out.printf("lambda after 1 step max |diff| %.3g, after 5 steps %.3g%n", one, five);
-        assertThat(one).isLessThanOrEqualTo(1e-6);
-        assertThat(five).isLessThanOrEqualTo(1e-5);
+        // measured: 3.6e-7 and 4.8e-7; bounds about 4x that
+        assertThat(one).isLessThanOrEqualTo(1.5e-6);
+        assertThat(five).isLessThanOrEqualTo(2e-6);
     }
 }

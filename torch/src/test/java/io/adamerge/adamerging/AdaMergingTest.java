@@ -87,13 +87,13 @@ class AdaMergingTest {
         float[] c = {0.2f, 0.45f, 0.7f};
         try (AdaMerging tw = create(AdaMergingConfig.defaults(Granularity.TASK, false).withBatchSize(8));
              AdaMerging lw = create(AdaMergingConfig.defaults(Granularity.LAYER, false).withBatchSize(8))) {
-            AdaMerging.StepResult t = tw.evaluate(new Coefficients(Granularity.TASK, tw.layerKeys(), 3, c, 0, null), 0);
+            StepResult t = tw.evaluate(new Coefficients(Granularity.TASK, tw.layerKeys(), 3, c, 0, null), 0);
             int rows = lw.layerKeys().size();
             float[] all = new float[rows * 3];
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, 0, all, r * 3, 3);
             }
-            AdaMerging.StepResult l = lw.evaluate(new Coefficients(Granularity.LAYER, lw.layerKeys(), 3, all, 0, null), 0);
+            StepResult l = lw.evaluate(new Coefficients(Granularity.LAYER, lw.layerKeys(), 3, all, 0, null), 0);
             assertThat(t.loss()).isCloseTo(l.loss(), org.assertj.core.data.Offset.offset(1e-6f));
             for (int k = 0; k < 3; k++) {
                 double sum = 0;
@@ -111,7 +111,7 @@ class AdaMergingTest {
              NDManager m = manager.newSubManager()) {
             Coefficients outside = new Coefficients(Granularity.TASK, ada.layerKeys(), 3, new float[] {-0.5f, 1.7f, 0.3f}, 0, null);
             Coefficients inside = new Coefficients(Granularity.TASK, ada.layerKeys(), 3, new float[] {0f, 1f, 0.3f}, 0, null);
-            AdaMerging.StepResult r = ada.evaluate(outside, 0);
+            StepResult r = ada.evaluate(outside, 0);
             assertThat(r.gradient()[0]).isZero();
             assertThat(r.gradient()[1]).isZero();
             assertThat(r.gradient()[2]).isNotZero();

@@ -14,6 +14,7 @@ import io.adamerge.merge.config.MergeOverrides;
 import io.adamerge.merge.MergeJob;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.ParameterScope;
+import io.adamerge.merge.TestTimeMethod;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -212,16 +213,25 @@ public final class MergeCommand implements Callable<Integer> {
         stdout.flush();
     }
 
+    /** Every method of the one registry, by kind, with what it needs and its parameters. */
     private void listMethods(MergeMethods registry, PrintWriter out) {
-        for (MergeMethodInfo m : registry.all()) {
-            String needs = m instanceof DataDrivenMethod d ? " [per model: data" + (d.needsHeads() ? ", head" : "") + "]" : "";
-            out.printf("%s%s: %s%s%n", m.name(), m.aliases().isEmpty() ? "" : " (" + String.join(", ", m.aliases()) + ")",
-                    m.description(), needs);
-            for (MergeParameter p : m.parameters()) {
-                out.printf("    %-15s %-8s %-9s default %-10s %s%n", p.name(), p.type().name().toLowerCase(Locale.ROOT),
-                        p.scope() == ParameterScope.GLOBAL ? "global" : "per-model",
-                        p.required() ? "(required)" : String.valueOf(p.defaultValue()),
-                        p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
+        for (MergeMethodInfo.Kind kind : MergeMethodInfo.Kind.values()) {
+            List<MergeMethodInfo> methods = registry.ofKind(kind);
+            if (methods.isEmpty()) {
+                continue;
+            }
+            out.printf("%s methods:%n", kind.label());
+            for (MergeMethodInfo m : methods) {
+                String perModel = m instanceof DataDrivenMethod d ? " [per model: data" + (d.needsHeads() ? ", head" : "") + "]" : "";
+                String needs = m.needs().description() + (m instanceof TestTimeMethod ? " and every task's head" : "");
+                out.printf("%s%s: %s; needs %s%s%n", m.name(), m.aliases().isEmpty() ? "" : " (" + String.join(", ", m.aliases()) + ")",
+                        m.description(), needs, perModel);
+                for (MergeParameter p : m.parameters()) {
+                    out.printf("    %-15s %-8s %-9s default %-10s %s%n", p.name(), p.type().name().toLowerCase(Locale.ROOT),
+                            p.scope() == ParameterScope.GLOBAL ? "global" : "per-model",
+                            p.required() ? "(required)" : String.valueOf(p.defaultValue()),
+                            p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
+                }
             }
         }
         out.flush();

@@ -177,30 +177,30 @@ public final class StudyReport {
     public void sensitivity(SensitivityStudy.Result r) {
         json("sensitivity.json", r);
         List<List<?>> csvRows = new ArrayList<>();
-        for (SensitivityStudy.Curve c : List.of(r.taskArithmetic(), r.ties())) {
+        for (SensitivityStudy.Curve c : r.curves()) {
             for (int i = 0; i < c.lambdas().size(); i++) {
                 csvRows.add(List.of(c.method(), c.lambdas().get(i), c.avg().get(i)));
             }
         }
-        r.adaMerging().forEach((m, a) -> csvRows.add(List.of(m, "", a)));
+        r.levels().forEach((m, a) -> csvRows.add(List.of(m, "", a)));
         csv("sensitivity.csv", List.of("method", "lambda", "avg_accuracy"), csvRows);
-        List<Plots.Series> curves = List.of(r.taskArithmetic(), r.ties()).stream()
+        List<Plots.Series> curves = r.curves().stream()
                 .map(c -> new Plots.Series(c.method(), c.lambdas(), c.avg())).toList();
         String plot = figure(Plots.lines(dir.resolve("sensitivity.png"), "λ sensitivity (" + r.tasks().size() + " tasks)", "λ",
-                "average accuracy (%)", curves, r.adaMerging()), "λ sensitivity");
+                "average accuracy (%)", curves, r.levels()), "λ sensitivity");
         markdown.append(String.format(Locale.ROOT, "%n## 4. λ sensitivity%n%n"
                 + "Average accuracy (%%) over the %d tasks (%s test images each); AdaMerging learnt in %d steps; computed in %.0f s.%n%n",
                 r.tasks().size(), images(r.testImages()), r.adaSteps(), r.seconds()));
         List<String> header = new ArrayList<>(List.of("λ"));
-        r.taskArithmetic().lambdas().forEach(l -> header.add(String.format(Locale.ROOT, "%.1f", l)));
+        (r.curves().isEmpty() ? List.<Double>of() : r.curves().get(0).lambdas()).forEach(l -> header.add(String.format(Locale.ROOT, "%.1f", l)));
         List<List<String>> cells = new ArrayList<>();
-        for (SensitivityStudy.Curve c : List.of(r.taskArithmetic(), r.ties())) {
+        for (SensitivityStudy.Curve c : r.curves()) {
             List<String> line = new ArrayList<>(List.of(c.method()));
             c.avg().forEach(a -> line.add(pct(a)));
             cells.add(line);
         }
         markdown.append(Table.markdown(header, cells)).append('\n');
-        for (Map.Entry<String, Double> e : r.adaMerging().entrySet()) {
+        for (Map.Entry<String, Double> e : r.levels().entrySet()) {
             markdown.append("- ").append(e.getKey()).append(": ").append(pct(e.getValue())).append("\n");
         }
         markdown.append('\n').append(plot).append('\n');

@@ -64,7 +64,7 @@ public record MergeOverrides(String method, Path base, List<Path> models, List<P
         while (perModel.size() < paths.size()) {
             perModel.add(new LinkedHashMap<>());
         }
-        if (!(m instanceof DataDrivenMethod)) {
+        if (!(m instanceof DataDrivenMethod) && !(m instanceof io.adamerge.merge.TestTimeMethod)) {
             rejectDataInputs(m, config);
         }
         h = perModelPaths("--heads", heads, h, paths.size());

@@ -25,6 +25,7 @@ public final class TextSplitter {
     /** Texts are cut to at most this many characters (a 128-token window rarely needs more). */
     public static final int MAX_CHARS = 1000;
     static final int MIN_WORDS = 3;
+    private static final java.util.regex.Pattern WHITE_SPACE = java.util.regex.Pattern.compile("\\s+");
 
     private TextSplitter() {
     }
@@ -64,7 +65,7 @@ public final class TextSplitter {
 
     /** White space squeezed; cut at the last space before {@link #MAX_CHARS} (never inside a surrogate pair). */
     public static String clean(String text) {
-        String s = text.replaceAll("\\s+", " ").strip();
+        String s = WHITE_SPACE.matcher(text).replaceAll(" ").strip();
         if (s.length() <= MAX_CHARS) {
             return s;
         }

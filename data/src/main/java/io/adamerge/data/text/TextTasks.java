@@ -225,7 +225,7 @@ public final class TextTasks {
                 List<DebianPackagesReader.IndexFile> translations = new ArrayList<>();
                 for (Path f : list(folder)) {
                     String n = f.getFileName().toString();
-                    // the main suite first, so that its copy of a package counts (the lists sort by suite name)
+                    // a package listed by several suites (bookworm, -security, -updates) counts once: the first list's copy
                     if (n.endsWith("_Packages.gz")) {
                         packages.add(new DebianPackagesReader.IndexFile(f, TextFiles.gunzip(f, TextFiles.read(f))));
                     } else if (n.endsWith("_Translation-en.gz")) {
@@ -287,6 +287,51 @@ public final class TextTasks {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Writes {@code s} as {@code dir/{train,validation,test}.jsonl} (one {@code {"text": ..., "label": k}} object a
+     * line) and {@code dir/task.json} (name, seed, classes, class descriptions); each file via a temporary file and
+     * a rename, so a reader never sees half a file.
+     */
+    public static void write(TextTaskSplits s, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (Split split : Split.values()) {
+                StringBuilder sb = new StringBuilder();
+                TextDataset d = s.get(split);
+                for (int i = 0; i < d.size(); i++) {
+                    ObjectNode line = JSON.createObjectNode();
+                    line.put("text", d.text(i));
+                    line.put("label", d.label(i));
+                    sb.append(JSON.writeValueAsString(line)).append('\n');
+                }
+                writeAtomically(dir.resolve(split.label() + ".jsonl"), sb.toString());
+            }
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("task", s.task().name());
+            meta.put("seed", s.seed());
+            meta.put("description", s.task().description());
+            s.task().classNames().forEach(meta.putArray("classes")::add);
+            s.task().classDescriptions().forEach(meta.putArray("class_descriptions")::add);
+            writeAtomically(dir.resolve("task.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+        } catch (IOException e) {
+            throw new DataException(dir, "cannot write the task's splits (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, content);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
 
     private static void writeCache(TextTaskSplits s, Path file) {
         ObjectNode root = JSON.createObjectNode();

@@ -4,23 +4,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.adamerge.adamerging.AdaMerging;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
-import io.adamerge.adamerging.TiesMaskAdapter;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.eval.Evaluator;
-import io.adamerge.eval.Merges;
+import io.adamerge.eval.ModelPool;
+import io.adamerge.eval.TaskPool;
+import io.adamerge.merge.MergeMethod;
+import io.adamerge.merge.MergeMethodInfo;
+import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.MergeParameter;
+import io.adamerge.merge.MergeParameters;
 import io.adamerge.merge.data.DataMergeInput;
 import io.adamerge.merge.data.DataMergeMethod;
 import io.adamerge.merge.data.FisherMerging;
 import io.adamerge.merge.data.RegMean;
 import io.adamerge.merge.data.TaskImages;
-import io.adamerge.model.ClassificationHead;
-import io.adamerge.model.ClipVisionModel;
-import io.adamerge.model.TorchRuntime;
-import io.adamerge.train.PixelNormalization;
+import io.adamerge.merge.testtime.AdaMergingMethod;
+import io.adamerge.merge.testtime.TestTimeMerge;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
 import io.adamerge.zoo.ZooFiles;
@@ -29,7 +31,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,17 +39,20 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The paper's main table on a zoo: per-task top-1 accuracy on the test splits, and their average, of the pretrained
- * backbone, the individual and multi-task models and every merge ({@link TableMethod}). Task vectors are
- * T_k = θ_k − θ_pre of the zoo's fine-tuned models; heads are the zoo's frozen heads and are never merged.
+ * The paper's main table on a zoo: per-task top-1 accuracy on the test splits, and their average, of every
+ * {@link TableRow} — the reference models and any method of the one merge registry under the table's protocol.
+ * Methods run on the zoo's {@link ModelPool} and are scored by its {@link TaskPool}; which code computes a row follows
+ * from the method's kind (data-free in memory through core's executor passes, data-driven, test-time), never from its
+ * name. Task vectors are T_k = θ_k − θ_pre of the zoo's fine-tuned models; heads are the zoo's frozen heads and are
+ * never merged.
  *
- * <p>Each method's row (and AdaMerging's learnt coefficients) is cached in {@link MainTableConfig#cacheDir()} under a
- * key of the zoo (recipe hash, seed, backbone hash, tasks) and the method's settings ({@link #settings}), so a rerun
+ * <p>Each row (and a test-time method's learnt coefficients) is cached in {@link MainTableConfig#cacheDir()} under a
+ * key of the zoo (recipe hash, seed, backbone hash, tasks) and the row's settings ({@link #settings}), so a rerun
  * with the same settings only reads files, without starting the engine.
  */
 public final class MainTable {
     /** Part of every cache key: bump when a method computes something different for the same settings. */
-    static final String CODE_VERSION = "main-table-1";
+    static final String CODE_VERSION = "main-table-2";
 
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -56,15 +60,16 @@ public final class MainTable {
     }
 
     /**
-     * One method's row.
+     * One row's result.
      *
+     * @param method            the row's id
      * @param avg               mean over tasks of {@code perTask}, percent
      * @param perTask           top-1 test accuracy per task, percent, in task order
-     * @param seconds           time the method took when it was computed (a cached row keeps that time)
+     * @param seconds           time the row took when it was computed (a cached row keeps that time)
      * @param cached            whether this run read the row from the cache
      * @param chosenLambda      the λ chosen on validation ({@code *_best}), else null
      * @param validationAverage for {@code *_best}: the average validation accuracy of every λ of the grid, else empty
-     * @param coefficients      AdaMerging's learnt coefficients, else null
+     * @param coefficients      a test-time method's learnt coefficients, else null
      */
     public record Row(String method, double avg, Map<String, Double> perTask, double seconds, boolean cached, Double chosenLambda,
                       Map<String, Double> validationAverage, Coefficients coefficients) {
@@ -74,184 +79,212 @@ public final class MainTable {
         }
     }
 
-    /** The table: rows in {@link MainTableConfig#methods()} order. */
+    /**
+     * The table: rows in {@link MainTableConfig#methods()} order.
+     *
+     * @param notes how the rows were computed, one sentence each, for the table's notes
+     */
     public record Result(List<String> tasks, List<Row> rows, String zoo, String recipeHash, long seed, MainTableConfig config,
-                         double seconds) {
-        public Row row(TableMethod method) {
-            return rows.stream().filter(r -> r.method().equals(method.id())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("the table has no row '" + method.id() + "'"));
-        }
-
-        /** How the rows were computed, one sentence each, for the table's notes. */
-        public List<String> notes() {
-            return MainTable.notes(config, rows.stream().map(Row::method).toList());
+                         double seconds, List<String> notes) {
+        public Row row(String id) {
+            return rows.stream().filter(r -> r.method().equals(id)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("the table has no row '" + id + "'"));
         }
     }
 
-    /** Progress of a run, for progress bars. */
+    /** Progress of a run, for progress bars; rows are named by their ids. */
     public interface Listener {
         Listener NONE = new Listener() {
         };
 
-        /** A method starts; {@code work} units of {@link #advanced} follow (0 when it is read from the cache). */
-        default void started(TableMethod method, long work) {
+        /** A row starts; {@code work} units of {@link #advanced} follow (0 when it is read from the cache). */
+        default void started(String row, long work) {
         }
 
-        default void advanced(TableMethod method, String message) {
+        default void advanced(String row, String message) {
         }
 
         /** {@code units} units of work are done at once (a data merge's batch of images). */
-        default void advanced(TableMethod method, long units, String message) {
+        default void advanced(String row, long units, String message) {
             for (long i = 0; i < units; i++) {
-                advanced(method, message);
+                advanced(row, message);
             }
         }
 
-        default void finished(TableMethod method, Row row) {
+        default void finished(String row, Row result) {
         }
+    }
+
+    /** Checks every row name of {@code cfg} before anything is loaded; the message lists the known rows. */
+    public static List<TableRow> rows(MainTableConfig cfg, MergeMethods registry) {
+        return cfg.methods().stream().map(id -> TableRow.resolve(id, cfg, registry)).toList();
     }
 
     public static Result run(Zoo zoo, ZooData data, MainTableConfig cfg, Listener listener) {
-        long t0 = System.nanoTime();
-        List<String> tasks = zoo.tasks();
-        List<Row> rows = new ArrayList<>();
-        try (Models models = new Models(zoo, data, cfg)) {
-            for (TableMethod method : cfg.methods()) {
-                String key = cacheKey(zoo, method, cfg);
-                Optional<Row> hit = cfg.force() ? Optional.empty() : readCache(cfg.cacheDir(), method, key, tasks);
-                if (hit.isPresent()) {
-                    listener.started(method, 0);
-                    listener.finished(method, hit.get());
-                    rows.add(hit.get());
-                    continue;
-                }
-                listener.started(method, work(method, cfg, models));
-                long start = System.nanoTime();
-                Row computed = compute(method, models, cfg, listener);
-                Row row = new Row(computed.method(), computed.avg(), computed.perTask(), (System.nanoTime() - start) / 1e9, false,
-                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients());
-                writeCache(cfg.cacheDir(), method, key, row, zoo, cfg);
-                listener.finished(method, row);
-                rows.add(row);
-            }
-        }
-        return new Result(tasks, rows, zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), cfg,
-                (System.nanoTime() - t0) / 1e9);
+        return run(zoo, TaskPool.Splits.of(data), cfg, MergeMethods.discover(), listener);
     }
 
-    /** What a method's result depends on besides the zoo: the part of its cache key that is settings. */
-    public static Map<String, Object> settings(TableMethod method, MainTableConfig cfg) {
+    /** The table with the methods of {@code registry}. */
+    public static Result run(Zoo zoo, ZooData data, MainTableConfig cfg, MergeMethods registry, Listener listener) {
+        return run(zoo, TaskPool.Splits.of(data), cfg, registry, listener);
+    }
+
+    /** The table on any labelled splits of the zoo's tasks. */
+    public static Result run(Zoo zoo, TaskPool.Splits data, MainTableConfig cfg, MergeMethods registry, Listener listener) {
+        long t0 = System.nanoTime();
+        List<String> tasks = zoo.tasks();
+        List<TableRow> rows = rows(cfg, registry);
+        List<Row> results = new ArrayList<>();
+        try (ModelPool models = new ModelPool(zoo, registry)) {
+            Pools pools = new Pools(models, TaskPool.of(models, data), cfg);
+            for (TableRow row : rows) {
+                String key = cacheKey(zoo, row, cfg);
+                Optional<Row> hit = cfg.force() ? Optional.empty() : readCache(cfg.cacheDir(), row.id(), key, tasks);
+                if (hit.isPresent()) {
+                    listener.started(row.id(), 0);
+                    listener.finished(row.id(), hit.get());
+                    results.add(hit.get());
+                    continue;
+                }
+                listener.started(row.id(), work(row, cfg, pools));
+                long start = System.nanoTime();
+                Row computed = compute(row, pools, listener);
+                Row result = new Row(computed.method(), computed.avg(), computed.perTask(), (System.nanoTime() - start) / 1e9, false,
+                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients());
+                writeCache(cfg.cacheDir(), row, key, result, zoo, cfg);
+                listener.finished(row.id(), result);
+                results.add(result);
+            }
+        }
+        return new Result(tasks, results, zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), cfg,
+                (System.nanoTime() - t0) / 1e9, notes(cfg, rows));
+    }
+
+    /** The table's pools and settings, for computing rows. */
+    private record Pools(ModelPool models, TaskPool tasks, MainTableConfig cfg) {
+        Map<String, Double> accuracies(Evaluator.WeightsFor weights, Function<String, ImageDataset> split, int limit, NDManager m,
+                                       java.util.function.Consumer<String> afterTask) {
+            return tasks.accuracies(models.tasks(), weights, split, limit, m, afterTask);
+        }
+    }
+
+    /** What a row's result depends on besides the zoo: the part of its cache key that is settings. */
+    public static Map<String, Object> settings(String row, MainTableConfig cfg) {
+        return settings(TableRow.resolve(row, cfg, MergeMethods.discover()), cfg);
+    }
+
+    static Map<String, Object> settings(TableRow row, MainTableConfig cfg) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("test_images", cfg.testImages());
-        switch (method) {
-            case PRETRAINED, INDIVIDUAL, MTL, WEIGHT_AVERAGE -> {
-            }
-            case FISHER -> {
-                s.put("fisher", cfg.fisher());
-                s.put("split", "train");
-            }
-            case REGMEAN -> {
-                s.put("regmean", cfg.regmean());
-                s.put("split", "train");
-            }
-            case TASK_ARITHMETIC -> s.put("lambda", cfg.lambda());
-            case TASK_ARITHMETIC_BEST -> {
-                s.put("lambda_grid", cfg.lambdaGrid());
-                s.put("validation_images", cfg.validationImages());
-            }
-            case TIES -> {
-                s.put("lambda", cfg.lambda());
-                s.put("density", cfg.tiesDensity());
-            }
-            case TIES_BEST -> {
-                s.put("lambda_grid", cfg.lambdaGrid());
-                s.put("density", cfg.tiesDensity());
-                s.put("validation_images", cfg.validationImages());
-            }
-            case TW_ADAMERGING, TW_ADAMERGING_PP, LW_ADAMERGING, LW_ADAMERGING_PP -> {
-                s.put("adamerging", method.adaMerging(cfg.adaMerging()));
+        if (row.reference() != null) {
+            return s;
+        }
+        s.put("method", row.method().name());
+        if (!row.parameters().isEmpty()) {
+            s.put("parameters", row.parameters());
+        }
+        if (row.chosenOnValidation() != null) {
+            s.put("lambda_grid", cfg.lambdaGrid());
+            s.put("validation_images", cfg.validationImages());
+        }
+        switch (row.method().kind()) {
+            case DATA_DRIVEN -> s.put("split", "train");
+            case TEST_TIME -> {
                 s.put("ada_images", cfg.adaImages());
                 s.put("split", "test");
+            }
+            case DATA_FREE -> {
             }
         }
         return s;
     }
 
-    static String cacheKey(Zoo zoo, TableMethod method, MainTableConfig cfg) {
+    static String cacheKey(Zoo zoo, TableRow row, MainTableConfig cfg) {
         return ZooRecipe.hash(CODE_VERSION, zoo.manifest().recipeHash(), zoo.manifest().seed(), zoo.manifest().backboneSha256(),
-                zoo.tasks(), method.id(), settings(method, cfg));
+                zoo.tasks(), row.id(), settings(row, cfg));
     }
 
-    private static long work(TableMethod method, MainTableConfig cfg, Models models) {
-        int tasks = models.tasks.size();
-        if (method.choosesLambda()) {
+    private static long work(TableRow row, MainTableConfig cfg, Pools pools) {
+        int tasks = pools.models().tasks().size();
+        if (row.chosenOnValidation() != null) {
             return (long) (cfg.lambdaGrid().size() + 1) * tasks;
         }
-        if (method.isAdaMerging()) {
-            return cfg.adaMerging().steps() + tasks;
+        if (row.method() instanceof TestTimeMerge t) {
+            return t.steps(parameters(row)) + tasks;
         }
-        if (method == TableMethod.FISHER || method == TableMethod.REGMEAN) {
+        if (row.method() instanceof DataMergeMethod) {
             // one unit per sampled training image (dataMerge uses all of them), then one per tested task
-            int samples = method == TableMethod.FISHER ? cfg.fisher().samples() : cfg.regmean().samples();
-            return models.tasks.stream().mapToLong(t -> Math.min(samples, models.data.train(t).size())).sum() + tasks;
+            MergeParameters p = parameters(row);
+            boolean sampled = row.method().parameters().stream().anyMatch(x -> x.name().equals("samples"));
+            long samples = sampled ? p.integer("samples") : Long.MAX_VALUE;
+            return pools.models().tasks().stream().mapToLong(t -> Math.min(samples, pools.tasks().train(t).size())).sum() + tasks;
         }
         return tasks;
+    }
+
+    /** The row's parameter values resolved against the method's declarations (one value per model for every task). */
+    private static MergeParameters parameters(TableRow row) {
+        return MergeParameters.resolve(row.method(), row.parameters(), List.of(), 1);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // computing a row
 
-    private static Row compute(TableMethod method, Models models, MainTableConfig cfg, Listener listener) {
-        NDManager manager = models.manager();
+    private static Row compute(TableRow row, Pools pools, Listener listener) {
+        NDManager manager = pools.models().manager();
+        ModelPool models = pools.models();
+        List<String> tasks = models.tasks();
         try (NDManager m = manager.newSubManager()) {
-            return switch (method) {
-                case PRETRAINED -> test(method, t -> models.pretrained(), models, m, listener);
-                case INDIVIDUAL -> test(method, models::finetuned, models, m, listener);
-                case MTL -> {
-                    Map<String, NDArray> mtl = Zoo.weights(models.zoo.multitaskDir(), m);
-                    yield test(method, t -> mtl, models, m, listener);
-                }
-                case WEIGHT_AVERAGE -> {
-                    Map<String, NDArray> wa = Merges.weightAverage(models.finetunedList(), m);
-                    yield test(method, t -> wa, models, m, listener);
-                }
-                case FISHER -> dataMerge(method, new FisherMerging(cfg.fisher()), models, m, listener);
-                case REGMEAN -> dataMerge(method, new RegMean(cfg.regmean()), models, m, listener);
-                case TASK_ARITHMETIC -> {
-                    Map<String, NDArray> ta = Merges.taskArithmetic(models.pretrained(), models.taskVectors(), cfg.lambda(), m);
-                    yield test(method, t -> ta, models, m, listener);
-                }
-                case TIES -> {
-                    Map<String, NDArray> ties = Merges.taskArithmetic(models.pretrained(), models.tiesVectors(), cfg.lambda(), m);
-                    yield test(method, t -> ties, models, m, listener);
-                }
-                case TASK_ARITHMETIC_BEST -> best(method, models.taskVectors(), models, cfg, m, listener);
-                case TIES_BEST -> best(method, models.tiesVectors(), models, cfg, m, listener);
-                case TW_ADAMERGING, TW_ADAMERGING_PP, LW_ADAMERGING, LW_ADAMERGING_PP -> adaMerging(method, models, cfg, m, listener);
-            };
+            if (row.reference() != null) {
+                return switch (row.reference()) {
+                    case PRETRAINED -> test(row, t -> models.pretrained(), pools, m, listener);
+                    case INDIVIDUAL -> test(row, models::finetuned, pools, m, listener);
+                    case MULTITASK -> {
+                        Map<String, NDArray> mtl = models.multitask(m);
+                        yield test(row, t -> mtl, pools, m, listener);
+                    }
+                };
+            }
+            MergeMethodInfo method = row.method();
+            if (row.chosenOnValidation() != null) {
+                return best(row, pools, m, listener);
+            }
+            if (method instanceof MergeMethod) {
+                Map<String, NDArray> merged = models.merge(method.name(), row.parameters(), tasks, m);
+                return test(row, t -> merged, pools, m, listener);
+            }
+            if (method instanceof DataMergeMethod data) {
+                return dataMerge(row, data, pools, m, listener);
+            }
+            if (method instanceof TestTimeMerge testTime) {
+                return testTime(row, testTime, pools, m, listener);
+            }
+            throw new IllegalArgumentException(method.name() + " is a " + method.kind().label() + " method that no module on the "
+                    + "class path computes (" + method.getClass().getName() + ")");
         }
     }
 
-    private static Row test(TableMethod method, Evaluator.WeightsFor weights, Models models, NDManager m, Listener listener) {
-        Map<String, Double> perTask = models.accuracies(weights, models.data::test, models.cfg.testImages(), m,
-                t -> listener.advanced(method, t));
-        return new Row(method.id(), Evaluator.mean(perTask), perTask, 0, false, null, Map.of(), null);
+    private static Row test(TableRow row, Evaluator.WeightsFor weights, Pools pools, NDManager m, Listener listener) {
+        Map<String, Double> perTask = pools.accuracies(weights, pools.tasks()::test, pools.cfg().testImages(), m,
+                t -> listener.advanced(row.id(), t));
+        return new Row(row.id(), Evaluator.mean(perTask), perTask, 0, false, null, Map.of(), null);
     }
 
     /**
      * The λ of the grid whose merge has the best average validation accuracy (the smallest such λ on a tie), then
      * that merge on the test splits.
      */
-    private static Row best(TableMethod method, List<Map<String, NDArray>> vectors, Models models, MainTableConfig cfg, NDManager m,
-                            Listener listener) {
+    private static Row best(TableRow row, Pools pools, NDManager m, Listener listener) {
+        MainTableConfig cfg = pools.cfg();
+        ModelPool models = pools.models();
         Map<String, Double> validation = new LinkedHashMap<>();
         double bestLambda = Double.NaN;
         double bestAvg = Double.NEGATIVE_INFINITY;
         for (double lambda : cfg.lambdaGrid()) {
             try (NDManager scope = m.newSubManager()) {
-                Map<String, NDArray> merged = Merges.taskArithmetic(models.pretrained(), vectors, lambda, scope);
-                Map<String, Double> acc = models.accuracies(t -> merged, models.data::validation, cfg.validationImages(), scope,
-                        t -> listener.advanced(method, String.format(Locale.ROOT, "λ %.2f %s", lambda, t)));
+                Map<String, NDArray> merged = models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
+                Map<String, Double> acc = pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
+                        t -> listener.advanced(row.id(), String.format(Locale.ROOT, "λ %.2f %s", lambda, t)));
                 double avg = Evaluator.mean(acc);
                 validation.put(lambdaLabel(lambda), avg);
                 if (avg > bestAvg) {
@@ -260,9 +293,15 @@ public final class MainTable {
                 }
             }
         }
-        Map<String, NDArray> chosen = Merges.taskArithmetic(models.pretrained(), vectors, bestLambda, m);
-        Row r = test(method, t -> chosen, models, m, listener);
+        Map<String, NDArray> chosen = models.merge(row.method().name(), with(row, bestLambda), models.tasks(), m);
+        Row r = test(row, t -> chosen, pools, m, listener);
         return new Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
+    }
+
+    private static Map<String, Object> with(TableRow row, double lambda) {
+        Map<String, Object> p = new LinkedHashMap<>(row.parameters());
+        p.put(row.chosenOnValidation(), lambda);
+        return p;
     }
 
     /** How a λ is written in {@link Row#validationAverage()}. */
@@ -270,42 +309,32 @@ public final class MainTable {
         return Double.toString(lambda);
     }
 
-    private static Row dataMerge(TableMethod method, DataMergeMethod merge, Models models, NDManager m, Listener listener) {
+    private static Row dataMerge(TableRow row, DataMergeMethod method, Pools pools, NDManager m, Listener listener) {
+        ModelPool models = pools.models();
+        DataMergeMethod configured = method.configure(parameters(row));
         List<DataMergeInput.Task> inputs = new ArrayList<>();
-        for (String task : models.tasks) {
-            inputs.add(new DataMergeInput.Task(task, models.finetuned(task), models.heads.get(task),
-                    unlabelled(task + " train", models.data.train(task), models.pixels, 0)));
+        for (String task : models.tasks()) {
+            inputs.add(new DataMergeInput.Task(task, models.finetuned(task), models.head(task),
+                    pools.tasks().unlabelled(task + " train", pools.tasks().train(task), 0)));
         }
         long[] reported = {0};
-        Map<String, NDArray> merged = merge.merge(new DataMergeInput(models.model, inputs), m, (done, total) -> {
-            listener.advanced(method, done - reported[0], "merging: " + done + "/" + total + " images");
+        Map<String, NDArray> merged = configured.merge(new DataMergeInput(models.model(), inputs), m, (done, total) -> {
+            listener.advanced(row.id(), done - reported[0], "merging: " + done + "/" + total + " images");
             reported[0] = done;
         });
-        return test(method, t -> merged, models, m, listener);
+        return test(row, t -> merged, pools, m, listener);
     }
 
-    private static Row adaMerging(TableMethod method, Models models, MainTableConfig cfg, NDManager m, Listener listener) {
-        AdaMergingConfig settings = method.adaMerging(cfg.adaMerging());
-        List<AdaMerging.Task> tasks = new ArrayList<>();
-        for (String task : models.tasks) {
-            tasks.add(new AdaMerging.Task(task, models.heads.get(task),
-                    unlabelled(task + " test", models.data.test(task), models.pixels, cfg.adaImages())));
+    private static Row testTime(TableRow row, TestTimeMerge method, Pools pools, NDManager m, Listener listener) {
+        List<String> tasks = pools.models().tasks();
+        List<TaskImages> unlabelled = new ArrayList<>();
+        for (String task : tasks) {
+            unlabelled.add(pools.tasks().unlabelled(task + " test", pools.tasks().test(task), pools.cfg().adaImages()));
         }
-        try (AdaMerging ada = AdaMerging.create(models.model, models.pretrained(), models.finetunedList(), tasks, settings, m)) {
-            Coefficients learnt = ada.run(ada.initialCoefficients(),
-                    (r, c) -> listener.advanced(method, String.format(Locale.ROOT, "loss %.4f", r.loss())));
-            Map<String, NDArray> merged = ada.merge(learnt, m);
-            Row r = test(method, t -> merged, models, m, listener);
-            return new Row(r.method(), r.avg(), r.perTask(), 0, false, null, Map.of(), learnt);
-        }
-    }
-
-    /** The first {@code limit} images of {@code data} (0: all), normalised for the zoo's models, without labels. */
-    static TaskImages unlabelled(String source, ImageDataset data, PixelNormalization pixels, int limit) {
-        int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
-        float[] values = Arrays.copyOf(data.pixels(), n * data.spec().pixels());
-        pixels.applyInPlace(values);
-        return new TaskImages(source, n, data.spec().channels(), data.spec().height(), data.spec().width(), values);
+        TestTimeMerge.Outcome outcome = method.run(pools.models(), tasks, unlabelled, parameters(row),
+                (step, loss, c) -> listener.advanced(row.id(), String.format(Locale.ROOT, "loss %.4f", loss)), m);
+        Row r = test(row, t -> outcome.merged(), pools, m, listener);
+        return new Row(r.method(), r.avg(), r.perTask(), 0, false, null, Map.of(), outcome.coefficients());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -317,27 +346,27 @@ public final class MainTable {
                      long zooSeed, Map<String, Object> settings) {
     }
 
-    static Path cacheFile(Path dir, TableMethod method, String key, String extension) {
-        return dir.resolve(method.id() + "-" + key + extension);
+    static Path cacheFile(Path dir, String row, String key, String extension) {
+        return dir.resolve(row + "-" + key + extension);
     }
 
-    private static Optional<Row> readCache(Path dir, TableMethod method, String key, List<String> tasks) {
+    private static Optional<Row> readCache(Path dir, String row, String key, List<String> tasks) {
         if (dir == null) {
             return Optional.empty();
         }
-        Path file = cacheFile(dir, method, key, ".json");
+        Path file = cacheFile(dir, row, key, ".json");
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
         try {
             CachedRow c = JSON.readValue(file.toFile(), CachedRow.class);
-            if (!method.id().equals(c.method()) || !key.equals(c.key()) || !tasks.equals(c.tasks())
+            if (!row.equals(c.method()) || !key.equals(c.key()) || !tasks.equals(c.tasks())
                     || c.perTask() == null || !c.perTask().keySet().equals(new java.util.HashSet<>(tasks))) {
                 return Optional.empty();
             }
             Coefficients coefficients = null;
             if (c.hasCoefficients()) {
-                Path lambda = cacheFile(dir, method, key, ".safetensors");
+                Path lambda = cacheFile(dir, row, key, ".safetensors");
                 if (!Files.isRegularFile(lambda)) {
                     return Optional.empty();
                 }
@@ -352,138 +381,69 @@ public final class MainTable {
         }
     }
 
-    private static void writeCache(Path dir, TableMethod method, String key, Row row, Zoo zoo, MainTableConfig cfg) {
+    private static void writeCache(Path dir, TableRow tableRow, String key, Row row, Zoo zoo, MainTableConfig cfg) {
         if (dir == null) {
             return;
         }
         if (row.coefficients() != null) {
-            row.coefficients().save(cacheFile(dir, method, key, ".safetensors")); // first: a row file always finds its coefficients
+            row.coefficients().save(cacheFile(dir, tableRow.id(), key, ".safetensors")); // first: a row file always finds its coefficients
         }
-        ZooFiles.writeJson(cacheFile(dir, method, key, ".json"), new CachedRow(row.method(), key, zoo.tasks(), row.avg(), row.perTask(),
+        ZooFiles.writeJson(cacheFile(dir, tableRow.id(), key, ".json"), new CachedRow(row.method(), key, zoo.tasks(), row.avg(), row.perTask(),
                 row.seconds(), row.chosenLambda(), row.validationAverage(), row.coefficients() != null, zoo.root().toString(),
-                zoo.manifest().recipeHash(), zoo.manifest().seed(), settings(method, cfg)));
+                zoo.manifest().recipeHash(), zoo.manifest().seed(), settings(tableRow, cfg)));
     }
 
-    static List<String> notes(MainTableConfig cfg, List<String> methods) {
+    /**
+     * How the rows were computed, for the table's notes: the paper's protocol sentences for the rows that follow it, and
+     * the parameter values of any other method's row.
+     */
+    static List<String> notes(MainTableConfig cfg, List<TableRow> rows) {
         List<String> notes = new ArrayList<>();
         notes.add("Top-1 accuracy (%) on " + (cfg.testImages() == 0 ? "the whole test split" : "the first " + cfg.testImages()
                 + " test images") + " of each task; heads are the zoo's frozen heads, never merged.");
-        if (methods.contains(TableMethod.TASK_ARITHMETIC.id()) || methods.contains(TableMethod.TIES.id())) {
+        List<TableRow> fixed = rows.stream().filter(r -> r.method() instanceof MergeMethod && r.chosenOnValidation() == null).toList();
+        if (fixed.stream().anyMatch(r -> r.id().equals("task_arithmetic") || r.id().equals("ties"))) {
             notes.add(String.format(Locale.ROOT, "task_arithmetic and ties: λ = %s; Ties keeps the top %s of each task vector by "
                     + "magnitude (global), elects signs and sums the agreeing entries.", cfg.lambda(), cfg.tiesDensity()));
         }
-        if (methods.contains(TableMethod.TASK_ARITHMETIC_BEST.id()) || methods.contains(TableMethod.TIES_BEST.id())) {
+        for (TableRow r : fixed) {
+            if (!List.of("task_arithmetic", "ties", "weight_average").contains(r.id())) {
+                notes.add(r.id() + ": " + describe(r.method(), r.parameters()) + ".");
+            }
+        }
+        if (rows.stream().anyMatch(r -> r.chosenOnValidation() != null)) {
             notes.add("*_best: λ ∈ " + cfg.lambdaGrid() + " chosen by the average accuracy on " + (cfg.validationImages() == 0
                     ? "the whole validation split" : "the first " + cfg.validationImages() + " validation images") + " of each task.");
         }
-        if (methods.contains(TableMethod.FISHER.id()) || methods.contains(TableMethod.REGMEAN.id())) {
+        if (rows.stream().anyMatch(r -> r.method() instanceof FisherMerging || r.method() instanceof RegMean)) {
             notes.add(String.format(Locale.ROOT, "fisher: diagonal Fisher on %d unlabelled train images per task (labels sampled from "
                             + "the model); regmean: Gram matrices on %d unlabelled train images per task, α = %s.",
                     cfg.fisher().samples(), cfg.regmean().samples(), cfg.regmean().alpha()));
         }
-        if (methods.stream().anyMatch(m -> m.contains("adamerging"))) {
+        if (rows.stream().anyMatch(r -> r.method() instanceof AdaMergingMethod)) {
             AdaMergingConfig a = cfg.adaMerging();
             notes.add(String.format(Locale.ROOT, "AdaMerging: %d Adam steps, lr %s, %d unlabelled test images per task and step "
                             + "(from %s), λ starting at %s, seed %d; ++ on Ties-masked task vectors (density %s).", a.steps(),
                     a.learningRate(), a.batchSize(), cfg.adaImages() == 0 ? "the whole test split" : "the first " + cfg.adaImages(),
                     a.initialValue(), a.seed(), a.tiesDensity()));
         }
+        for (TableRow r : rows) {
+            if (r.method() != null && !(r.method() instanceof MergeMethod) && !(r.method() instanceof FisherMerging)
+                    && !(r.method() instanceof RegMean) && !(r.method() instanceof AdaMergingMethod)) {
+                notes.add(r.id() + " (" + r.method().kind().label() + ", needs " + r.needs().description() + "): "
+                        + describe(r.method(), r.parameters()) + ".");
+            }
+        }
         return notes;
     }
 
-    // ---------------------------------------------------------------------------------------------------------------
-
-    /** The zoo's models, loaded on first use (a run served from the cache never starts the engine). */
-    private static final class Models implements AutoCloseable {
-        final Zoo zoo;
-        final ZooData data;
-        final MainTableConfig cfg;
-        final List<String> tasks;
-        PixelNormalization pixels;
-        private NDManager manager;
-        ClipVisionModel model;
-        private Map<String, NDArray> pretrained;
-        final Map<String, ClassificationHead> heads = new LinkedHashMap<>();
-        private final List<Map<String, NDArray>> finetuned = new ArrayList<>();
-        private List<Map<String, NDArray>> vectors;
-        private List<Map<String, NDArray>> ties;
-        private Evaluator evaluator;
-
-        Models(Zoo zoo, ZooData data, MainTableConfig cfg) {
-            this.zoo = zoo;
-            this.data = data;
-            this.cfg = cfg;
-            this.tasks = zoo.tasks();
+    /** Every parameter's value: the row's, else the method's default. */
+    private static String describe(MergeMethodInfo method, Map<String, Object> values) {
+        List<String> parts = new ArrayList<>();
+        for (MergeParameter p : method.parameters()) {
+            Object v = values.containsKey(p.name()) ? values.get(p.name()) : p.defaultValue();
+            parts.add(p.name() + " " + v);
         }
-
-        NDManager manager() {
-            if (manager == null) {
-                manager = TorchRuntime.newManager();
-                ClipVisionModel.Loaded pre = zoo.pretrained(manager);
-                model = pre.model();
-                pretrained = pre.weights();
-                pixels = zoo.pixels();
-                for (String task : tasks) {
-                    heads.put(task, zoo.head(task, manager));
-                    finetuned.add(Zoo.weights(zoo.modelDir(task), manager));
-                }
-                evaluator = new Evaluator(model, pixels, zoo.recipe().evaluation().batch());
-            }
-            return manager;
-        }
-
-        Map<String, NDArray> pretrained() {
-            manager();
-            return pretrained;
-        }
-
-        List<Map<String, NDArray>> finetunedList() {
-            manager();
-            return finetuned;
-        }
-
-        Map<String, NDArray> finetuned(String task) {
-            return finetunedList().get(tasks.indexOf(task));
-        }
-
-        List<Map<String, NDArray>> taskVectors() {
-            if (vectors == null) {
-                vectors = Merges.taskVectors(pretrained(), finetunedList(), manager);
-            }
-            return vectors;
-        }
-
-        /** The Ties-trimmed, sign-agreeing task vectors (the same masks AdaMerging++ uses). */
-        List<Map<String, NDArray>> tiesVectors() {
-            if (ties == null) {
-                List<Map<String, float[]>> raw = new ArrayList<>();
-                for (Map<String, NDArray> tv : taskVectors()) {
-                    Map<String, float[]> r = new LinkedHashMap<>();
-                    tv.forEach((name, a) -> r.put(name, a.toFloatArray()));
-                    raw.add(r);
-                }
-                List<Map<String, NDArray>> out = new ArrayList<>();
-                for (Map<String, float[]> masked : TiesMaskAdapter.mask(raw, cfg.tiesDensity())) {
-                    Map<String, NDArray> a = new LinkedHashMap<>();
-                    masked.forEach((name, v) -> a.put(name, manager.create(v, pretrained.get(name).getShape())));
-                    out.add(a);
-                }
-                ties = out;
-            }
-            return ties;
-        }
-
-        Map<String, Double> accuracies(Evaluator.WeightsFor weights, Function<String, ImageDataset> split, int limit, NDManager m,
-                                       java.util.function.Consumer<String> afterTask) {
-            manager();
-            return evaluator.accuracies(tasks, weights, heads, split, limit, m, afterTask);
-        }
-
-        @Override
-        public void close() {
-            if (manager != null) {
-                manager.close();
-            }
-        }
+        return parts.isEmpty() ? "no parameters" : String.join(", ", parts);
     }
 }

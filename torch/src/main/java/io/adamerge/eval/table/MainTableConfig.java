@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Settings of {@link MainTable#run}; {@link #defaults} are the paper's protocol.
  *
- * @param methods          the rows to compute, in table order
+ * @param methods          the rows to compute ({@link TableRow} names), in table order
  * @param lambda           λ of {@code task_arithmetic} and {@code ties}
  * @param lambdaGrid       the λ {@code task_arithmetic_best} and {@code ties_best} choose from on the validation splits
  * @param tiesDensity      fraction of each task vector the Ties trim keeps ({@code ties}, {@code ties_best})
@@ -25,7 +25,7 @@ import java.util.List;
  * @param cacheDir         where each method's result is cached (null: no cache)
  * @param force            recompute even what is cached (and overwrite the cache)
  */
-public record MainTableConfig(List<TableMethod> methods, double lambda, List<Double> lambdaGrid, double tiesDensity,
+public record MainTableConfig(List<String> methods, double lambda, List<Double> lambdaGrid, double tiesDensity,
                               AdaMergingConfig adaMerging, int adaImages, FisherMerging.Settings fisher, RegMean.Settings regmean,
                               int testImages, int validationImages, Path cacheDir, boolean force) {
     public MainTableConfig {
@@ -35,7 +35,7 @@ public record MainTableConfig(List<TableMethod> methods, double lambda, List<Dou
             throw new IllegalArgumentException("no methods to run");
         }
         if (methods.stream().distinct().count() != methods.size()) {
-            throw new IllegalArgumentException("methods are listed twice: " + methods.stream().map(TableMethod::id).toList());
+            throw new IllegalArgumentException("methods are listed twice: " + methods);
         }
         if (lambdaGrid.isEmpty()) {
             throw new IllegalArgumentException("the λ grid is empty");
@@ -58,12 +58,12 @@ public record MainTableConfig(List<TableMethod> methods, double lambda, List<Dou
     }
 
     /**
-     * Every method; λ 0.3; Ties density 0.2; AdaMerging's official settings (500 steps, Adam lr 1e-3, 16 images per
+     * The paper's rows ({@link TableRow#defaults()}); λ 0.3; Ties density 0.2; AdaMerging's official settings (500 steps, Adam lr 1e-3, 16 images per
      * task and step, λ starting at 0.3, seed 0) on the whole test splits; Fisher and RegMean with their defaults (256
      * train images per task); everything evaluated on the whole test splits.
      */
     public static MainTableConfig defaults(Path cacheDir) {
-        return new MainTableConfig(TableMethod.all(), 0.3, defaultGrid(), AdaMergingConfig.DEFAULT_DENSITY,
+        return new MainTableConfig(TableRow.defaults(), 0.3, defaultGrid(), AdaMergingConfig.DEFAULT_DENSITY,
                 AdaMergingConfig.defaults(Granularity.TASK, false), 0, FisherMerging.Settings.defaults(), RegMean.Settings.defaults(),
                 0, 0, cacheDir, false);
     }
@@ -80,7 +80,7 @@ public record MainTableConfig(List<TableMethod> methods, double lambda, List<Dou
                 cacheDir, force);
     }
 
-    public MainTableConfig withMethods(List<TableMethod> m) {
+    public MainTableConfig withMethods(List<String> m) {
         return new MainTableConfig(m, lambda, lambdaGrid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages,
                 validationImages, cacheDir, force);
     }

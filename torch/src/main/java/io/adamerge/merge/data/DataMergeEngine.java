@@ -15,7 +15,7 @@ import java.util.List;
 public final class DataMergeEngine implements MergeEngine {
     @Override
     public boolean runs(MergeMethodInfo method, MergeConfig config, Merger.Options options) {
-        return method instanceof DataMergeProvider;
+        return method instanceof DataMergeMethod;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.adamerge.merge.MergeMethodInfo;
 import io.adamerge.merge.MergeMethods;
 import io.adamerge.merge.MergeOutput;
 import io.adamerge.merge.MergeParameters;
+import io.adamerge.merge.TestTimeMethod;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.TorchRuntime;
@@ -43,13 +44,17 @@ public final class DataMergeExecutor {
     }
 
     /** The method of this name, if it is data-driven and this module computes it. */
-    public DataMergeProvider method(String name) {
+    public DataMergeMethod method(String name) {
         MergeMethodInfo info = methods.get(name);
-        if (info instanceof DataMergeProvider provider) {
-            return provider;
+        if (info instanceof DataMergeMethod method) {
+            return method;
         }
         if (info instanceof MergeMethod) {
             throw new MergeConfigException(info.name() + " is data-free: it takes no data or heads (run it with MergeExecutor)");
+        }
+        if (info instanceof TestTimeMethod) {
+            throw new MergeConfigException(info.name() + " is a test-time method: it learns coefficients on a model pool, "
+                    + "not from per-model data files");
         }
         throw new MergeConfigException(info.name() + " (" + info.getClass().getName() + ") is data-driven but not computed "
                 + "by the torch module");
@@ -70,7 +75,7 @@ public final class DataMergeExecutor {
      */
     public DataMergeResult run(DataMergeJob job, OutputTarget target, DataMergeListener listener) {
         long started = System.nanoTime();
-        DataMergeProvider method = method(job.method());
+        DataMergeMethod method = method(job.method());
         if (job.models().isEmpty()) {
             throw new MergeConfigException(method.name() + ": no models given");
         }
@@ -82,7 +87,7 @@ public final class DataMergeExecutor {
         MergeParameters params = MergeParameters.resolve(method, job.parameters(), job.modelParameters(), job.models().size());
         DataMergeMethod computation;
         try {
-            computation = method.create(params);
+            computation = method.configure(params);
         } catch (IllegalArgumentException e) {
             throw new MergeConfigException(method.name() + ": " + e.getMessage());
         }

@@ -2,16 +2,21 @@ package io.adamerge.merge.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.adamerge.merge.DataDrivenMethod;
+import io.adamerge.merge.MergeParameters;
 import java.util.Map;
 
 /**
- * A merge of fine-tuned CLIP vision towers that looks at unlabelled data of each task (Fisher merging, RegMean).
- * Small on purpose, so it can be bound to the core merge registry: a method gets the towers, heads and images,
- * and returns the merged parameter tensors in the towers' layout.
+ * A merge of fine-tuned CLIP vision towers that looks at unlabelled data of each task (Fisher merging, RegMean): one
+ * class per method is both its entry in the one merge registry (core's {@link DataDrivenMethod}: name, parameters,
+ * needs; found through {@code META-INF/services/io.adamerge.merge.DataDrivenMethod}, which instantiates it with its
+ * default settings) and its computation. {@link #configure} gives the instance for other parameter values. A method
+ * gets the towers, heads and images and returns the merged parameter tensors in the towers' layout;
+ * {@link DataMergeExecutor} does the reading and writing.
  */
-public interface DataMergeMethod {
-    /** The method's name in registries, tables and metadata ({@code fisher}, {@code regmean}). */
-    String name();
+public interface DataMergeMethod extends DataDrivenMethod {
+    /** This method with these (resolved, range-checked) parameter values. */
+    DataMergeMethod configure(MergeParameters parameters);
 
     /** What the method records in a merged checkpoint's metadata besides its name (settings). */
     Map<String, String> describe();

@@ -4,7 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.adamerge.model.ClassificationHead;
-import io.adamerge.model.ClipVisionModel;
+import io.adamerge.merge.MergeParameter;
+import io.adamerge.merge.MergeParameters;
+import io.adamerge.merge.ParameterScope;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.Examples;
 import io.adamerge.model.TorchRuntime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,13 +47,54 @@ public final class FisherMerging implements DataMergeMethod {
 
     private final Settings settings;
 
+    /** The registry entry: the default settings. */
+    public FisherMerging() {
+        this(Settings.defaults());
+    }
+
     public FisherMerging(Settings settings) {
         this.settings = settings;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     @Override
     public String name() {
         return "fisher";
+    }
+
+    @Override
+    public List<String> aliases() {
+        return List.of("fisher_merging");
+    }
+
+    @Override
+    public String description() {
+        return "Fisher merging: θ = Σ F_k θ_k / Σ F_k, F_k the diagonal empirical Fisher of model k with its head "
+                + "on its task's data";
+    }
+
+    @Override
+    public List<MergeParameter> parameters() {
+        Settings d = Settings.defaults();
+        return List.of(
+                MergeParameter.integer("samples", ParameterScope.GLOBAL, (long) d.samples(), 1L, (long) Integer.MAX_VALUE,
+                        "images per task for the Fisher (all when a task has fewer)"),
+                MergeParameter.integer("seed", ParameterScope.GLOBAL, d.seed(), "picks the images and draws the labels"),
+                MergeParameter.number("floor", ParameterScope.GLOBAL, Double.valueOf(Float.toString(d.floor())), Double.MIN_VALUE, null,
+                        "ε added to every Fisher entry, so entries no task is sensitive to are averaged"));
+    }
+
+    @Override
+    public boolean needsHeads() {
+        return true;
+    }
+
+    @Override
+    public FisherMerging configure(MergeParameters p) {
+        return new FisherMerging(new Settings((int) p.integer("samples"), p.integer("seed"), (float) p.number("floor")));
     }
 
     @Override
@@ -85,13 +130,13 @@ public final class FisherMerging implements DataMergeMethod {
      *
      * @param task selects this task's image sample and label stream (with the seed)
      */
-    public Map<String, NDArray> diagonalFisher(ClipVisionModel model, Map<String, NDArray> weights, ClassificationHead head,
-                                               TaskImages images, int task, NDManager into) {
+    public Map<String, NDArray> diagonalFisher(Encoder model, Map<String, NDArray> weights, ClassificationHead head,
+                                               Examples images, int task, NDManager into) {
         return diagonalFisher(model, weights, head, images, task, into, new ImageCounter(DataMergeListener.NONE, 0));
     }
 
-    private Map<String, NDArray> diagonalFisher(ClipVisionModel model, Map<String, NDArray> weights, ClassificationHead head,
-                                                TaskImages images, int task, NDManager into, ImageCounter progress) {
+    private Map<String, NDArray> diagonalFisher(Encoder model, Map<String, NDArray> weights, ClassificationHead head,
+                                                Examples images, int task, NDManager into, ImageCounter progress) {
         int[] picked = new BatchSampler(settings.seed(), settings.samples()).indices(task, 0, images.count());
         SplittableRandom labels = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + task);
         Map<String, NDArray> fisher = new LinkedHashMap<>();
@@ -110,8 +155,7 @@ public final class FisherMerging implements DataMergeMethod {
                     leaves.put(e.getKey(), leaf);
                 }
                 try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    NDArray x = images.batch(step, new int[] {i});
-                    NDArray logProbs = head.logits(model.forward(leaves, x).embeddings()).logSoftmax(-1);
+                    NDArray logProbs = head.logits(model.embed(leaves, images.select(new int[] {i}, step))).logSoftmax(-1);
                     int y = draw(logProbs.exp().toFloatArray(), labels);
                     NDArray negLogLikelihood = logProbs.get(0, y).neg();
                     collector.backward(negLogLikelihood);

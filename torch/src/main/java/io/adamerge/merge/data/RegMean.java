@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.adamerge.merge.MergeParameter;
+import io.adamerge.merge.MergeParameters;
+import io.adamerge.merge.ParameterScope;
 import io.adamerge.model.ClipKeys;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.OpenClipLayout;
@@ -53,15 +56,60 @@ public final class RegMean implements DataMergeMethod {
         }
     }
 
+    private static final String PATCH_REGMEAN = "regmean";
+    private static final String PATCH_AVERAGE = "average";
+
     private final Settings settings;
+
+    /** The registry entry: the default settings. */
+    public RegMean() {
+        this(Settings.defaults());
+    }
 
     public RegMean(Settings settings) {
         this.settings = settings;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     @Override
     public String name() {
         return "regmean";
+    }
+
+    @Override
+    public String description() {
+        return "RegMean: every linear layer W = (Σ G̃_k)^-1 Σ G̃_k W_k from the Grams of its inputs on each task's "
+                + "data, other parameters averaged";
+    }
+
+    @Override
+    public List<MergeParameter> parameters() {
+        Settings d = Settings.defaults();
+        return List.of(
+                MergeParameter.integer("samples", ParameterScope.GLOBAL, (long) d.samples(), 1L, (long) Integer.MAX_VALUE,
+                        "images per task for the Gram matrices (all when a task has fewer)"),
+                MergeParameter.number("alpha", ParameterScope.GLOBAL, d.alpha(), 0.0, 1.0,
+                        "scale of the Grams' off-diagonal entries"),
+                MergeParameter.integer("seed", ParameterScope.GLOBAL, d.seed(), "picks the images"),
+                MergeParameter.integer("batch_size", ParameterScope.GLOBAL, (long) d.batchSize(), 1L, (long) Integer.MAX_VALUE,
+                        "images per forward pass"),
+                MergeParameter.choice("patch_embedding", d.patchEmbeddingAsLinear() ? PATCH_REGMEAN : PATCH_AVERAGE,
+                        List.of(PATCH_REGMEAN, PATCH_AVERAGE),
+                        "merge the patch embedding as the linear layer it is, or average it (as FusionBench)"));
+    }
+
+    @Override
+    public boolean needsHeads() {
+        return false;
+    }
+
+    @Override
+    public RegMean configure(MergeParameters p) {
+        return new RegMean(new Settings((int) p.integer("samples"), p.number("alpha"), (int) p.integer("batch_size"),
+                p.integer("seed"), p.choice("patch_embedding").equals(PATCH_REGMEAN)));
     }
 
     @Override

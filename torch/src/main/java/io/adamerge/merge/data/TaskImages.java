@@ -9,6 +9,8 @@ import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.data.DataException;
 import io.adamerge.data.ImageSpec;
 import io.adamerge.data.read.ImageFolderReader;
+import io.adamerge.model.Examples;
+import io.adamerge.model.PixelBatch;
 import io.adamerge.model.VitConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,7 @@ import java.util.List;
  *
  * @param source where the images came from, for messages
  */
-public record TaskImages(String source, int count, int channels, int height, int width, float[] pixels) {
+public record TaskImages(String source, int count, int channels, int height, int width, float[] pixels) implements Examples {
     /** The tensor read from safetensors files (the data module's split files also hold {@code labels}). */
     public static final String PIXELS = "pixel_values";
 
@@ -51,6 +53,11 @@ public record TaskImages(String source, int count, int channels, int height, int
             System.arraycopy(pixels, indices[i] * size, out, i * size, size);
         }
         return manager.create(out, new Shape(indices.length, channels, height, width));
+    }
+
+    @Override
+    public PixelBatch select(int[] indices, NDManager manager) {
+        return new PixelBatch(batch(manager, indices));
     }
 
     /** The first {@code n} images (all of them when there are fewer). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.model.HiddenAct;
+import io.adamerge.model.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -12,7 +13,8 @@ import java.nio.file.Path;
  * position embeddings, post-LayerNorm blocks.
  */
 public record BertConfig(int vocabSize, int hiddenSize, int numLayers, int numHeads, int intermediateSize,
-                         int maxPositionEmbeddings, int typeVocabSize, double layerNormEps, HiddenAct hiddenAct) {
+                         int maxPositionEmbeddings, int typeVocabSize, double layerNormEps, HiddenAct hiddenAct)
+        implements ModelConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public BertConfig {
@@ -27,6 +29,12 @@ public record BertConfig(int vocabSize, int hiddenSize, int numLayers, int numHe
         if (!(layerNormEps > 0)) {
             throw new IllegalArgumentException("layer_norm_eps must be positive, got " + layerNormEps);
         }
+    }
+
+    /** Sentence embeddings are the hidden size wide. */
+    @Override
+    public int embeddingDim() {
+        return hiddenSize;
     }
 
     public int headDim() {

@@ -58,10 +58,48 @@ public final class BertEncoder {
     }
 
     /**
+     * Receives the input of every linear layer as a [tokens, features] matrix of the real (unmasked) tokens only, valid
+     * during the call (RegMean's Gram matrices). Sites per layer i: {@code layers.i.input} (query, key and value),
+     * {@code layers.i.context} (attention output), {@code layers.i.attention} (intermediate dense, after the attention
+     * block's LayerNorm) and {@code layers.i.activation} (output dense).
+     */
+    @FunctionalInterface
+    public interface LinearInputObserver {
+        static String site(int layer, String what) {
+            return "layers." + layer + "." + what;
+        }
+
+        void input(String site, NDArray rows);
+    }
+
+    /** A linear weight and the site of its input (see {@link LinearInputObserver}). */
+    public record LinearLayer(String weight, String site) {
+    }
+
+    /** Every linear layer, in forward order, with its input site. */
+    public java.util.List<LinearLayer> linearLayers() {
+        java.util.List<LinearLayer> out = new java.util.ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            for (String m : new String[] {BertKeys.Q, BertKeys.K, BertKeys.V}) {
+                out.add(new LinearLayer(BertKeys.layer(i, m, "weight"), LinearInputObserver.site(i, "input")));
+            }
+            out.add(new LinearLayer(BertKeys.layer(i, BertKeys.ATTN_OUT, "weight"), LinearInputObserver.site(i, "context")));
+            out.add(new LinearLayer(BertKeys.layer(i, BertKeys.FFN_IN, "weight"), LinearInputObserver.site(i, "attention")));
+            out.add(new LinearLayer(BertKeys.layer(i, BertKeys.FFN_OUT, "weight"), LinearInputObserver.site(i, "activation")));
+        }
+        return out;
+    }
+
+    /** {@link #lastHiddenState(Map, TokenBatch, LinearInputObserver)} without an observer. */
+    public NDArray lastHiddenState(Map<String, NDArray> w, TokenBatch tokens) {
+        return lastHiddenState(w, tokens, null);
+    }
+
+    /**
      * The last hidden state [batch, length, hidden]. Intermediates live in a scratch manager closed before returning
      * (autograd keeps what backward needs); the output is attached to the manager of {@code tokens.inputIds()}.
      */
-    public NDArray lastHiddenState(Map<String, NDArray> w, TokenBatch tokens) {
+    public NDArray lastHiddenState(Map<String, NDArray> w, TokenBatch tokens, LinearInputObserver observer) {
         validate(w);
         long batch = tokens.batchSize();
         long length = tokens.length();
@@ -87,8 +125,13 @@ public final class BertEncoder {
             NDArray additiveMask = one.sub(tokens.attentionMask().toType(dtype, false)).mul(lowest).reshape(batch, 1, 1, length);
             additiveMask.attach(outputs);
             NDArray scoreScale = outputs.create(Math.sqrt(config.headDim())).toType(dtype, false);
+            NDArray realTokens = null;
+            if (observer != null) {
+                realTokens = tokens.attentionMask().reshape(batch * length).toType(DataType.BOOLEAN, true);
+                realTokens.attach(scratch);
+            }
             for (int i = 0; i < config.numLayers(); i++) {
-                x = block(x, w, i, batch, length, additiveMask, scoreScale, outputs);
+                x = block(x, w, i, batch, length, additiveMask, scoreScale, outputs, observer, realTokens);
             }
             x.attach(outputs);
             return x;
@@ -96,18 +139,22 @@ public final class BertEncoder {
     }
 
     private NDArray block(NDArray x, Map<String, NDArray> w, int i, long batch, long length, NDArray additiveMask,
-                          NDArray scoreScale, NDManager constants) {
+                          NDArray scoreScale, NDManager constants, LinearInputObserver observer, NDArray realTokens) {
         long heads = config.numHeads();
         long headDim = config.headDim();
         long d = config.hiddenSize();
+        report(observer, realTokens, i, "input", x);
         NDArray q = linear(x, w, i, BertKeys.Q).reshape(batch, length, heads, headDim).transpose(0, 2, 1, 3);
         NDArray k = linear(x, w, i, BertKeys.K).reshape(batch, length, heads, headDim).transpose(0, 2, 3, 1);
         NDArray v = linear(x, w, i, BertKeys.V).reshape(batch, length, heads, headDim).transpose(0, 2, 1, 3);
         NDArray probs = q.matMul(k).div(scoreScale).add(additiveMask).softmax(-1);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, d);
+        report(observer, realTokens, i, "context", context);
         NDArray h = layerNorm(linear(context, w, i, BertKeys.ATTN_OUT).add(x),
                 w.get(BertKeys.layer(i, BertKeys.ATTN_LN, "weight")), w.get(BertKeys.layer(i, BertKeys.ATTN_LN, "bias")));
+        report(observer, realTokens, i, "attention", h);
         NDArray f = config.hiddenAct().apply(linear(h, w, i, BertKeys.FFN_IN), constants);
+        report(observer, realTokens, i, "activation", f);
         return layerNorm(linear(f, w, i, BertKeys.FFN_OUT).add(h),
                 w.get(BertKeys.layer(i, BertKeys.FFN_LN, "weight")), w.get(BertKeys.layer(i, BertKeys.FFN_LN, "bias")));
     }
@@ -138,6 +185,16 @@ public final class BertEncoder {
             }
             pooled.attach(outputs);
             return pooled;
+        }
+    }
+
+    private static void report(LinearInputObserver observer, NDArray realTokens, int layer, String what, NDArray x) {
+        if (observer != null) {
+            long features = x.getShape().get(2);
+            NDArray rows = x.reshape(-1, features);
+            // DJL's boolean mask wants the array's shape: select whole rows through a [rows, features] mask
+            NDArray mask = realTokens.reshape(-1, 1).broadcast(rows.getShape());
+            observer.input(LinearInputObserver.site(layer, what), rows.booleanMask(mask).reshape(-1, features));
         }
     }
 

@@ -10,8 +10,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.adamerge.model.TorchRuntime;
-import io.adamerge.onnx.BertImportWriter;
-import io.adamerge.onnx.BertOnnxImport;
 import io.adamerge.onnx.BuiltinBert;
 import io.adamerge.onnx.SentencePooling;
 import java.io.InputStream;
@@ -22,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Import the ONNX files that the langchain4j jars ship, then embed with the DJL encoder: the sentence embeddings
@@ -65,12 +62,9 @@ class BertParityTest {
      * texts with {@code reference} (langchain4j: its own tokenisation, ONNX Runtime, pooling, normalisation), the very
      * long text with ONNX Runtime run directly on the same token ids (pooled and normalised here, in double).
      */
-    static Parity parity(BuiltinBert builtin, EmbeddingModel reference, Path dir) throws Exception {
+    static Parity parity(BuiltinBert builtin, EmbeddingModel reference) throws Exception {
         long t0 = System.nanoTime();
-        BertOnnxImport.Result imported = BertOnnxImport.convert(builtin.readOnnx());
-        Path modelDir = dir.resolve(builtin.id());
-        BertImportWriter.write(imported, modelDir, builtin.tokenizerJson(), builtin.pooling(), builtin.maxSeqLength(),
-                Map.of("format", "pt"), List.of());
+        Path modelDir = ImportedBert.directory(builtin);
         long t1 = System.nanoTime();
         List<String> texts = new ArrayList<>(TEXTS.values());
         texts.add(VERY_LONG_TEXT);
@@ -144,16 +138,16 @@ class BertParityTest {
     }
 
     @Test
-    void miniLmMatchesOnnxRuntime(@TempDir Path dir) throws Exception {
-        Parity p = parity(BuiltinBert.ALL_MINILM_L6_V2, new AllMiniLmL6V2EmbeddingModel(), dir);
+    void miniLmMatchesOnnxRuntime() throws Exception {
+        Parity p = parity(BuiltinBert.ALL_MINILM_L6_V2, new AllMiniLmL6V2EmbeddingModel());
         assertThat(p.tokens().get("long")).isBetween(101, 128);
         assertThat(p.tokens().get("very long")).isGreaterThan(128);
         assertThat(p.maxAbsDiff().values()).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(1e-5));
     }
 
     @Test
-    void bgeSmallMatchesOnnxRuntime(@TempDir Path dir) throws Exception {
-        Parity p = parity(BuiltinBert.BGE_SMALL_EN_V15, new BgeSmallEnV15EmbeddingModel(), dir);
+    void bgeSmallMatchesOnnxRuntime() throws Exception {
+        Parity p = parity(BuiltinBert.BGE_SMALL_EN_V15, new BgeSmallEnV15EmbeddingModel());
         assertThat(p.maxAbsDiff().values()).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(1e-5));
     }
 }

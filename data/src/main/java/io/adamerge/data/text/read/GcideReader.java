@@ -20,6 +20,12 @@ public final class GcideReader {
     private static final Pattern AT_START = Pattern.compile("\\A\\s*(?:\\d+\\.\\s*)?\\(([A-Z][a-z]{1,15})\\.?\\)");
     private static final Pattern END_OF_LINE = Pattern.compile("\\(([A-Z][a-z]{1,15})\\.?\\)[ \\t]*\\n");
 
+    private static final Pattern SOURCE_TAG = Pattern.compile("(?m)^\\s*\\[[^\\]\\n]*\\]\\s*$");
+    private static final Pattern CITATION = Pattern.compile("--[A-Z][^\\n]*");
+    private static final Pattern BRACKETS = Pattern.compile("\\[[^\\]]*\\]");
+    private static final Pattern BRACES = Pattern.compile("[{}]");
+    private static final Pattern PRONUNCIATION = Pattern.compile("\\\\[^\\\\\\n]*\\\\");
+
     private GcideReader() {
     }
 
@@ -58,11 +64,11 @@ public final class GcideReader {
 
     /** A sense's text without the dictionary's apparatus. */
     static String cleanSense(String s) {
-        String t = s.replaceAll("(?m)^\\s*\\[[^\\]\\n]*\\]\\s*$", " ") // source tags on their own line
-                .replaceAll("--[A-Z][^\\n]*", " ") // citations of authors
-                .replaceAll("\\[[^\\]]*\\]", " ") // [Obs.], [R.], etymologies
-                .replaceAll("[{}]", "")
-                .replaceAll("\\\\[^\\\\\\n]*\\\\", " "); // \pro*nun"ci*a`tion\
+        String t = SOURCE_TAG.matcher(s).replaceAll(" "); // source tags on their own line
+        t = CITATION.matcher(t).replaceAll(" "); // citations of authors
+        t = BRACKETS.matcher(t).replaceAll(" "); // [Obs.], [R.], etymologies
+        t = BRACES.matcher(t).replaceAll("");
+        t = PRONUNCIATION.matcher(t).replaceAll(" "); // \\pro*nun"ci*a`tion\\
         return TextFiles.squeeze(t);
     }
 

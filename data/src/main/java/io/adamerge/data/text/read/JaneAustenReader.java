@@ -28,7 +28,7 @@ public final class JaneAustenReader {
             throw new TextFormatException(rdx, "top level", "not a named list (a lazy-load index is one)");
         }
         int k = java.util.Arrays.asList(names).indexOf("variables");
-        if (k < 0) {
+        if (k < 0 || k >= root.elements().size()) {
             throw new TextFormatException(rdx, "top level", "no 'variables' element");
         }
         RSerialization.RValue vars = root.elements().get(k);

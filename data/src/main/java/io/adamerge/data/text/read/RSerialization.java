@@ -101,7 +101,7 @@ public final class RSerialization {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(rdb, o + 4, (int) length - 4);
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(expected, 1 << 24));
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(expected, 1 << 20));
             byte[] buf = new byte[1 << 16];
             while (!inflater.finished()) {
                 int n = inflater.inflate(buf);

@@ -33,8 +33,9 @@ public final class SpamAssassinReader {
         try {
             root = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new TextFormatException(file, "line " + e.getLocation().getLineNr() + " column "
-                    + e.getLocation().getColumnNr(), "not JSON (" + e.getOriginalMessage() + ")");
+            var at = e.getLocation();
+            throw new TextFormatException(file, at == null ? "start" : "line " + at.getLineNr() + " column " + at.getColumnNr(),
+                    "not JSON (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             throw new TextFormatException(file, "start", "not JSON (" + e.getMessage() + ")");
         }

@@ -19,6 +19,7 @@ import java.util.zip.ZipException;
 
 /** Shared helpers of the text readers: whole-file reads, gunzip, strict UTF-8 with the offending byte's offset. */
 public final class TextFiles {
+    private static final java.util.regex.Pattern WHITE_SPACE = java.util.regex.Pattern.compile("\\s+");
     private TextFiles() {
     }
 
@@ -70,6 +71,6 @@ public final class TextFiles {
 
     /** Collapses runs of white space into one space and trims. */
     public static String squeeze(String s) {
-        return s.replaceAll("\\s+", " ").strip();
+        return WHITE_SPACE.matcher(s).replaceAll(" ").strip();
     }
 }
