@@ -1,5 +1,8 @@
 package io.adamerge.cli;
 
+import java.nio.file.Files;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -109,81 +112,111 @@ public final class AdaMergingCommand implements Callable<Integer> {
                     + "base's layout and dtype.")
     Path out;
 
+    @Option(names = "--force", description = "Replace an existing --out or --save-lambda (never an input).")
+    boolean force;
+
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
-        try {
-            if (models.size() != heads.size() || models.size() != data.size()) {
-                throw new IllegalArgumentException("give one head and one data set per model: " + models.size() + " models, "
-                        + heads.size() + " heads, " + data.size() + " data sets");
+        if (models.size() != heads.size() || models.size() != data.size()) {
+            throw new IllegalArgumentException("give one head and one data set per model: " + models.size() + " models, "
+                    + heads.size() + " heads, " + data.size() + " data sets");
+        }
+        if (saveEvery < 0) {
+            throw new IllegalArgumentException("--save-every must be >= 0");
+        }
+        if (saveEvery > 0 && saveLambda == null) {
+            throw new IllegalArgumentException("--save-every needs --save-lambda");
+        }
+        OutputTarget target = checkOutputs();
+        threads.apply();
+        AdaMergingConfig settings = new AdaMergingConfig(Granularity.parse(granularity), plus, density, steps, lr, 0.9, 0.999,
+                1e-8, batch, initValue, seed);
+        long t0 = System.nanoTime();
+        try (NDManager manager = TorchRuntime.newManager()) {
+            ClipVisionModel.Loaded pre = ClipVisionModel.load(base, config, manager);
+            List<Map<String, NDArray>> finetuned = new ArrayList<>();
+            List<AdaMerging.Task> tasks = new ArrayList<>();
+            for (int k = 0; k < models.size(); k++) {
+                ClipVisionModel.Loaded ft = ClipVisionModel.loadMatching(models.get(k), base, config, pre.model(), "the base", manager);
+                finetuned.add(ft.weights());
+                ClassificationHead head = ClassificationHead.load(heads.get(k), manager);
+                TaskImages images = TaskImages.load(data.get(k), pre.model().config());
+                tasks.add(new AdaMerging.Task(taskName(models.get(k)), head, images));
             }
-            if (saveEvery < 0) {
-                throw new IllegalArgumentException("--save-every must be >= 0");
-            }
-            if (saveEvery > 0 && saveLambda == null) {
-                throw new IllegalArgumentException("--save-every needs --save-lambda");
-            }
-            threads.apply();
-            AdaMergingConfig settings = new AdaMergingConfig(Granularity.parse(granularity), plus, density, steps, lr, 0.9, 0.999,
-                    1e-8, batch, initValue, seed);
-            long t0 = System.nanoTime();
-            try (NDManager manager = TorchRuntime.newManager()) {
-                ClipVisionModel.Loaded pre = ClipVisionModel.load(base, config, manager);
-                List<Map<String, NDArray>> finetuned = new ArrayList<>();
-                List<AdaMerging.Task> tasks = new ArrayList<>();
-                for (int k = 0; k < models.size(); k++) {
-                    ClipVisionModel.Loaded ft = ClipVisionModel.loadMatching(models.get(k), base, config, pre.model(), "the base", manager);
-                    finetuned.add(ft.weights());
-                    ClassificationHead head = ClassificationHead.load(heads.get(k), manager);
-                    TaskImages images = TaskImages.load(data.get(k), pre.model().config());
-                    tasks.add(new AdaMerging.Task(taskName(models.get(k)), head, images));
+            try (AdaMerging ada = AdaMerging.create(pre.model(), pre.weights(), finetuned, tasks, settings, manager)) {
+                finetuned.forEach(m -> m.values().forEach(NDArray::close));
+                Coefficients start = initLambda == null ? ada.initialCoefficients()
+                        : Coefficients.load(initLambda).alignedTo(ada.layerKeys(), settings.granularity(), tasks.size(),
+                                initLambda.toString());
+                w.printf(Locale.ROOT, "%s: %d tasks, %d coefficients, steps %d..%d, batch %d, lr %s, seed %d%n",
+                        settings.methodName(), tasks.size(), start.values().length, start.step(), Math.max(start.step(), steps),
+                        batch, lr, seed);
+                w.flush();
+                float[] lastLoss = {Float.NaN};
+                float[] firstLoss = {Float.NaN};
+                Coefficients result;
+                try (ProgressBar bar = new ProgressBarBuilder().setTaskName(settings.methodName())
+                        .setInitialMax(Math.max(steps, start.step())).startsFrom(start.step(), java.time.Duration.ZERO)
+                        .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+                    result = ada.trainer().run(start, (r, c) -> {
+                        if (Float.isNaN(firstLoss[0])) {
+                            firstLoss[0] = r.loss();
+                        }
+                        lastLoss[0] = r.loss();
+                        bar.step();
+                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", r.loss()));
+                    }, saveEvery > 0 ? new SaveCoefficients(saveLambda, saveEvery) : null);
                 }
-                try (AdaMerging ada = AdaMerging.create(pre.model(), pre.weights(), finetuned, tasks, settings, manager)) {
-                    finetuned.forEach(m -> m.values().forEach(NDArray::close));
-                    Coefficients start = initLambda == null ? ada.initialCoefficients()
-                            : Coefficients.load(initLambda).alignedTo(ada.layerKeys(), settings.granularity(), tasks.size(),
-                                    initLambda.toString());
-                    w.printf(Locale.ROOT, "%s: %d tasks, %d coefficients, steps %d..%d, batch %d, lr %s, seed %d%n",
-                            settings.methodName(), tasks.size(), start.values().length, start.step(), Math.max(start.step(), steps),
-                            batch, lr, seed);
-                    w.flush();
-                    float[] lastLoss = {Float.NaN};
-                    float[] firstLoss = {Float.NaN};
-                    Coefficients result;
-                    try (ProgressBar bar = new ProgressBarBuilder().setTaskName(settings.methodName())
-                            .setInitialMax(Math.max(steps, start.step())).startsFrom(start.step(), java.time.Duration.ZERO)
-                            .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-                        result = ada.trainer().run(start, (r, c) -> {
-                            if (Float.isNaN(firstLoss[0])) {
-                                firstLoss[0] = r.loss();
-                            }
-                            lastLoss[0] = r.loss();
-                            bar.step();
-                            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", r.loss()));
-                        }, saveEvery > 0 ? new SaveCoefficients(saveLambda, saveEvery) : null);
+                if (saveLambda != null) {
+                    result.save(saveLambda);
+                }
+                try (NDManager merged = manager.newSubManager()) {
+                    Map<String, NDArray> weights = ada.merge(result, merged);
+                    if (target.replaces()) {
+                        w.println(target.replacementNote());
+                    }
+                    Path file = MergedCheckpoint.write(base, weights, target, metadata(settings, result));
+                    if (result.step() > start.step()) {
+                        w.printf(Locale.ROOT, "loss %.6f -> %.6f over %d steps in %.1f s%n", firstLoss[0], lastLoss[0],
+                                result.step() - start.step(), (System.nanoTime() - t0) / 1e9);
+                    } else {
+                        w.printf(Locale.ROOT, "no steps to do: the coefficients are already at step %d of %d%n", start.step(), steps);
                     }
                     if (saveLambda != null) {
-                        result.save(saveLambda);
+                        w.println("coefficients: " + saveLambda.toAbsolutePath());
                     }
-                    try (NDManager merged = manager.newSubManager()) {
-                        Map<String, NDArray> weights = ada.merge(result, merged);
-                        Path file = MergedCheckpoint.write(base, weights, out, metadata(settings, result));
-                        if (result.step() > start.step()) {
-                            w.printf(Locale.ROOT, "loss %.6f -> %.6f over %d steps in %.1f s%n", firstLoss[0], lastLoss[0],
-                                    result.step() - start.step(), (System.nanoTime() - t0) / 1e9);
-                        } else {
-                            w.printf(Locale.ROOT, "no steps to do: the coefficients are already at step %d of %d%n", start.step(), steps);
-                        }
-                        if (saveLambda != null) {
-                            w.println("coefficients: " + saveLambda.toAbsolutePath());
-                        }
-                        w.println("merged model: " + file.toAbsolutePath());
-                    }
+                    w.println("merged model: " + file.toAbsolutePath());
                 }
             }
-            return 0;
-        } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException e) {
-            return CliErrors.report(spec, e);
+        }
+        return 0;
+    }
+
+    /**
+     * The output policy, before any work: --out and --save-lambda are neither inputs nor each other, and replace
+     * nothing without --force. Resuming writes --save-lambda onto --init-lambda: that one file may be updated.
+     */
+    private OutputTarget checkOutputs() {
+        Inputs inputs = Inputs.of().add("--base", base).addAll("--models", models).addAll("--heads", heads)
+                .addAll("--data", data).add("--config", config).add("--init-lambda", initLambda);
+        OutputTarget target = OutputTarget.model("--out", out, force, inputs);
+        if (saveLambda != null) {
+            boolean resume = initLambda != null && sameFile(saveLambda, initLambda);
+            Inputs others = Inputs.of().add("--base", base).addAll("--models", models).addAll("--heads", heads)
+                    .addAll("--data", data).add("--config", config);
+            OutputTarget lambda = OutputTarget.check("--save-lambda", saveLambda, OutputTarget.Kind.FILE, force || resume,
+                    resume ? others : others.add("--init-lambda", initLambda));
+            OutputTarget.checkDistinct(target, lambda);
+        }
+        return target;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.data.DataException;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.data.ImageSpec;
@@ -98,36 +100,32 @@ public final class DataCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try {
-                Set<Source> wanted = EnumSet.noneOf(Source.class);
-                if (sources.isEmpty()) {
-                    Benchmark kind = Benchmark.parse(benchmark);
-                    if (kind != Benchmark.TEXT) {
-                        wanted.addAll(BenchmarkTasks.sourcesOf(BenchmarkTasks.catalog()));
-                    }
-                    if (kind != Benchmark.IMAGE) {
-                        wanted.addAll(TextTasks.sourcesOf(TextTasks.catalog()));
-                    }
-                } else {
-                    sources.forEach(s -> wanted.add(Source.parse(s)));
+            Set<Source> wanted = EnumSet.noneOf(Source.class);
+            if (sources.isEmpty()) {
+                Benchmark kind = Benchmark.parse(benchmark);
+                if (kind != Benchmark.TEXT) {
+                    wanted.addAll(BenchmarkTasks.sourcesOf(BenchmarkTasks.catalog()));
                 }
-                DataDirectory dir = options.directory();
-                out.println("data directory: " + dir.root());
-                out.flush();
-                long t0 = System.nanoTime();
-                List<DataFetcher.Outcome> outcomes = new DataFetcher(dir, line -> {
-                    out.println("  " + line);
-                    out.flush();
-                }).fetch(wanted);
-                for (DataFetcher.Outcome o : outcomes) {
-                    out.printf(Locale.ROOT, "  %-15s %s %s%s%n", o.source().folder(), o.fetched() ? "fetched" : "present", o.folder(),
-                            o.fetched() ? String.format(Locale.ROOT, " (%.1f s)", o.millis() / 1000.0) : "");
+                if (kind != Benchmark.IMAGE) {
+                    wanted.addAll(TextTasks.sourcesOf(TextTasks.catalog()));
                 }
-                out.printf(Locale.ROOT, "%d sources ready in %.2f s%n", outcomes.size(), (System.nanoTime() - t0) / 1e9);
-                return 0;
-            } catch (DataException | IllegalArgumentException e) {
-                return CliErrors.report(spec, e);
+            } else {
+                sources.forEach(s -> wanted.add(Source.parse(s)));
             }
+            DataDirectory dir = options.directory();
+            out.println("data directory: " + dir.root());
+            out.flush();
+            long t0 = System.nanoTime();
+            List<DataFetcher.Outcome> outcomes = new DataFetcher(dir, line -> {
+                out.println("  " + line);
+                out.flush();
+            }).fetch(wanted);
+            for (DataFetcher.Outcome o : outcomes) {
+                out.printf(Locale.ROOT, "  %-15s %s %s%s%n", o.source().folder(), o.fetched() ? "fetched" : "present", o.folder(),
+                        o.fetched() ? String.format(Locale.ROOT, " (%.1f s)", o.millis() / 1000.0) : "");
+            }
+            out.printf(Locale.ROOT, "%d sources ready in %.2f s%n", outcomes.size(), (System.nanoTime() - t0) / 1e9);
+            return 0;
         }
     }
 
@@ -154,41 +152,36 @@ public final class DataCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try {
-                Benchmark kind = Benchmark.parse(benchmark);
-                List<String> named = taskOptions.tasks;
-                List<TaskInfo> tasks = !named.isEmpty()
-                        ? named.stream().filter(n -> !isTextTask(n)).map(BenchmarkTasks::info).toList()
-                        : kind == Benchmark.TEXT ? List.of() : taskOptions.selected();
-                List<TextTask> textTasks;
-                if (!named.isEmpty()) {
-                    textTasks = named.stream().filter(Tasks::isTextTask).map(TextTasks::info).toList();
-                } else if (kind == Benchmark.IMAGE) {
-                    textTasks = List.of();
-                } else if (taskOptions.all) {
-                    textTasks = TextTasks.catalog();
-                } else {
-                    textTasks = new ArrayList<>(TextTasks.benchmark());
-                    textTasks.addAll(TextTasks.heldOut());
-                }
-                BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
-                for (TaskInfo t : tasks) {
-                    out.printf(Locale.ROOT, "%-17s %-9s %2d classes  %s%n", t.name(), role(t.role()), t.numClasses(), t.description());
-                    if (load) {
-                        TaskSplits s = bench.load(t.name(), taskOptions.spec());
-                        for (Split split : Split.values()) {
-                            ImageDataset d = s.get(split);
-                            out.printf(Locale.ROOT, "    %-10s %5d images %s  per class %s%n", split.label(), d.size(), d.spec(),
-                                    Arrays.toString(d.classCounts()));
-                        }
-                    }
-                    out.flush();
-                }
-                listText(out, textTasks);
-                return 0;
-            } catch (DataException | IllegalArgumentException e) {
-                return CliErrors.report(spec, e);
+            Benchmark kind = Benchmark.parse(benchmark);
+            List<String> named = taskOptions.tasks;
+            List<TaskInfo> tasks = !named.isEmpty()
+                    ? named.stream().filter(n -> !isTextTask(n)).map(BenchmarkTasks::info).toList()
+                    : kind == Benchmark.TEXT ? List.of() : taskOptions.selected();
+            List<TextTask> textTasks;
+            if (!named.isEmpty()) {
+                textTasks = named.stream().filter(Tasks::isTextTask).map(TextTasks::info).toList();
+            } else if (kind == Benchmark.IMAGE) {
+                textTasks = List.of();
+            } else if (taskOptions.all) {
+                textTasks = TextTasks.catalog();
+            } else {
+                textTasks = new ArrayList<>(TextTasks.benchmark());
+                textTasks.addAll(TextTasks.heldOut());
             }
+            BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
+            for (TaskInfo t : tasks) {
+                out.printf(Locale.ROOT, "%-17s %-9s %2d classes  %s%n", t.name(), role(t.role()), t.numClasses(), t.description());
+                if (load) {
+                    TaskSplits s = bench.load(t.name(), taskOptions.spec());
+                    for (Split split : Split.values()) {
+                        ImageDataset d = s.get(split);
+                        out.printf(Locale.ROOT, "    %-10s %5d images %s  per class %s%n", split.label(), d.size(), d.spec(),
+                                Arrays.toString(d.classCounts()));
+                    }
+                }
+            }
+            listText(out, textTasks);
+            return 0;
         }
 
         private static boolean isTextTask(String name) {
@@ -242,38 +235,36 @@ public final class DataCommand {
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
-            try {
-                Benchmark kind = Benchmark.parse(benchmark);
-                List<String> named = taskOptions.tasks;
-                List<TextTask> textTasks = !named.isEmpty() ? named.stream().filter(Tasks::isTextTask).map(TextTasks::info).toList()
-                        : kind == Benchmark.IMAGE ? List.of() : TextTasks.catalog();
-                if (!textTasks.isEmpty()) {
-                    TextTasks text = new TextTasks(options.directory(), taskOptions.seed);
-                    for (TextTask t : textTasks) {
-                        TextTasks.write(text.load(t.name()), out.resolve(t.name()));
-                    }
-                    w.println("wrote " + textTasks.size() + " text tasks to " + out.toAbsolutePath());
+            OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                    Inputs.of().add("--data", options.directory().root()));
+            Benchmark kind = Benchmark.parse(benchmark);
+            List<String> named = taskOptions.tasks;
+            List<TextTask> textTasks = !named.isEmpty() ? named.stream().filter(Tasks::isTextTask).map(TextTasks::info).toList()
+                    : kind == Benchmark.IMAGE ? List.of() : TextTasks.catalog();
+            if (!textTasks.isEmpty()) {
+                TextTasks text = new TextTasks(options.directory(), taskOptions.seed);
+                for (TextTask t : textTasks) {
+                    TextTasks.write(text.load(t.name()), out.resolve(t.name()));
                 }
-                if ((!named.isEmpty() && named.stream().allMatch(Tasks::isTextTask)) || (named.isEmpty() && kind == Benchmark.TEXT)) {
-                    return 0;
-                }
-                List<TaskInfo> tasks = !named.isEmpty()
-                        ? named.stream().filter(n -> !Tasks.isTextTask(n)).map(BenchmarkTasks::info).toList()
-                        : taskOptions.selected();
-                BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(tasks.size())
-                        .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-                    for (TaskInfo t : tasks) {
-                        bar.setExtraMessage(t.name());
-                        BenchmarkTasks.write(bench.load(t.name(), taskOptions.spec()), out.resolve(t.name()));
-                        bar.step();
-                    }
-                }
-                w.println("wrote " + tasks.size() + " tasks to " + out.toAbsolutePath());
-                return 0;
-            } catch (DataException | IllegalArgumentException e) {
-                return CliErrors.report(spec, e);
+                w.println("wrote " + textTasks.size() + " text tasks to " + out.toAbsolutePath());
             }
+            if ((!named.isEmpty() && named.stream().allMatch(Tasks::isTextTask)) || (named.isEmpty() && kind == Benchmark.TEXT)) {
+                return 0;
+            }
+            List<TaskInfo> tasks = !named.isEmpty()
+                    ? named.stream().filter(n -> !Tasks.isTextTask(n)).map(BenchmarkTasks::info).toList()
+                    : taskOptions.selected();
+            BenchmarkTasks bench = new BenchmarkTasks(options.directory(), taskOptions.seed);
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(tasks.size())
+                    .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+                for (TaskInfo t : tasks) {
+                    bar.setExtraMessage(t.name());
+                    BenchmarkTasks.write(bench.load(t.name(), taskOptions.spec()), out.resolve(t.name()));
+                    bar.step();
+                }
+            }
+            w.println("wrote " + tasks.size() + " tasks to " + out.toAbsolutePath());
+            return 0;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.adamerging.Coefficients;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.cli.merge.PeakMemory;
@@ -84,41 +86,39 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         long t0 = System.nanoTime();
         PrintWriter w = spec.commandLine().getOut();
-        try {
-            threads.apply();
-            if (steps != null && steps < 0) {
-                throw new IllegalArgumentException("--steps must be >= 0");
-            }
-            List<String> selected = methods.isEmpty() ? TableRow.defaults()
-                    : methods.stream().map(String::trim).filter(s -> !s.isBlank()).distinct().toList();
-            MergeMethods registry = MergeMethods.discover();
-            // unknown rows are reported before the data and the zoo are prepared
-            MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
-            Zoo z = ZooPreparation.prepare(zoo, quick, data, w);
-            ZooData zooData = data.forZoo(z);
-
-            MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
-            if (quick) {
-                cfg = cfg.quick(QUICK_STEPS, QUICK_IMAGES, QUICK_SAMPLES);
-            }
-            if (steps != null) {
-                cfg = cfg.withAdaSteps(steps);
-            }
-            w.printf(Locale.ROOT, "main table on zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
-                    z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
-            w.flush();
-            MainTable.Result result = MainTable.run(z, zooData, cfg, registry, new Bars(w));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long peakKiB = PeakMemory.peakResidentKiB();
-            ResultTable table = write(result, seconds, peakKiB);
-            w.println();
-            w.print(table.markdown());
-            w.println("wrote " + out.resolve("results.md").toAbsolutePath() + ", results.csv, results.json");
-            w.flush();
-            return 0;
-        } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-            return CliErrors.report(spec, e);
+        OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                Inputs.of().add("--zoo", zoo != null ? zoo : ZooOptions.defaultFolder(quick)).add("--data", data.directory().root()));
+        threads.apply();
+        if (steps != null && steps < 0) {
+            throw new IllegalArgumentException("--steps must be >= 0");
         }
+        List<String> selected = methods.isEmpty() ? TableRow.defaults()
+                : methods.stream().map(String::trim).filter(s -> !s.isBlank()).distinct().toList();
+        MergeMethods registry = MergeMethods.discover();
+        // unknown rows are reported before the data and the zoo are prepared
+        MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
+        Zoo z = ZooPreparation.prepare(zoo, quick, data, w);
+        ZooData zooData = data.forZoo(z);
+
+        MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
+        if (quick) {
+            cfg = cfg.quick(QUICK_STEPS, QUICK_IMAGES, QUICK_SAMPLES);
+        }
+        if (steps != null) {
+            cfg = cfg.withAdaSteps(steps);
+        }
+        w.printf(Locale.ROOT, "main table on zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
+                z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
+        w.flush();
+        MainTable.Result result = MainTable.run(z, zooData, cfg, registry, new Bars(w));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long peakKiB = PeakMemory.peakResidentKiB();
+        ResultTable table = write(result, seconds, peakKiB);
+        w.println();
+        w.print(table.markdown());
+        w.println("wrote " + out.resolve("results.md").toAbsolutePath() + ", results.csv, results.json");
+        w.flush();
+        return 0;
     }
 
     /** Writes results.{md,csv,json}, the coefficient files and the plots; returns the table. */

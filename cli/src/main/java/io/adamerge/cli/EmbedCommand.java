@@ -1,5 +1,8 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Finite;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -65,6 +68,9 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Images or texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--force", description = "Replace an existing --out (never an input).")
+    boolean force;
+
     @Spec
     CommandSpec spec;
 
@@ -80,20 +86,18 @@ public final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            if (batch <= 0) {
-                throw new IllegalArgumentException("--batch must be positive, got " + batch);
-            }
-            return run();
-        } catch (CheckpointException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("adamerge embed: " + e.getMessage());
-            return 1;
+        if (batch <= 0) {
+            throw new IllegalArgumentException("--batch must be positive, got " + batch);
         }
+        // the output policy, before any work: never an input, nothing replaced without --force
+        OutputTarget target = OutputTarget.check("--out", out, OutputTarget.Kind.FILE, force,
+                Inputs.of().add("--model", model).add("--input", input).add("--config", config));
+        return run(target);
     }
 
-    private int run() {
+    private int run(OutputTarget target) {
         if (BertModel.isBertDirectory(model)) {
-            return embedTexts();
+            return embedTexts(target);
         }
         try (NDManager manager = TorchRuntime.newManager()) {
             ClipVisionModel.Loaded loaded = ClipVisionModel.load(model, config, manager);
@@ -109,7 +113,14 @@ public final class EmbedCommand implements Callable<Integer> {
                     for (int from = 0; from < n; from += batch) {
                         int size = Math.min(batch, n - from);
                         try (NDManager step = manager.newSubManager()) {
-                            NDArray pixels = step.create(source.read(from, size),
+                            float[] batchPixels = source.read(from, size);
+                            int bad = Finite.firstNonFinite(batchPixels);
+                            if (bad >= 0) {
+                                int perImage = c.numChannels() * c.imageSize() * c.imageSize();
+                                throw new CheckpointException(input + ": pixel_values holds " + batchPixels[bad] + " in image "
+                                        + (from + bad / perImage));
+                            }
+                            NDArray pixels = step.create(batchPixels,
                                     new Shape(size, c.numChannels(), c.imageSize(), c.imageSize()));
                             VisionOutput o = loaded.model().forward(loaded.weights(), pixels);
                             System.arraycopy(o.pooled().toFloatArray(), 0, pooled, from * c.hiddenSize(), size * c.hiddenSize());
@@ -128,7 +139,13 @@ public final class EmbedCommand implements Callable<Integer> {
                 Map<String, String> metadata = new LinkedHashMap<>(source.metadata());
                 metadata.put("model", model.toString());
                 metadata.put("layout", loaded.model().layout().name());
-                SafetensorsWriter.write(out, tensors, metadata);
+                for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+                    Finite.require(e.getValue().data(), "the embedding output '" + e.getKey() + "' of " + model);
+                }
+                if (target.replaces()) {
+                    spec.commandLine().getOut().println(target.replacementNote());
+                }
+                SafetensorsWriter.write(target, tensors, metadata);
                 spec.commandLine().getOut().printf("embedded %d images with %s (%s layout): %s%s -> %s%n", n, model,
                         loaded.model().layout(), embeds != null ? "image_embeds [" + n + ", " + c.projectionDim() + "], " : "",
                         "pooled [" + n + ", " + c.hiddenSize() + "]", out);
@@ -142,16 +159,12 @@ public final class EmbedCommand implements Callable<Integer> {
     }
 
     /** Sentence embeddings of a text file with a BERT directory. */
-    private int embedTexts() {
+    private int embedTexts(OutputTarget target) {
         if (config != null) {
             throw new IllegalArgumentException("--config is for CLIP towers; a BERT directory is described by its own config.json");
         }
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException(input + ": not a file (a BERT model embeds a text file, one text per line)");
-        }
-        Path target = out.toAbsolutePath().normalize();
-        if (target.equals(input.toAbsolutePath().normalize()) || target.startsWith(model.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--out " + out + " would overwrite an input (the text file or the model directory)");
         }
         List<String> texts;
         try {
@@ -185,7 +198,8 @@ public final class EmbedCommand implements Callable<Integer> {
             metadata.put("pooling", bert.pooling().name().toLowerCase(Locale.ROOT));
             metadata.put("max_seq_length", Integer.toString(bert.tokenizer().maxSeqLength()));
             metadata.put("normalized", Boolean.toString(bert.normalize()));
-            SafetensorsWriter.write(out, Map.of("sentence_embedding", FloatTensor.of(embeddings, n, dim)), metadata);
+            Finite.require(embeddings, "the sentence embeddings of " + model);
+            SafetensorsWriter.write(target, Map.of("sentence_embedding", FloatTensor.of(embeddings, n, dim)), metadata);
             spec.commandLine().getOut().printf("embedded %d texts with %s (BERT, %s pooling): sentence_embedding [%d, %d] -> %s%n", n, model,
                     metadata.get("pooling"), n, dim, out);
             return 0;

@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.onnx.BertImportWriter;
 import io.adamerge.onnx.BertOnnxImport;
 import io.adamerge.onnx.BuiltinBert;
@@ -79,12 +81,18 @@ public final class ImportCommand implements Callable<Integer> {
         throw new IllegalArgumentException("no tokenizer.json beside " + onnx + " or in its parent folder: pass --tokenizer FILE");
     }
 
+    @Option(names = "--force", description = "Replace an existing --out folder (never an input).")
+    boolean force;
+
     @Override
-    public Integer call() {
-        return CliErrors.run(spec, this::run);
+    public Integer call() throws IOException {
+        return run();
     }
 
     private int run() throws IOException {
+        // the output policy, before the model is read: an existing folder only with --force, never an input
+        OutputTarget.check("--out", out, OutputTarget.Kind.DIRECTORY, force,
+                Inputs.of().add("--onnx", source.onnx).add("--tokenizer", tokenizer));
         BuiltinBert builtin = source.builtin == null ? null : BuiltinBert.parse(source.builtin);
         List<Path> inputs = new ArrayList<>();
         OnnxModel model;

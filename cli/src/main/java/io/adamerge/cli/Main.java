@@ -33,6 +33,6 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return CliErrors.install(new CommandLine(new Main())).execute(args);
     }
 }

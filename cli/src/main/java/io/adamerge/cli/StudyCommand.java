@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.cli.study.StudyReport;
 import io.adamerge.data.DataException;
@@ -138,55 +140,53 @@ public final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
-        try {
-            StudySettings settings = settings();
-            MergeMethods registry = MergeMethods.discover();
-            List<String> compared = methods == null || methods.isEmpty() ? StudyMethod.defaults()
-                    : methods.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
-            compared.forEach(m -> StudyMethod.of(m, settings, registry)); // unknown names fail before the zoo is prepared
-            // an explicit --zoo must hold one; the default zoo is fetched and built when missing, as the demo does
-            Zoo z = zoo.zoo != null ? Zoo.open(zoo.zoo) : ZooPreparation.prepare(null, quick, data, w);
-            ZooData zooData = data.forZoo(z);
-            List<String> tasks = z.tasks();
-            List<String> robust = robustnessTasks == null || robustnessTasks.isEmpty() ? RobustnessStudy.defaultTasks() : robustnessTasks;
-            List<GeneralizationStudy.Split> splits = splits(tasks);
-            boolean all = which == Which.ALL;
-            StudyReport report = new StudyReport(out, String.format(Locale.ROOT,
-                    "Zoo `%s` (recipe %s, seed %d, %d tasks). Settings: %s test images per task, %d AdaMerging steps (layer-wise, "
-                            + "batch %d per task, Adam lr 1e-3, λ₀ 0.3), Task Arithmetic / Ties λ %.1f, Ties density %.1f, seed %d%s.%n",
-                    z.root(), z.manifest().recipeHash(), z.manifest().seed(), tasks.size(),
-                    settings.testImages() == 0 ? "all" : String.valueOf(settings.testImages()), settings.adaSteps(), settings.adaBatch(),
-                    settings.lambda(), settings.tiesDensity(), settings.seed(), quick ? " (--quick)" : ""));
-            long t0 = System.nanoTime();
-            try (StudyContext ctx = new StudyContext(z, zooData, settings, compared, registry)) {
-                if (all || which == Which.GENERALIZATION) {
-                    report.generalization(GeneralizationStudy.run(ctx, splits));
-                }
-                if (all || which == Which.ROBUSTNESS) {
-                    RobustnessStudy.Result r = RobustnessStudy.run(ctx, robust, List.of(Corruption.values()));
-                    ImageDataset first = ctx.test(robust.get(0)).subset(robust.get(0), new int[] {0});
-                    report.robustness(r, first, settings.seed());
-                }
-                if (all || which == Which.ENTROPY) {
-                    report.entropy(EntropyStudy.run(ctx, tasks));
-                }
-                if (all || which == Which.SENSITIVITY) {
-                    report.sensitivity(SensitivityStudy.run(ctx, tasks));
-                }
-                if (all || which == Which.DISTANCES) {
-                    report.distances(DistanceStudy.run(ctx, tasks));
-                }
-                if (all || which == Which.NEGATION) {
-                    report.negation(io.adamerge.study.NegationStudy.run(ctx, tasks, negationControl));
-                }
+        OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                Inputs.of().add("--zoo", zoo.folder(quick)).add("--data", data.directory().root()));
+        StudySettings settings = settings();
+        MergeMethods registry = MergeMethods.discover();
+        List<String> compared = methods == null || methods.isEmpty() ? StudyMethod.defaults()
+                : methods.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
+        compared.forEach(m -> StudyMethod.of(m, settings, registry)); // unknown names fail before the zoo is prepared
+        // an explicit --zoo must hold one; the default zoo is fetched and built when missing, as the demo does
+        Zoo z = zoo.zoo != null ? Zoo.open(zoo.zoo) : ZooPreparation.prepare(null, quick, data, w);
+        ZooData zooData = data.forZoo(z);
+        List<String> tasks = z.tasks();
+        List<String> robust = robustnessTasks == null || robustnessTasks.isEmpty() ? RobustnessStudy.defaultTasks() : robustnessTasks;
+        List<GeneralizationStudy.Split> splits = splits(tasks);
+        boolean all = which == Which.ALL;
+        StudyReport report = new StudyReport(out, String.format(Locale.ROOT,
+                "Zoo `%s` (recipe %s, seed %d, %d tasks). Settings: %s test images per task, %d AdaMerging steps (layer-wise, "
+                        + "batch %d per task, Adam lr 1e-3, λ₀ 0.3), Task Arithmetic / Ties λ %.1f, Ties density %.1f, seed %d%s.%n",
+                z.root(), z.manifest().recipeHash(), z.manifest().seed(), tasks.size(),
+                settings.testImages() == 0 ? "all" : String.valueOf(settings.testImages()), settings.adaSteps(), settings.adaBatch(),
+                settings.lambda(), settings.tiesDensity(), settings.seed(), quick ? " (--quick)" : ""));
+        long t0 = System.nanoTime();
+        try (StudyContext ctx = new StudyContext(z, zooData, settings, compared, registry)) {
+            if (all || which == Which.GENERALIZATION) {
+                report.generalization(GeneralizationStudy.run(ctx, splits));
             }
-            w.print(report.markdown());
-            w.printf(Locale.ROOT, "%nwrote %s (%s) in %.0f s%n", out.toAbsolutePath(), String.join(", ", report.files()),
-                    (System.nanoTime() - t0) / 1e9);
-            w.flush();
-            return 0;
-        } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-            return CliErrors.report(spec, e);
+            if (all || which == Which.ROBUSTNESS) {
+                RobustnessStudy.Result r = RobustnessStudy.run(ctx, robust, List.of(Corruption.values()));
+                ImageDataset first = ctx.test(robust.get(0)).subset(robust.get(0), new int[] {0});
+                report.robustness(r, first, settings.seed());
+            }
+            if (all || which == Which.ENTROPY) {
+                report.entropy(EntropyStudy.run(ctx, tasks));
+            }
+            if (all || which == Which.SENSITIVITY) {
+                report.sensitivity(SensitivityStudy.run(ctx, tasks));
+            }
+            if (all || which == Which.DISTANCES) {
+                report.distances(DistanceStudy.run(ctx, tasks));
+            }
+            if (all || which == Which.NEGATION) {
+                report.negation(io.adamerge.study.NegationStudy.run(ctx, tasks, negationControl));
+            }
         }
+        w.print(report.markdown());
+        w.printf(Locale.ROOT, "%nwrote %s (%s) in %.0f s%n", out.toAbsolutePath(), String.join(", ", report.files()),
+                (System.nanoTime() - t0) / 1e9);
+        w.flush();
+        return 0;
     }
 }

@@ -1,5 +1,7 @@
 package io.adamerge.cli;
 
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.DataException;
 import io.adamerge.zoo.Backbones;
@@ -42,6 +44,11 @@ public final class ZooCommand {
         @Option(names = "--quick", description = "A tiny recipe (a few steps on small subsets), for tests.")
         boolean quick;
 
+        /** What a zoo command reads: the recipe file and the data directory. */
+        Inputs inputs() {
+            return Inputs.of().add("--recipe", recipe).add("--data", data.directory().root());
+        }
+
         ZooRecipe recipe() {
             ZooRecipe r = recipe == null ? ZooRecipe.defaults() : ZooRecipe.load(recipe);
             return quick ? r.quick() : r;
@@ -68,16 +75,13 @@ public final class ZooCommand {
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
-            try {
-                ZooRecipe recipe = options.recipe();
-                Path target = out != null ? out : DEFAULT_BACKBONE;
-                ModelCard card = Backbones.pretrain(recipe, options.seed, options.data.forRecipe(recipe), target, force, w);
-                w.printf(Locale.ROOT, "backbone %s: %d steps, seed %d, sha256 %s%n", target.toAbsolutePath(), card.training().steps(),
-                        card.seed(), card.backboneSha256());
-                return 0;
-            } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-                return CliErrors.report(spec, e);
-            }
+            ZooRecipe recipe = options.recipe();
+            Path target = out != null ? out : DEFAULT_BACKBONE;
+            OutputTarget.check("--out", target, OutputTarget.Kind.RESULTS_DIRECTORY, false, options.inputs());
+            ModelCard card = Backbones.pretrain(recipe, options.seed, options.data.forRecipe(recipe), target, force, w);
+            w.printf(Locale.ROOT, "backbone %s: %d steps, seed %d, sha256 %s%n", target.toAbsolutePath(), card.training().steps(),
+                    card.seed(), card.backboneSha256());
+            return 0;
         }
     }
 
@@ -101,17 +105,15 @@ public final class ZooCommand {
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
-            try {
-                ZooRecipe recipe = options.recipe();
-                Path target = out != null ? out : ZooOptions.defaultFolder(options.quick);
-                ZooBuilder.Summary s = new ZooBuilder(recipe, options.seed, options.data.forRecipe(recipe), w)
-                        .build(backbone != null ? backbone : DEFAULT_BACKBONE, target);
-                w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", target.toAbsolutePath(), s.built().size(),
-                        s.cached().size(), s.seconds());
-                return 0;
-            } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-                return CliErrors.report(spec, e);
-            }
+            ZooRecipe recipe = options.recipe();
+            Path target = out != null ? out : ZooOptions.defaultFolder(options.quick);
+            OutputTarget.check("--out", target, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                    options.inputs().add("--backbone", backbone != null ? backbone : DEFAULT_BACKBONE));
+            ZooBuilder.Summary s = new ZooBuilder(recipe, options.seed, options.data.forRecipe(recipe), w)
+                    .build(backbone != null ? backbone : DEFAULT_BACKBONE, target);
+            w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", target.toAbsolutePath(), s.built().size(),
+                    s.cached().size(), s.seconds());
+            return 0;
         }
     }
 
@@ -139,17 +141,15 @@ public final class ZooCommand {
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
-            try {
-                Zoo z = Zoo.open(zoo.folder(quick));
-                ZooReport.Result result = ZooReport.run(z, data.forZoo(z));
-                ZooReport.write(result, out);
-                w.print(ZooReport.markdown(result));
-                w.println("wrote " + out.resolve("zoo-report.md").toAbsolutePath() + " and zoo-report.json");
-                w.flush();
-                return 0;
-            } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-                return CliErrors.report(spec, e);
-            }
+            OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                    Inputs.of().add("--zoo", zoo.folder(quick)).add("--data", data.directory().root()));
+            Zoo z = Zoo.open(zoo.folder(quick));
+            ZooReport.Result result = ZooReport.run(z, data.forZoo(z));
+            ZooReport.write(result, out);
+            w.print(ZooReport.markdown(result));
+            w.println("wrote " + out.resolve("zoo-report.md").toAbsolutePath() + " and zoo-report.json");
+            w.flush();
+            return 0;
         }
     }
 }

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * or a Hugging Face model directory ({@code config.json} beside the weights). Tensors are read lazily.
  */
 public final class Checkpoint implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private final Path source;
     private final List<SafetensorsFile> files;
@@ -94,6 +95,29 @@ public final class Checkpoint implements AutoCloseable {
         return new Checkpoint(dir, List.of(SafetensorsFile.open(weights.get(0))), configOrNull);
     }
 
+    /**
+     * A shard named by an index: a plain file name in the index's own folder. Anything else (a path with folders,
+     * {@code ../../etc/passwd}, an absolute path) is refused: an index must not make the reader open files elsewhere.
+     * A shard that is itself a link (as in a Hugging Face cache, into its blobs) is the folder owner's choice and is
+     * followed.
+     */
+    static Path shardPath(Path index, String tensor, String shard) {
+        Path folder = index.toAbsolutePath().normalize().getParent();
+        Path name;
+        try {
+            name = Path.of(shard);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CheckpointException(index + ": weight_map gives tensor '" + tensor + "' the invalid shard name '" + shard + "'");
+        }
+        if (shard.isEmpty() || name.isAbsolute() || name.getNameCount() != 1 || shard.equals("..") || shard.equals(".")
+                || shard.contains("/") || shard.contains("\\")) {
+            throw new CheckpointException(index + ": weight_map gives tensor '" + tensor + "' the shard '" + shard
+                    + "', which is not a file name in the index's folder; refusing to open it");
+        }
+        Path p = folder.resolve(name);
+        return p;
+    }
+
     private static Checkpoint openIndex(Path index, Path config) {
         JsonNode root;
         try {
@@ -114,7 +138,7 @@ public final class Checkpoint implements AutoCloseable {
                 String shard = e.getValue().asText();
                 expected.put(e.getKey(), shard);
                 if (!opened.containsKey(shard)) {
-                    Path p = index.resolveSibling(shard);
+                    Path p = shardPath(index, e.getKey(), shard);
                     SafetensorsFile f = SafetensorsFile.open(p);
                     opened.put(shard, f);
                     files.add(f);

@@ -2,16 +2,16 @@ package io.adamerge.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.adamerge.io.AtomicFiles;
+import io.adamerge.io.OutputTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Streams a whole checkpoint: tensors in declaration order, as one safetensors file or as a Hugging Face
@@ -37,19 +37,19 @@ public final class CheckpointWriter implements AutoCloseable {
     private final Map<String, long[]> positions = new java.util.HashMap<>();
     private SafetensorsWriter current;
     private int shardIndex = -1;
+    private final boolean replace;
     private boolean committed;
 
-    private CheckpointWriter(Path target, boolean directory, List<TensorSpec> specs, Map<String, String> metadata,
-                             long shardBytes) {
+    private CheckpointWriter(Path target, boolean replace, boolean directory, List<TensorSpec> specs,
+                             Map<String, String> metadata, long shardBytes) {
         this.target = target.toAbsolutePath().normalize();
+        this.replace = replace;
         this.directory = directory;
         this.metadata = metadata;
         this.shards = directory ? planShards(specs, shardBytes) : List.of(List.copyOf(specs));
         try {
             if (directory) {
-                Path parent = this.target.getParent();
-                Files.createDirectories(parent);
-                this.workDir = Files.createTempDirectory(parent, "." + this.target.getFileName() + ".tmp-");
+                this.workDir = AtomicFiles.newTempDirectory(this.target);
             } else {
                 this.workDir = null;
             }
@@ -61,12 +61,30 @@ public final class CheckpointWriter implements AutoCloseable {
                     : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
             shardPaths.add(directory ? workDir.resolve(name) : this.target);
         }
-        openNextShard();
+        try {
+            openNextShard();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /** One safetensors file at {@code target}. */
     public static CheckpointWriter singleFile(Path target, List<TensorSpec> specs, Map<String, String> metadata) {
-        return new CheckpointWriter(target, false, specs, metadata, Long.MAX_VALUE);
+        return new CheckpointWriter(target, true, false, specs, metadata, Long.MAX_VALUE);
+    }
+
+    /**
+     * A model output checked under the output policy: one file when {@code target}'s kind is a file, else a (sharded)
+     * directory. An existing target is replaced only when the check allowed it ({@code --force}).
+     */
+    public static CheckpointWriter create(OutputTarget target, List<TensorSpec> specs, Map<String, String> metadata,
+                                          long shardBytes) {
+        if (shardBytes <= 0) {
+            throw new IllegalArgumentException("shard size must be positive, got " + shardBytes);
+        }
+        boolean dir = target.kind() != OutputTarget.Kind.FILE;
+        return new CheckpointWriter(target.path(), target.replaces(), dir, specs, metadata, dir ? shardBytes : Long.MAX_VALUE);
     }
 
     /** A model directory at {@code target}, sharded so that no shard's data exceeds {@code shardBytes} (unless one tensor does). */
@@ -74,7 +92,7 @@ public final class CheckpointWriter implements AutoCloseable {
         if (shardBytes <= 0) {
             throw new IllegalArgumentException("shard size must be positive, got " + shardBytes);
         }
-        return new CheckpointWriter(target, true, specs, metadata, shardBytes);
+        return new CheckpointWriter(target, true, true, specs, metadata, shardBytes);
     }
 
     /** Greedy in declaration order, as Hugging Face's save_pretrained does. */
@@ -142,7 +160,8 @@ public final class CheckpointWriter implements AutoCloseable {
 
     private void openNextShard() {
         shardIndex++;
-        current = new SafetensorsWriter(shardPaths.get(shardIndex), shards.get(shardIndex), metadata);
+        // shards inside the (new, hidden) work directory are ours; a single-file output follows the policy
+        current = new SafetensorsWriter(shardPaths.get(shardIndex), directory || replace, shards.get(shardIndex), metadata);
         for (TensorSpec s : shards.get(shardIndex)) {
             positions.put(s.name(), new long[] {shardIndex, current.filePosition(s.name()), s.dtype().ordinal()});
         }
@@ -231,7 +250,7 @@ public final class CheckpointWriter implements AutoCloseable {
             if (shards.size() > 1) {
                 writeIndex();
             }
-            replaceDirectory();
+            AtomicFiles.commit(workDir, target, replace);
             committed = true;
         } catch (IOException e) {
             throw new CheckpointException(target + ": cannot finish writing (" + e.getMessage() + ")", e);
@@ -254,20 +273,6 @@ public final class CheckpointWriter implements AutoCloseable {
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
     }
 
-    /** Renames the finished directory onto the target; an existing target is moved aside first, then deleted. */
-    private void replaceDirectory() throws IOException {
-        Path aside = null;
-        if (Files.exists(target)) {
-            aside = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-            Files.delete(aside);
-            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(workDir, target, StandardCopyOption.ATOMIC_MOVE);
-        if (aside != null) {
-            deleteRecursively(aside);
-        }
-    }
-
     @Override
     public void close() {
         if (committed) {
@@ -277,20 +282,7 @@ public final class CheckpointWriter implements AutoCloseable {
             current.close();
         }
         if (directory) {
-            deleteRecursively(workDir);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // best effort: leftovers are hidden (leading '.') and named *.tmp-* / *.old-*
+            AtomicFiles.discard(workDir);
         }
     }
 }

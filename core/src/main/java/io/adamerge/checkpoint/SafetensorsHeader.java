@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +29,8 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> me
 
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            // a tensor named twice would silently be the last one
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build());
 
     /**
@@ -35,10 +40,34 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> me
      * @param headerJson the header bytes (UTF-8 JSON, possibly space-padded)
      * @param dataLength the length of the data section that follows the header
      */
+    /**
+     * The header text; malformed UTF-8 is refused rather than replaced (two names differing only in invalid bytes
+     * would otherwise both decode to {@code x\uFFFD} and be taken as one tensor).
+     */
+    static String strictUtf8(String source, byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            int at = firstMalformed(bytes);
+            throw new CheckpointException(source + ": header is not valid UTF-8 (malformed bytes at header offset " + at + ")");
+        }
+    }
+
+    private static int firstMalformed(byte[] bytes) {
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+        return r.isError() ? in.position() : -1;
+    }
+
     public static SafetensorsHeader parse(String source, byte[] headerJson, long dataLength) {
+        String text = strictUtf8(source, headerJson);
         JsonNode root;
         try {
-            root = JSON.readTree(new String(headerJson, StandardCharsets.UTF_8));
+            root = JSON.readTree(text);
         } catch (JacksonException | RuntimeException e) {
             throw new CheckpointException(source + ": header is not valid JSON (" + firstLine(e) + ")", e);
         }

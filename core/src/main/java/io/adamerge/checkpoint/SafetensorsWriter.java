@@ -9,10 +9,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
+import io.adamerge.io.AtomicFiles;
+import io.adamerge.io.OutputTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +36,32 @@ public final class SafetensorsWriter implements AutoCloseable {
     private FileChannel patchChannel;
     private int current;
     private long writtenInCurrent;
+    private final boolean replace;
     private boolean committed;
 
+    /** A writer that replaces whatever is at {@code target} on commit (for files the caller owns). */
     public SafetensorsWriter(Path target, List<TensorSpec> specs, Map<String, String> metadata) {
+        this(target, true, specs, metadata);
+    }
+
+    /** A writer for a checked output: it replaces an existing file only if the user allowed it. */
+    public SafetensorsWriter(OutputTarget target, List<TensorSpec> specs, Map<String, String> metadata) {
+        this(target.path(), target.replaces(), specs, metadata);
+    }
+
+    /** A writer that replaces an existing {@code target} on commit only if {@code replace}; otherwise commit fails. */
+    public SafetensorsWriter(Path target, boolean replace, List<TensorSpec> specs, Map<String, String> metadata) {
         this.target = target.toAbsolutePath();
+        this.replace = replace;
         this.specs = List.copyOf(specs);
+        Path created = null;
         try {
-            Path dir = this.target.getParent();
-            Files.createDirectories(dir);
-            this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".tmp");
+            created = AtomicFiles.newTempFile(this.target);
+            this.temp = created;
             this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20);
             writeHeader(metadata);
         } catch (IOException e) {
+            AtomicFiles.discard(created);
             throw new CheckpointException(target + ": cannot write (" + e.getMessage() + ")", e);
         }
         skipEmpty();
@@ -221,11 +235,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             if (patchChannel != null) {
                 patchChannel.close();
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.commit(temp, target, replace);
             committed = true;
         } catch (IOException e) {
             throw new CheckpointException(target + ": cannot finish writing (" + e.getMessage() + ")", e);
@@ -243,19 +253,24 @@ public final class SafetensorsWriter implements AutoCloseable {
             } catch (IOException ignored) {
                 // the temporary file is deleted below either way
             }
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // nothing more can be done; the name starts with '.' and ends in .tmp
-            }
+            AtomicFiles.discard(temp);
         }
     }
 
     /** Writes small in-memory F32 tensors (in map order) to one file, atomically. */
     public static void write(Path target, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+        write(target, true, tensors, metadata);
+    }
+
+    /** As {@link #write(Path, Map, Map)}, to a checked output. */
+    public static void write(OutputTarget target, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+        write(target.path(), target.replaces(), tensors, metadata);
+    }
+
+    private static void write(Path target, boolean replace, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
         List<TensorSpec> specs = tensors.entrySet().stream()
                 .map(e -> new TensorSpec(e.getKey(), DType.F32, e.getValue().shape())).toList();
-        try (SafetensorsWriter w = new SafetensorsWriter(target, specs, metadata)) {
+        try (SafetensorsWriter w = new SafetensorsWriter(target, replace, specs, metadata)) {
             for (FloatTensor t : tensors.values()) {
                 w.writeFloats(t.data());
             }

@@ -5,6 +5,9 @@ import io.adamerge.checkpoint.CheckpointWriter;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.checkpoint.TensorSpec;
+import io.adamerge.io.Finite;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.taskvector.ModelSet;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -41,7 +44,23 @@ public final class MergeExecutor {
         return run(job, MergeListener.NONE);
     }
 
+    /**
+     * Runs a merge onto {@code job.output()}, replacing what is there (a library caller owns its paths); an output
+     * that is an input, holds one or lies inside one is still refused. Commands check the output under the user's
+     * {@code --force} with {@link OutputTarget#model} and call {@link #run(MergeJob, OutputTarget, MergeListener)}.
+     */
     public MergeResult run(MergeJob job, MergeListener listener) {
+        checkOutputIsNotAnInput(job);
+        return run(job, OutputTarget.model("output", job.output(), true, inputsOf(job)), listener);
+    }
+
+    /** The paths a job reads, named as the command line names them. */
+    public static Inputs inputsOf(MergeJob job) {
+        return Inputs.of().add("--base", job.base()).addAll("--models", job.models());
+    }
+
+    /** Runs a merge onto a checked output: an existing one is replaced only if the check allowed it. */
+    public MergeResult run(MergeJob job, OutputTarget target, MergeListener listener) {
         long started = System.nanoTime();
         MergeMethod method = methods.dataFree(job.method());
         if (job.models().isEmpty()) {
@@ -87,9 +106,7 @@ public final class MergeExecutor {
                 }
                 Map<String, String> metadata = outputMetadata(template, method, params, job);
                 ByteBuffer copyBuffer = ByteBuffer.allocateDirect(1 << 20);
-                try (CheckpointWriter writer = job.directoryOutput()
-                        ? CheckpointWriter.directory(job.output(), specs, metadata, job.shardBytes())
-                        : CheckpointWriter.singleFile(job.output(), specs, metadata)) {
+                try (CheckpointWriter writer = CheckpointWriter.create(target, specs, metadata, job.shardBytes())) {
                     // the output follows the template's order: carried tensors are copied where they come
                     List<TensorInfo> order = inputs.tensors();
                     int[] nextInOrder = {0};
@@ -111,6 +128,9 @@ public final class MergeExecutor {
                             advanceTo.accept(chunk.tensor());
                         }
                         run.merge(chunk, out);
+                        if (!job.allowNonFinite()) {
+                            requireFiniteResult(method, chunk, out);
+                        }
                         writer.writeFloats(out, 0, chunk.count());
                         if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
                             listener.step("merge", chunk.tensor().name());
@@ -136,6 +156,16 @@ public final class MergeExecutor {
                             Duration.ofNanos(System.nanoTime() - started));
                 }
             }
+        }
+    }
+
+    /** Finite inputs can still merge to infinity (a huge λ): refuse such a result before a byte of it is kept. */
+    private static void requireFiniteResult(MergeMethod method, TensorChunk chunk, float[] out) {
+        int i = Finite.firstNonFinite(out, 0, chunk.count());
+        if (i >= 0) {
+            throw new MergeConfigException(method.name() + ": the merged tensor '" + chunk.tensor().name() + "' is "
+                    + out[i] + " at element " + (chunk.start() + i) + " although every input is finite (a parameter too "
+                    + "large?); nothing written (--allow-nonfinite writes it anyway)");
         }
     }
 

@@ -224,7 +224,11 @@ public record Coefficients(Granularity granularity, List<String> layerKeys, int 
                                 + ", expected " + info.shapeString());
                     }
                 }
-                adam = new AdamState(c.readFloats(EXP_AVG), c.readFloats(EXP_AVG_SQ));
+                float[] expAvg = c.readFloats(EXP_AVG);
+                float[] expAvgSq = c.readFloats(EXP_AVG_SQ);
+                io.adamerge.io.Finite.require(expAvg, file + ": tensor '" + EXP_AVG + "'");
+                io.adamerge.io.Finite.require(expAvgSq, file + ": tensor '" + EXP_AVG_SQ + "'");
+                adam = new AdamState(expAvg, expAvgSq);
             }
             int step = 0;
             if (meta.containsKey(META_STEP)) {

@@ -66,7 +66,17 @@ public record ClassificationHead(NDArray weight, NDArray bias, boolean normalize
             if (shape.length != 2) {
                 throw new CheckpointException(file + ": head 'weight' must be [classes, dim], got " + Arrays.toString(shape));
             }
-            NDArray w = manager.create(c.readFloats(WEIGHT), new ai.djl.ndarray.types.Shape(shape));
+            if (shape[0] < 1 || shape[1] < 1) {
+                throw new CheckpointException(file + ": head 'weight' is " + Arrays.toString(shape)
+                        + ": a head needs at least one class and one input dimension");
+            }
+            float[] weightValues = c.readFloats(WEIGHT);
+            io.adamerge.io.Finite.require(weightValues, file + ": head tensor '" + WEIGHT + "'");
+            float[] biasValues = c.has(BIAS) ? c.readFloats(BIAS) : null;
+            if (biasValues != null) {
+                io.adamerge.io.Finite.require(biasValues, file + ": head tensor '" + BIAS + "'");
+            }
+            NDArray w = manager.create(weightValues, new ai.djl.ndarray.types.Shape(shape));
             NDArray b = null;
             if (c.has(BIAS)) {
                 long[] bs = c.info(BIAS).shape();
@@ -74,7 +84,7 @@ public record ClassificationHead(NDArray weight, NDArray bias, boolean normalize
                     w.close();
                     throw new CheckpointException(file + ": head 'bias' must be [" + shape[0] + "], got " + Arrays.toString(bs));
                 }
-                b = manager.create(c.readFloats(BIAS), new ai.djl.ndarray.types.Shape(bs));
+                b = manager.create(biasValues, new ai.djl.ndarray.types.Shape(bs));
             }
             String norm = c.metadata().getOrDefault(NORMALIZE, "false").toLowerCase(Locale.ROOT);
             if (!norm.equals("true") && !norm.equals("false")) {

@@ -14,10 +14,7 @@ import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.checkpoint.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,12 +61,26 @@ public final class WeightIO {
             ByteBuffer direct = manager.allocateDirect(mapped.remaining());
             direct.put(mapped.duplicate());
             direct.rewind();
+            requireFinite(checkpoint, t, direct.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
             return manager.create(direct, shape, DataType.FLOAT32);
         }
         if (t.dtype() == DType.F64 && t.numel() * 8 > Integer.MAX_VALUE) {
             throw new CheckpointException(checkpoint + ": tensor '" + t.name() + "' is too large to load as F64");
         }
-        return manager.create(checkpoint.readFloats(t.name()), shape);
+        float[] values = checkpoint.readFloats(t.name());
+        requireFinite(checkpoint, t, java.nio.FloatBuffer.wrap(values));
+        return manager.create(values, shape);
+    }
+
+    /** The input policy: a weight entering a computation is finite, or the file and tensor are named. */
+    private static void requireFinite(Checkpoint checkpoint, TensorInfo t, java.nio.FloatBuffer values) {
+        for (int i = 0, n = values.remaining(); i < n; i++) {
+            float v = values.get(i);
+            if (!Float.isFinite(v)) {
+                throw new CheckpointException(checkpoint.file(t.name()).path() + ": tensor '" + t.name() + "' holds " + v
+                        + " at element " + i);
+            }
+        }
     }
 
     /**
@@ -108,19 +119,9 @@ public final class WeightIO {
 
     private static void writeJson(Path target, ObjectNode json) {
         try {
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-            try {
-                JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new CheckpointException(target + ": cannot write (" + e.getMessage() + ")", e);
+            io.adamerge.io.AtomicFiles.write(target, out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, json));
+        } catch (java.io.UncheckedIOException e) {
+            throw new CheckpointException(target + ": cannot write (" + e.getCause().getMessage() + ")", e);
         }
     }
 }

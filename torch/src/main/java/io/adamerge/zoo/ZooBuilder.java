@@ -21,7 +21,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -324,12 +323,10 @@ public final class ZooBuilder {
     }
 
     static void copyAtomically(Path from, Path to) throws IOException {
-        Path tmp = Files.createTempFile(to.getParent(), "." + to.getFileName() + ".", ".tmp");
         try {
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+            io.adamerge.io.AtomicFiles.copy(from, to);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 

@@ -7,10 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,25 +47,7 @@ public final class ZooFiles {
 
     /** Writes what {@code contents} puts into a stream, the same way: nobody ever sees a half-written {@code target}. */
     public static void write(Path target, Contents contents) {
-        try {
-            Path parent = target.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
-            try {
-                try (OutputStream out = Files.newOutputStream(tmp)) {
-                    contents.writeTo(out);
-                }
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(target + ": cannot write (" + e.getMessage() + ")", e);
-        }
+        io.adamerge.io.AtomicFiles.write(target, contents::writeTo);
     }
 
     /** The bytes of a file, written to a stream. */

@@ -4,7 +4,6 @@ import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.checkpoint.TensorSpec;
-import io.adamerge.cli.CliErrors;
 import io.adamerge.cli.merge.MergeCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,8 +68,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
     boolean keep;
 
     @Override
-    public Integer call() {
-        return CliErrors.run(spec, this::bench);
+    public Integer call() throws Exception {
+        return bench();
     }
 
     private int bench() throws Exception {

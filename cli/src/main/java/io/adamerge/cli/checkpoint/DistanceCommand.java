@@ -3,7 +3,6 @@ package io.adamerge.cli.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.adamerge.cli.CliErrors;
 import io.adamerge.merge.MergeListener;
 import io.adamerge.cli.ProgressListener;
 import io.adamerge.taskvector.Distances;
@@ -49,8 +48,8 @@ public final class DistanceCommand implements Callable<Integer> {
     boolean allowNonFinite;
 
     @Override
-    public Integer call() {
-        return CliErrors.run(spec, this::distance);
+    public Integer call() throws Exception {
+        return distance();
     }
 
     private int distance() throws Exception {

@@ -3,7 +3,8 @@ package io.adamerge.cli.checkpoint;
 import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.peft.LoraExtraction;
-import io.adamerge.cli.CliErrors;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.taskvector.ModelSet;
 
 import java.io.PrintWriter;
@@ -56,11 +57,12 @@ public final class ExtractLoraCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return CliErrors.run(spec, this::extract);
+        return extract();
     }
 
     private int extract() {
         PrintWriter w = spec.commandLine().getOut();
+        OutputTarget.check("--out", out, OutputTarget.Kind.DIRECTORY, force, Inputs.of().add("--base", base).add("--model", model));
         Pattern pattern = null;
         if (targets != null) {
             try {

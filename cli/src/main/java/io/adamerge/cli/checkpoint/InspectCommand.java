@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.adamerge.checkpoint.Checkpoint;
 import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.TensorInfo;
-import io.adamerge.cli.CliErrors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -43,14 +42,14 @@ public final class InspectCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() {
-        return CliErrors.run(spec, this::inspect);
+    public Integer call() throws Exception {
+        return inspect();
     }
 
     private int inspect() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Checkpoint c = Checkpoint.open(path)) {
-            Pattern p = filter == null ? null : Pattern.compile(filter);
+            Pattern p = filter == null ? null : compileFilter(filter);
             List<TensorInfo> shown = c.tensors().stream().filter(t -> p == null || p.matcher(t.name()).find()).toList();
             long floatParams = 0;
             long allElements = 0;
@@ -140,5 +139,15 @@ public final class InspectCommand implements Callable<Integer> {
             i++;
         }
         return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+    }
+
+    /** A bad --filter is the option's fault: say so, with the regex error's first line. */
+    private static Pattern compileFilter(String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("--filter '" + regex + "' is not a valid regular expression: "
+                    + e.getDescription() + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+        }
     }
 }

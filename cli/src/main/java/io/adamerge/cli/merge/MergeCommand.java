@@ -1,30 +1,27 @@
 package io.adamerge.cli.merge;
 
-import io.adamerge.cli.CliErrors;
 import io.adamerge.cli.ProgressListener;
-import io.adamerge.checkpoint.DType;
 import io.adamerge.data.DataException;
+import io.adamerge.io.Inputs;
+import io.adamerge.io.OutputTarget;
 import io.adamerge.merge.DataDrivenMethod;
 import io.adamerge.merge.MergeConfigException;
-import io.adamerge.merge.MergeExecutor;
-import io.adamerge.merge.MergeJob;
 import io.adamerge.merge.MergeMethodInfo;
 import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.Merger;
+import io.adamerge.merge.config.MergeConfig;
+import io.adamerge.merge.config.MergeOverrides;
+import io.adamerge.merge.MergeJob;
 import io.adamerge.merge.MergeParameter;
-import io.adamerge.merge.MergeResult;
 import io.adamerge.merge.ParameterScope;
 import io.adamerge.merge.TestTimeMethod;
-import io.adamerge.merge.data.DataMergeExecutor;
-import io.adamerge.merge.data.DataMergeJob;
-import io.adamerge.merge.data.DataMergeResult;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -37,8 +34,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code adamerge merge}: a merge from a mergekit-style YAML file or from flags. Data-free methods stream through
- * core's {@link MergeExecutor}; methods that run the models on data (fisher, regmean) go to the torch module's
- * {@link DataMergeExecutor} with each model's head and data.
+ * core's streaming executor; methods that run the models on data (fisher, regmean) go to the torch module's
+ * engine with each model's head and data; both through core's {@link Merger}.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Merge fine-tuned models: data-free (with their pretrained base, tensor by tensor) or, for fisher "
@@ -120,6 +117,10 @@ public final class MergeCommand implements Callable<Integer> {
             description = "output: NAME.safetensors for one file, otherwise a model directory (sharded, with config.json)")
     Path out;
 
+    @Option(names = "--force", description = "Replace an existing output (a file, or a folder and everything in it); "
+            + "an input is never replaced")
+    boolean force;
+
     @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16",
             description = "dtype of the merged tensors (default: each input tensor's)")
     String dtype;
@@ -145,80 +146,71 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return CliErrors.run(spec, this::merge);
+        return merge();
     }
 
+    /** Parse (config + flags) → call {@link Merger} → print. */
     private int merge() {
         PrintWriter stdout = spec.commandLine().getOut();
-        MergeMethods registry = MergeMethods.discover();
+        Merger merger = Merger.discover();
         if (listMethods) {
-            listMethods(registry, stdout);
+            listMethods(merger.methods(), stdout);
             return 0;
         }
+        if (out != null && positionalOut != null) {
+            throw new MergeConfigException("both OUTPUT (" + positionalOut + ") and --out (" + out + ") are given; give one");
+        }
         MergeConfig cfg = config == null ? null : MergeConfig.read(config);
-        String methodName = method != null ? method : cfg != null ? cfg.method() : null;
-        if (methodName == null) {
-            throw new MergeConfigException("give a merge config or --method (see --list-methods)");
+        MergeConfig merge = overrides().applyTo(cfg, merger.methods());
+        Merger.Options options = new Merger.Options(force, parseSize(shardSize), allowNonFinite, chunkElements);
+        Inputs inputs = Inputs.of().add("--base", merge.base()).addAll("--models", merge.models())
+                .addAll("--heads", merge.heads().stream().filter(Objects::nonNull).toList())
+                .addAll("--data", merge.data().stream().filter(Objects::nonNull).toList())
+                .add("--vision-config", merge.visionConfig()).add("CONFIG", config);
+        OutputTarget target = merger.checkOutput(merge, options, outputOption(cfg), inputs);
+        if (target.replaces()) {
+            stdout.println(target.replacementNote());
         }
-        MergeMethodInfo m = registry.get(methodName);
-        if (m instanceof DataDrivenMethod) {
-            return mergeOnData(new DataMergeExecutor(registry), dataJob(m, cfg), stdout);
+        boolean onData = merger.methods().get(merge.method()) instanceof DataDrivenMethod;
+        if (onData) {
+            stdout.printf(Locale.ROOT, "%s: %d models, parameters %s%n", merge.method(), merge.models().size(),
+                    merge.parameters().isEmpty() ? "(defaults)" : new TreeMap<>(merge.parameters()));
         }
-        if (m instanceof TestTimeMethod) {
-            throw new MergeConfigException(m.name() + " is a test-time method: it learns its coefficients on unlabelled inputs "
-                    + "of every task with their heads; run it with 'adamerge demo --methods " + m.name() + "' or 'adamerge adamerging'");
-        }
-        rejectDataInputs(m, cfg);
-        MergeExecutor executor = new MergeExecutor(registry);
-        MergeJob job = job(m, cfg);
-        ProgressListener progress = new ProgressListener("merge", !noProgress);
-        MergeResult result;
-        try {
-            result = executor.run(job, progress);
-        } finally {
-            progress.end();
-        }
-        double seconds = result.elapsed().toNanos() / 1e9;
-        stdout.printf(Locale.ROOT, "merged %s: %d tensors merged, %d carried, %,d parameters per model in %.2f s "
-                        + "(%d pass%s, %.2f GB read, %.2f GB/s of input)%n",
-                job.method(), result.mergedTensors(), result.carriedTensors(), result.parameters(), seconds,
-                result.passes(), result.passes() == 1 ? "" : "es", result.bytesRead() / 1e9,
-                result.inputBytes() / 1e9 / seconds);
-        for (Path p : result.outputFiles()) {
-            stdout.println("wrote " + p);
-        }
-        reportResources(stdout);
         stdout.flush();
-        return 0;
-    }
-
-    private int mergeOnData(DataMergeExecutor executor, DataMergeJob job, PrintWriter stdout) {
-        stdout.printf(Locale.ROOT, "%s: %d models, parameters %s%n", job.method(), job.models().size(),
-                job.parameters().isEmpty() ? "(defaults)" : new TreeMap<>(job.parameters()));
-        stdout.flush();
-        DataMergeResult result;
-        ProgressListener progress = new ProgressListener(job.method(), !noProgress);
+        ProgressListener progress = new ProgressListener(onData ? merge.method() : "merge", !noProgress);
+        Merger.Result result;
         try {
-            result = executor.run(job, progress);
+            result = merger.merge(merge, target, options, progress);
         } catch (DataException e) {
             // bad images: reported like any other bad input
             throw new MergeConfigException(e.getMessage());
         } finally {
             progress.end();
         }
-        stdout.printf(Locale.ROOT, "merged %s: %d tensors merged, %,d parameters per model in %.2f s%n", job.method(),
-                result.mergedTensors(), result.parameters(), result.elapsed().toNanos() / 1e9);
-        stdout.println("wrote " + result.output().toAbsolutePath());
-        reportResources(stdout);
-        stdout.flush();
+        printResult(result, onData, stdout);
         return 0;
     }
 
-    private void reportResources(PrintWriter stdout) {
+    private void printResult(Merger.Result result, boolean onData, PrintWriter stdout) {
+        double seconds = result.elapsed().toNanos() / 1e9;
+        if (onData) {
+            stdout.printf(Locale.ROOT, "merged %s: %d tensors merged, %,d parameters per model in %.2f s%n", result.method(),
+                    result.mergedTensors(), result.parameters(), seconds);
+        } else {
+            stdout.printf(Locale.ROOT, "merged %s: %d tensors merged, %d carried, %,d parameters per model in %.2f s "
+                            + "(%d pass%s, %.2f GB read, %.2f GB/s of input)%n",
+                    result.method(), result.mergedTensors(), result.carriedTensors(), result.parameters(), seconds,
+                    result.passes(), result.passes() == 1 ? "" : "es", result.bytesRead() / 1e9,
+                    result.inputBytes() / 1e9 / seconds);
+        }
+        for (Path p : result.outputFiles()) {
+            stdout.println("wrote " + p.toAbsolutePath());
+        }
         if (reportPeakMemory) {
             stdout.println("peak RSS: " + PeakMemory.peakResidentKiB() + " KiB");
             stdout.printf(Locale.ROOT, "process CPU: %.2f s%n", PeakMemory.processCpuSeconds());
         }
+        stdout.flush();
     }
 
     /** Every method of the one registry, by kind, with what it needs and its parameters. */
@@ -245,82 +237,8 @@ public final class MergeCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** A data-free method given heads or data: say so rather than ignore them. */
-    private void rejectDataInputs(MergeMethodInfo m, MergeConfig cfg) {
-        List<String> given = new ArrayList<>();
-        if (heads != null) {
-            given.add("--heads");
-        }
-        if (data != null) {
-            given.add("--data");
-        }
-        if (visionConfig != null) {
-            given.add("--vision-config");
-        }
-        if (cfg != null && models == null) {
-            cfg.modelsWithDataInputs().forEach(w -> given.add(w + ".head/data"));
-        }
-        if (cfg != null && cfg.visionConfig() != null) {
-            given.add("vision_config");
-        }
-        if (!given.isEmpty()) {
-            throw new MergeConfigException(m.name() + " is data-free and takes no heads or data, but got " + String.join(", ", given)
-                    + "; the methods that use data: " + dataDrivenNames());
-        }
-    }
-
-    private static String dataDrivenNames() {
-        return String.join(", ", MergeMethods.discover().all().stream().filter(x -> x instanceof DataDrivenMethod)
-                .map(MergeMethodInfo::name).toList());
-    }
-
-    /** The models of the merge and their per-model settings, from the flags or else the config. */
-    private record ModelList(List<Path> paths, List<Map<String, Object>> perModel, List<Path> heads, List<Path> data) {
-    }
-
-    private ModelList modelList(MergeMethodInfo m, MergeConfig cfg, Path basePath) {
-        List<Map<String, Object>> perModel = new ArrayList<>();
-        List<Path> paths;
-        List<Path> h = new ArrayList<>();
-        List<Path> d = new ArrayList<>();
-        if (models != null) {
-            paths = models;
-        } else if (cfg != null) {
-            MergeConfig c = m.requiresBase() && basePath != null ? cfg.withBase(basePath).withoutBaseAmongModels() : cfg;
-            paths = c.models();
-            c.modelParameters().forEach(p -> perModel.add(new LinkedHashMap<>(p)));
-            h.addAll(c.heads());
-            d.addAll(c.data());
-        } else {
-            throw new MergeConfigException("give --models (or a merge config)");
-        }
-        while (perModel.size() < paths.size()) {
-            perModel.add(new LinkedHashMap<>());
-        }
-        h = perModelPaths("--heads", heads, h, paths.size());
-        d = perModelPaths("--data", data, d, paths.size());
-        return new ModelList(paths, perModel, h, d);
-    }
-
-    /** The flag's list (one per model) when given, else the config's entries (null where none). */
-    private static List<Path> perModelPaths(String flag, List<Path> fromFlag, List<Path> fromConfig, int modelCount) {
-        if (fromFlag != null) {
-            if (fromFlag.size() != modelCount) {
-                throw new MergeConfigException(flag + ": " + fromFlag.size() + " paths for " + modelCount
-                        + " models (give one per model, in model order)");
-            }
-            return new ArrayList<>(fromFlag);
-        }
-        List<Path> out = new ArrayList<>(fromConfig);
-        while (out.size() < modelCount) {
-            out.add(null);
-        }
-        return out;
-    }
-
-    /** Global parameter values: the config's, with the flags laid over (a per-model list goes to perModel). */
-    private Map<String, Object> globalParameters(MergeMethodInfo m, MergeConfig cfg, List<Map<String, Object>> perModel) {
-        Map<String, Object> global = new LinkedHashMap<>(cfg != null ? cfg.parameters() : Map.of());
+    /** The flags, as overrides of the config (or instead of one). */
+    MergeOverrides overrides() {
         Map<String, String> flags = new LinkedHashMap<>();
         putIfSet(flags, "lambda", lambda);
         putIfSet(flags, "density", density);
@@ -332,99 +250,20 @@ public final class MergeCommand implements Callable<Integer> {
         putIfSet(flags, "alpha", alpha);
         putIfSet(flags, "floor", floor);
         flags.putAll(extraParameters);
-        for (Map.Entry<String, String> e : flags.entrySet()) {
-            applyFlag(m, e.getKey(), e.getValue(), global, perModel, perModel.size());
-        }
-        return global;
+        return new MergeOverrides(method, base, models, heads, data, flags, dtype, out != null ? out : positionalOut,
+                visionConfig);
     }
 
-    private Path output(MergeConfig cfg) {
-        Path output = out != null ? out : positionalOut != null ? positionalOut : cfg != null ? cfg.output() : null;
-        if (output == null) {
-            throw new MergeConfigException("give an output: --out PATH (NAME.safetensors or a directory)");
-        }
-        return output;
-    }
-
-    /** The config file (if any) with the flags laid over it, for a data-free method. */
-    MergeJob job(MergeMethodInfo m, MergeConfig cfg) {
-        Path basePath = base != null ? base : cfg != null ? cfg.base() : null;
-        ModelList list = modelList(m, cfg, basePath);
-        Map<String, Object> global = globalParameters(m, cfg, list.perModel());
-        Path output = output(cfg);
-        String dtypeName = dtype != null ? dtype : cfg != null ? cfg.dtype() : null;
-        for (Path p : list.paths()) {
-            requireExists(p);
-        }
-        if (basePath != null) {
-            requireExists(basePath);
-        }
-        return new MergeJob(m.name(), basePath, list.paths(), global, list.perModel(), output, parseDType(dtypeName),
-                parseSize(shardSize), allowNonFinite, chunkElements);
-    }
-
-    /** The config file (if any) with the flags laid over it, for a method that runs the models on data. */
-    DataMergeJob dataJob(MergeMethodInfo m, MergeConfig cfg) {
-        Path basePath = base != null ? base : cfg != null ? cfg.base() : null;
-        ModelList list = modelList(m, cfg, basePath);
-        Map<String, Object> global = globalParameters(m, cfg, list.perModel());
-        Path output = output(cfg);
-        String dtypeName = dtype != null ? dtype : cfg != null ? cfg.dtype() : null;
-        if (dtypeName != null) {
-            throw new MergeConfigException(m.name() + " writes the merged tower in its template's dtype (the base, or the "
-                    + "first model): --dtype / dtype is not supported for it");
-        }
-        List<DataMergeJob.TaskModel> tasks = new ArrayList<>();
-        for (int k = 0; k < list.paths().size(); k++) {
-            tasks.add(new DataMergeJob.TaskModel(list.paths().get(k), list.heads().get(k), list.data().get(k)));
-        }
-        Path vision = visionConfig != null ? visionConfig : cfg != null ? cfg.visionConfig() : null;
-        return new DataMergeJob(m.name(), basePath, tasks, global, list.perModel(), vision, output);
+    /** How the user named the output, for messages. */
+    private String outputOption(MergeConfig cfg) {
+        return out != null ? "--out" : positionalOut != null ? "OUTPUT"
+                : cfg != null && cfg.output() != null ? "out (in " + config + ")" : "--out";
     }
 
     private static void putIfSet(Map<String, String> flags, String name, String value) {
         if (value != null) {
             flags.put(name, value);
         }
-    }
-
-    /** A comma list for a per-model parameter sets one value per model; anything else is one global value. */
-    private static void applyFlag(MergeMethodInfo m, String name, String value, Map<String, Object> global,
-                                  List<Map<String, Object>> perModel, int modelCount) {
-        MergeParameter declared = m.parameters().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
-        if (declared != null && declared.scope() == ParameterScope.PER_MODEL && value.contains(",")) {
-            String[] parts = value.split(",", -1);
-            if (parts.length != modelCount) {
-                throw new MergeConfigException("parameter '" + name + "': " + parts.length + " values for "
-                        + modelCount + " models");
-            }
-            for (int k = 0; k < modelCount; k++) {
-                perModel.get(k).put(name, parts[k].trim());
-            }
-            global.remove(name);
-            return;
-        }
-        global.put(name, value);
-        // a flag overrides the config's per-model values too
-        perModel.forEach(p -> p.remove(name));
-    }
-
-    private static void requireExists(Path p) {
-        if (!Files.exists(p)) {
-            throw new MergeConfigException(p + ": no such file or directory");
-        }
-    }
-
-    static DType parseDType(String name) {
-        if (name == null) {
-            return null;
-        }
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "float32", "f32", "fp32" -> DType.F32;
-            case "float16", "f16", "fp16", "half" -> DType.F16;
-            case "bfloat16", "bf16" -> DType.BF16;
-            default -> throw new MergeConfigException("dtype must be float32, float16 or bfloat16, got '" + name + "'");
-        };
     }
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t)?\\s*");

@@ -15,7 +15,6 @@ import org.ejml.data.DMatrixRMaj;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -168,7 +167,8 @@ public final class LoraExtraction {
         Path tmp;
         try {
             Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".tmp-");
+            // default modes, removed at exit if unfinished, swept after a kill (the output policy's temporaries)
+            tmp = io.adamerge.io.AtomicFiles.newTempDirectory(out);
         } catch (IOException e) {
             throw new CheckpointException(out + ": cannot create a folder beside it (" + e.getMessage() + ")", e);
         }
@@ -216,10 +216,8 @@ public final class LoraExtraction {
             cfg.put("init_lora_weights", true);
             cfg.put("inference_mode", true);
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(LoraConfig.FILE).toFile(), cfg);
-            if (Files.exists(out)) {
-                deleteTree(out); // only reached with force
-            }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+            // replaces an existing folder only with force (checked before the work): moved aside, then deleted
+            io.adamerge.io.AtomicFiles.commit(tmp, out, force);
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
             if (e instanceof CheckpointException ce) {

@@ -1,5 +1,6 @@
 package io.adamerge.merge.data;
 
+import io.adamerge.io.OutputTarget;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.adamerge.merge.DataDrivenMethod;
@@ -65,6 +66,14 @@ public final class DataMergeExecutor {
 
     /** As {@link #run(DataMergeJob)}, telling {@code listener} how many of the sampled images the method has processed. */
     public DataMergeResult run(DataMergeJob job, DataMergeListener listener) {
+        return run(job, null, listener);
+    }
+
+    /**
+     * As {@link #run(DataMergeJob, DataMergeListener)}, onto an output checked under the output policy (null: write
+     * {@code job.output()}, replacing what is there).
+     */
+    public DataMergeResult run(DataMergeJob job, OutputTarget target, DataMergeListener listener) {
         long started = System.nanoTime();
         DataMergeMethod method = method(job.method());
         if (job.models().isEmpty()) {
@@ -105,7 +114,8 @@ public final class DataMergeExecutor {
             if (job.models().stream().allMatch(t -> t.head() != null)) {
                 metadata.put("adamerge.heads", MergeOutput.fileNames(job.models().stream().map(DataMergeJob.TaskModel::head).toList()));
             }
-            Path file = MergedCheckpoint.write(template, merged, job.output(), metadata);
+            Path file = target != null ? MergedCheckpoint.write(template, merged, target, metadata)
+                    : MergedCheckpoint.write(template, merged, job.output(), metadata);
             long elements = merged.values().stream().mapToLong(a -> a.getShape().size()).sum();
             return new DataMergeResult(file, merged.size(), elements, Duration.ofNanos(System.nanoTime() - started));
         }

@@ -6,11 +6,11 @@ import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.checkpoint.TensorSpec;
+import io.adamerge.io.AtomicFiles;
+import io.adamerge.io.Finite;
+import io.adamerge.io.OutputTarget;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -39,6 +39,36 @@ public final class MergedCheckpoint {
     public static Path write(Path base, Map<String, NDArray> merged, Path target, Map<String, String> metadata) {
         boolean directory = !target.getFileName().toString().endsWith(".safetensors");
         Path file = directory ? target.resolve("model.safetensors") : target;
+        return writeFiles(base, merged, file, directory ? target.resolve("config.json") : null, true, metadata);
+    }
+
+    /**
+     * Writes a checked output: a file is renamed into place, a directory is built in a hidden sibling and renamed
+     * into place; what exists there is replaced only when the check allowed it ({@code --force}).
+     *
+     * @return the safetensors file written (at its final location)
+     */
+    public static Path write(Path base, Map<String, NDArray> merged, OutputTarget target, Map<String, String> metadata) {
+        if (target.kind() == OutputTarget.Kind.FILE) {
+            return writeFiles(base, merged, target.path(), null, target.replaces(), metadata);
+        }
+        Path work = null;
+        try {
+            work = AtomicFiles.newTempDirectory(target.path());
+            writeFiles(base, merged, work.resolve("model.safetensors"), work.resolve("config.json"), true, metadata);
+            AtomicFiles.commit(work, target.path(), target.replaces());
+            work = null;
+            return target.path().resolve("model.safetensors");
+        } catch (IOException e) {
+            throw new CheckpointException(target.path() + ": cannot write (" + e.getMessage() + ")", e);
+        } finally {
+            AtomicFiles.discard(work);
+        }
+    }
+
+    private static Path writeFiles(Path base, Map<String, NDArray> merged, Path file, Path configFile, boolean replace,
+                                   Map<String, String> metadata) {
+        requireFinite(merged);
         try (Checkpoint source = Checkpoint.open(base)) {
             TreeSet<String> unknown = new TreeSet<>(merged.keySet());
             unknown.removeAll(source.names());
@@ -64,7 +94,7 @@ public final class MergedCheckpoint {
             if (metadata != null) {
                 meta.putAll(metadata);
             }
-            try (SafetensorsWriter writer = new SafetensorsWriter(file, specs, meta)) {
+            try (SafetensorsWriter writer = new SafetensorsWriter(file, replace, specs, meta)) {
                 for (TensorInfo t : source.tensors()) {
                     NDArray m = merged.get(t.name());
                     if (m != null) {
@@ -75,8 +105,8 @@ public final class MergedCheckpoint {
                 }
                 writer.commit();
             }
-            if (directory && source.configJson().isPresent()) {
-                copyAtomically(source.configJson().get(), target.resolve("config.json"));
+            if (configFile != null && source.configJson().isPresent()) {
+                copyAtomically(source.configJson().get(), configFile);
             }
         }
         return file;
@@ -84,19 +114,21 @@ public final class MergedCheckpoint {
 
     private static void copyAtomically(Path from, Path to) {
         try {
-            Path tmp = Files.createTempFile(to.getParent(), "." + to.getFileName() + ".", ".tmp");
-            try {
-                Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-                try {
-                    Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
+            AtomicFiles.copy(from, to);
+        } catch (java.io.UncheckedIOException e) {
+            throw new CheckpointException(to + ": cannot write (" + e.getCause().getMessage() + ")", e);
+        }
+    }
+
+    /** The output half of the input policy: a merge of finite inputs can still overflow; never write that. */
+    private static void requireFinite(Map<String, NDArray> merged) {
+        for (Map.Entry<String, NDArray> e : merged.entrySet()) {
+            float[] v = e.getValue().toFloatArray();
+            int i = Finite.firstNonFinite(v);
+            if (i >= 0) {
+                throw new CheckpointException("the merged tensor '" + e.getKey() + "' holds " + v[i] + " at element " + i
+                        + "; nothing written");
             }
-        } catch (IOException e) {
-            throw new CheckpointException(to + ": cannot write (" + e.getMessage() + ")", e);
         }
     }
 }

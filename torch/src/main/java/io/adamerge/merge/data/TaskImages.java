@@ -108,7 +108,14 @@ public record TaskImages(String source, int count, int channels, int height, int
             if (info.numel() > Integer.MAX_VALUE - 8) {
                 throw new DataException(file, "'" + PIXELS + "' is too large to hold in memory (" + info.numel() + " values)");
             }
-            return new TaskImages(file.toString(), (int) s[0], (int) s[1], (int) s[2], (int) s[3], f.readFloats(PIXELS));
+            float[] pixels = f.readFloats(PIXELS);
+            int bad = io.adamerge.io.Finite.firstNonFinite(pixels);
+            if (bad >= 0) {
+                long perImage = s[1] * s[2] * s[3];
+                throw new DataException(file, "tensor '" + PIXELS + "' holds " + pixels[bad] + " in image " + bad / perImage
+                        + " (element " + bad + ")");
+            }
+            return new TaskImages(file.toString(), (int) s[0], (int) s[1], (int) s[2], (int) s[3], pixels);
         } catch (CheckpointException e) {
             throw new DataException(file, e.getMessage(), e);
         }

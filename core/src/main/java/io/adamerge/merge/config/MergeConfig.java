@@ -1,10 +1,8 @@
-package io.adamerge.cli.merge;
+package io.adamerge.merge.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.adamerge.merge.MergeConfigException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,18 +45,17 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
                           List<Path> heads, List<Path> data, Map<String, Object> parameters, String dtype, Path output,
                           Path visionConfig) {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("merge_method", "base_model", "models", "parameters", "dtype",
             "out", "output", "vision_config");
     private static final Set<String> MODEL_KEYS = Set.of("model", "parameters", "head", "data");
 
+    /**
+     * Reads a config file strictly ({@link StrictYaml}: aliases resolved, duplicate keys refused, UTF-8 only); relative
+     * paths are resolved as described above.
+     */
     public static MergeConfig read(Path file) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new MergeConfigException(file + ": cannot read the merge config (" + firstLine(e.getMessage()) + ")");
-        }
+        JsonNode root = StrictYaml.read(file);
         if (root == null || !root.isObject()) {
             throw new MergeConfigException(file + ": a merge config must be a YAML mapping");
         }
@@ -148,6 +145,29 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
         return new MergeConfig(method, otherBase, models, modelParameters, heads, data, parameters, dtype, output, visionConfig);
     }
 
+    /** A config made in code: {@code models} with no per-model settings. */
+    public static MergeConfig of(String method, Path base, List<Path> models, Map<String, ?> parameters, Path output) {
+        List<Map<String, Object>> none = new ArrayList<>();
+        List<Path> nulls = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            none.add(Map.of());
+            nulls.add(null);
+        }
+        return new MergeConfig(method, base, List.copyOf(models), none, nulls, nulls, new LinkedHashMap<>(parameters), null,
+                output, null);
+    }
+
+    /** The same config writing elsewhere. */
+    public MergeConfig withOutput(Path otherOutput) {
+        return new MergeConfig(method, base, models, modelParameters, heads, data, parameters, dtype, otherOutput, visionConfig);
+    }
+
+    /** Whether any model was given a head or data (what methods that run the models on data need). */
+    public boolean hasDataInputs() {
+        return heads.stream().anyMatch(java.util.Objects::nonNull) || data.stream().anyMatch(java.util.Objects::nonNull)
+                || visionConfig != null;
+    }
+
     /** The 1-based indices (as "models[i]") of models that were given a head or data. */
     public List<String> modelsWithDataInputs() {
         List<String> out = new ArrayList<>();
@@ -202,18 +222,10 @@ public record MergeConfig(String method, Path base, List<Path> models, List<Map<
             } else if (v.isValueNode()) {
                 value = v.asText();
             } else {
-                value = YAML.convertValue(v, Object.class);
+                value = JSON.convertValue(v, Object.class);
             }
             out.put(e.getKey(), value);
         }
         return out;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }
