@@ -9,6 +9,7 @@ import io.adamerge.merge.Needs;
 import io.adamerge.merge.data.FisherMerging;
 import io.adamerge.merge.data.RegMean;
 import io.adamerge.merge.testtime.AdaMergingMethod;
+import io.adamerge.merge.testtime.AdaRankMethod;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -135,6 +136,8 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
             p.put("patch_embedding", r.patchEmbeddingAsLinear() ? "regmean" : "average");
         } else if (m instanceof AdaMergingMethod a) {
             p.putAll(a.values(cfg.adaMerging()));
+        } else if (m instanceof AdaRankMethod r) {
+            p.putAll(r.values(cfg.adaMerging()));
         } else if (!(m instanceof DataDrivenMethod)) {
             if (declares(m, "lambda")) {
                 p.put("lambda", cfg.lambda());
