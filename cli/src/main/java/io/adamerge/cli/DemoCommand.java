@@ -3,6 +3,7 @@ package io.adamerge.cli;
 import io.adamerge.io.Inputs;
 import io.adamerge.io.OutputTarget;
 import io.adamerge.adamerging.Coefficients;
+import io.adamerge.adamerging.RankMaskMerge;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.cli.merge.PeakMemory;
 import io.adamerge.cli.report.Plots;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -183,6 +185,20 @@ public final class DemoCommand implements Callable<Integer> {
         for (MainTable.Row row : r.rows()) {
             Coefficients c = row.coefficients();
             if (c == null) {
+                continue;
+            }
+            if (c.layerKeys().stream().anyMatch(k -> k.contains(RankMaskMerge.RANK))) {
+                // AdaRank: its λ rows (unclamped, as its merge uses them); the thousands of mask rows are not a picture
+                List<Integer> lambdaRows = IntStream.range(0, c.rows()).filter(i -> !c.layerKeys().get(i).contains(RankMaskMerge.RANK))
+                        .boxed().toList();
+                double[][] values = lambdaRows.stream().map(i -> IntStream.range(0, c.tasks()).mapToDouble(k -> c.raw(i, k)).toArray())
+                        .toArray(double[][]::new);
+                double hi = Math.max(1.0, Arrays.stream(values).flatMapToDouble(Arrays::stream).max().orElse(1.0));
+                List<String> labels = lambdaRows.stream().map(i -> shortKey(c.layerKeys().get(i))).toList();
+                Path png = Plots.heatmap(out.resolve("plots").resolve(row.method() + "_coefficients.png"),
+                        row.method() + ": λ per parameter tensor and task (rank masks not shown)", "task", "parameter tensor", r.tasks(),
+                        labels, values, 0, hi);
+                files.put(row.method(), out.relativize(png).toString());
                 continue;
             }
             float[][] m = c.clampedMatrix();

@@ -20,7 +20,7 @@ import java.util.Map;
  * <p>It holds the pretrained weights and the (stacked) task vectors on its own manager, so the caller may release the
  * fine-tuned weights; close it.
  */
-public final class CoefficientMerge implements AutoCloseable {
+public final class CoefficientMerge implements LearnableMerge {
     private final Granularity granularity;
     private final NDManager manager;
     private final List<String> layerKeys;
@@ -97,10 +97,12 @@ public final class CoefficientMerge implements AutoCloseable {
     }
 
     /** The parameter tensors coefficients refer to, in row order. */
+    @Override
     public List<String> layerKeys() {
         return layerKeys;
     }
 
+    @Override
     public int numTasks() {
         return tasks;
     }
@@ -111,12 +113,14 @@ public final class CoefficientMerge implements AutoCloseable {
     }
 
     /** Coefficients of this merge with these values and optimiser state. */
-    Coefficients coefficients(float[] values, int step, Coefficients.AdamState state) {
+    @Override
+    public Coefficients coefficients(float[] values, int step, Coefficients.AdamState state) {
         return new Coefficients(granularity, layerKeys, tasks, values, step, state);
     }
 
     /** A sub-manager for one step's arrays: close it after the step. */
-    NDManager newScope() {
+    @Override
+    public NDManager newScope() {
         return manager.newSubManager();
     }
 
@@ -124,6 +128,7 @@ public final class CoefficientMerge implements AutoCloseable {
      * θ^l = θ_pre^l + clamp(λ^l) · T^l for every tensor, differentiable in {@code raw} [rows, tasks]; arrays live on
      * {@code scope}.
      */
+    @Override
     public Map<String, NDArray> weights(NDArray raw, NDManager scope) {
         NDArray coefficients = raw.clip(0f, 1f);
         Map<String, NDArray> merged = new LinkedHashMap<>();
@@ -138,6 +143,7 @@ public final class CoefficientMerge implements AutoCloseable {
     }
 
     /** The merged weights at {@code lambda}, in the encoder's layout, as new arrays on {@code into}. */
+    @Override
     public Map<String, NDArray> merge(Coefficients lambda, NDManager into) {
         check(lambda);
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -152,6 +158,7 @@ public final class CoefficientMerge implements AutoCloseable {
     }
 
     /** Fails unless {@code c} fits this merge (granularity, tasks, tensors) and is finite. */
+    @Override
     public void check(Coefficients c) {
         if (c.granularity() != granularity || c.tasks() != tasks || !c.layerKeys().equals(layerKeys)) {
             throw new IllegalArgumentException("coefficients are " + c.granularity().fileName() + "-wise for " + c.tasks()

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class CoefficientTrainer {
     private final Encoder encoder;
-    private final CoefficientMerge merge;
+    private final LearnableMerge merge;
     private final List<TestTimeTask> tasks;
     private final Objective objective;
     private final Optimizer optimizer;
@@ -33,7 +33,7 @@ public final class CoefficientTrainer {
      * @param steps     updates in all (a resumed run does those still missing)
      * @param listeners told about every step, in this order, before any listener a {@link #run} call adds
      */
-    public CoefficientTrainer(Encoder encoder, CoefficientMerge merge, List<? extends TestTimeTask> tasks, Objective objective,
+    public CoefficientTrainer(Encoder encoder, LearnableMerge merge, List<? extends TestTimeTask> tasks, Objective objective,
                               Optimizer optimizer, BatchSampler sampler, int steps, List<TrainerListener> listeners) {
         if (tasks.size() != merge.numTasks()) {
             throw new IllegalArgumentException(merge.numTasks() + " task vectors for " + tasks.size() + " tasks");

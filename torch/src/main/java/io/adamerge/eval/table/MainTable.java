@@ -184,7 +184,7 @@ public final class MainTable {
             s.put("parameters", row.parameters());
         }
         if (row.chosenOnValidation() != null) {
-            s.put("lambda_grid", cfg.lambdaGrid());
+            s.put(row.chosenOnValidation() + "_grid", row.grid(cfg));
             s.put("validation_images", cfg.validationImages());
         }
         switch (row.method().kind()) {
@@ -210,7 +210,7 @@ public final class MainTable {
     private static long work(TableRow row, MainTableConfig cfg, Pools pools) {
         int tasks = pools.models().tasks().size();
         if (row.chosenOnValidation() != null) {
-            return (long) (cfg.lambdaGrid().size() + 1) * tasks;
+            return (long) (row.grid(cfg).size() + 1) * tasks;
         }
         if (row.method() instanceof TestTimeMerge t) {
             return t.steps(parameters(row)) + tasks;
@@ -283,7 +283,7 @@ public final class MainTable {
         Map<String, Double> validation = new LinkedHashMap<>();
         double bestLambda = Double.NaN;
         double bestAvg = Double.NEGATIVE_INFINITY;
-        for (double lambda : cfg.lambdaGrid()) {
+        for (double lambda : row.grid(cfg)) {
             try (NDManager scope = m.newSubManager()) {
                 Map<String, NDArray> merged = models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
                 Map<String, Double> acc = pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
@@ -415,7 +415,9 @@ public final class MainTable {
             }
         }
         if (rows.stream().anyMatch(r -> r.chosenOnValidation() != null)) {
-            notes.add("*_best: λ ∈ " + cfg.lambdaGrid() + " chosen by the average accuracy on " + (cfg.validationImages() == 0
+            boolean alpha = rows.stream().anyMatch(r -> TableRow.SEARCHED_ALPHA.equals(r.chosenOnValidation()));
+            notes.add("*_best: λ ∈ " + cfg.lambdaGrid() + (alpha ? " (α ∈ {0.1, 0.2, …, 3.0} for the spectral merges)" : "")
+                    + " chosen by the average accuracy on " + (cfg.validationImages() == 0
                     ? "the whole validation split" : "the first " + cfg.validationImages() + " validation images") + " of each task.");
         }
         if (rows.stream().anyMatch(r -> r.method() instanceof FisherMerging || r.method() instanceof RegMean)) {

@@ -9,6 +9,7 @@ import io.adamerge.merge.Needs;
 import io.adamerge.merge.data.FisherMerging;
 import io.adamerge.merge.data.RegMean;
 import io.adamerge.merge.testtime.AdaMergingMethod;
+import io.adamerge.merge.testtime.AdaRankMethod;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,8 +33,13 @@ import java.util.Map;
  */
 public record TableRow(String id, Reference reference, MergeMethodInfo method, Map<String, Object> parameters,
                        String chosenOnValidation) {
-    /** The parameter a {@code *_best} row chooses on validation. */
+    /** The parameter a {@code *_best} row chooses on validation: λ of the task-vector merges... */
     public static final String SEARCHED = "lambda";
+    /** ... or α of the spectral merges (TSV-M, Iso-C, Iso-CTS), whose official code picks it over 0.1, 0.2, …, 3.0. */
+    public static final String SEARCHED_ALPHA = "alpha";
+    /** The α grid of the spectral merges' official code: 0.1 to 3.0 in steps of 0.1. */
+    public static final List<Double> ALPHA_GRID = java.util.stream.IntStream.rangeClosed(1, 30)
+            .mapToObj(i -> Math.round(i * 0.1 * 10) / 10.0).toList();
     static final String BEST_SUFFIX = "_best";
 
     /** Rows that evaluate a model of the pool as it is. */
@@ -83,10 +89,10 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
         }
         if (wanted.endsWith(BEST_SUFFIX)) {
             String base = wanted.substring(0, wanted.length() - BEST_SUFFIX.length());
-            if (registry.names().contains(base) && registry.get(base) instanceof MergeMethod m && declares(m, SEARCHED)) {
+            if (registry.names().contains(base) && registry.get(base) instanceof MergeMethod m && searched(m) != null) {
                 Map<String, Object> p = protocol(m, cfg);
-                p.remove(SEARCHED);
-                return new TableRow(wanted, null, m, p, SEARCHED);
+                p.remove(searched(m));
+                return new TableRow(wanted, null, m, p, searched(m));
             }
         }
         throw new IllegalArgumentException("unknown table row '" + id + "'; rows are " + known(registry));
@@ -104,11 +110,21 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
         }
         for (MergeMethodInfo m : registry.all()) {
             out.add(m.name());
-            if (m instanceof MergeMethod && declares(m, SEARCHED)) {
+            if (m instanceof MergeMethod && searched(m) != null) {
                 out.add(m.name() + BEST_SUFFIX);
             }
         }
         return out;
+    }
+
+    /** The parameter a {@code <name>_best} row of {@code m} searches ({@code lambda}, else {@code alpha}), or null. */
+    static String searched(MergeMethodInfo m) {
+        return declares(m, SEARCHED) ? SEARCHED : declares(m, SEARCHED_ALPHA) ? SEARCHED_ALPHA : null;
+    }
+
+    /** The values a {@code *_best} row tries: the table's λ grid, or the official α grid. */
+    public List<Double> grid(MainTableConfig cfg) {
+        return SEARCHED_ALPHA.equals(chosenOnValidation) ? ALPHA_GRID : cfg.lambdaGrid();
     }
 
     private static boolean declares(MergeMethodInfo m, String parameter) {
@@ -135,6 +151,8 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
             p.put("patch_embedding", r.patchEmbeddingAsLinear() ? "regmean" : "average");
         } else if (m instanceof AdaMergingMethod a) {
             p.putAll(a.values(cfg.adaMerging()));
+        } else if (m instanceof AdaRankMethod r) {
+            p.putAll(r.values(cfg.adaMerging()));
         } else if (!(m instanceof DataDrivenMethod)) {
             if (declares(m, "lambda")) {
                 p.put("lambda", cfg.lambda());

@@ -154,4 +154,67 @@ class MainTableTest {
         }
         assertThat(again.row("lw_adamerging").coefficients().values()).containsExactly(result.row("lw_adamerging").coefficients().values());
     }
+
+    /**
+     * {@code tsv_m_best}: α chosen over the official grid 0.1 … 3.0 on validation (the first best), each α's average
+     * validation accuracy and the chosen merge's test accuracies equal to {@code adamerge merge --method tsv_m}'s files
+     * evaluated independently; AdaRank rows run through the same table with the table's step count.
+     */
+    @Test
+    void spectralBestRowsSearchAlphaAndAdaRankRowsRun() {
+        MainTableConfig c = cfg.withMethods(List.of("tsv_m_best", "adarank_ta", "adarank_tsv"));
+        c = new MainTableConfig(c.methods(), c.lambda(), c.lambdaGrid(), c.tiesDensity(), c.adaMerging(), c.adaImages(), c.fisher(),
+                c.regmean(), c.testImages(), c.validationImages(), tmp.resolve("cache-spectral"), c.force());
+        assertThat(TableRow.known(REGISTRY)).contains("tsv_m_best", "iso_c_best", "iso_cts_best").doesNotContain("adarank_ta_best");
+        TableRow row = TableRow.resolve("tsv_m_best", c, REGISTRY);
+        assertThat(row.chosenOnValidation()).isEqualTo("alpha");
+        assertThat(row.parameters()).doesNotContainKey("alpha");
+        assertThat(row.grid(c)).hasSize(30).startsWith(0.1, 0.2, 0.3).endsWith(2.9, 3.0);
+        assertThat(TableRow.resolve("adarank_ta", c, REGISTRY).parameters()).containsEntry("steps", 2L);
+        MainTable.Result r = MainTable.run(tiny.zoo(), tiny.splits(), c, REGISTRY, MainTable.Listener.NONE);
+        Zoo zoo = tiny.zoo();
+        List<String> tasks = zoo.tasks();
+        List<Path> files = tasks.stream().map(tiny::weightsFile).toList();
+        try (NDManager m = TorchRuntime.newManager()) {
+            ClipVisionModel.Loaded pre = zoo.pretrained(m);
+            Evaluator evaluator = new Evaluator(pre.model(), zoo.pixels(), 7);
+            Map<String, ClassificationHead> heads = new LinkedHashMap<>();
+            for (String t : tasks) {
+                heads.put(t, zoo.head(t, m));
+            }
+            Map<String, Double> validation = new LinkedHashMap<>();
+            Map<Double, Map<String, NDArray>> merges = new LinkedHashMap<>();
+            double best = Double.NaN;
+            double bestAvg = Double.NEGATIVE_INFINITY;
+            for (double alpha : TableRow.ALPHA_GRID) {
+                Path out = tmp.resolve("tsv_m-" + alpha + ".safetensors");
+                MergeExecutor.withDiscoveredMethods().run(MergeJob.of("tsv_m", tiny.weightsFile(null), files, out)
+                        .withParameters(Map.of("alpha", alpha)));
+                Map<String, NDArray> read = new LinkedHashMap<>();
+                try (Checkpoint ck = Checkpoint.open(out)) {
+                    pre.weights().forEach((name, a) -> read.put(name, m.create(ck.readFloats(name), a.getShape())));
+                }
+                merges.put(alpha, read);
+                double avg = Evaluator.mean(evaluator.accuracies(tasks, t -> read, heads, tiny.splits()::validation, 0, m, t -> {
+                }));
+                validation.put(MainTable.lambdaLabel(alpha), avg);
+                if (avg > bestAvg) {
+                    bestAvg = avg;
+                    best = alpha;
+                }
+            }
+            MainTable.Row tsv = r.row("tsv_m_best");
+            assertThat(tsv.validationAverage()).isEqualTo(validation);
+            assertThat(tsv.chosenLambda()).isEqualTo(best);
+            Map<String, NDArray> chosen = merges.get(best);
+            assertThat(tsv.perTask()).isEqualTo(evaluator.accuracies(tasks, t -> chosen, heads, tiny.splits()::test, 0, m, t -> {
+            }));
+        }
+        for (String ada : List.of("adarank_ta", "adarank_tsv")) {
+            MainTable.Row a = r.row(ada);
+            assertThat(a.coefficients().step()).as(ada).isEqualTo(2);
+            assertThat(a.perTask()).as(ada).hasSize(tasks.size());
+        }
+        assertThat(r.notes()).anyMatch(n -> n.contains("α ∈ {0.1, 0.2, …, 3.0}"));
+    }
 }
