@@ -9,6 +9,9 @@ import io.adamerge.data.DataException;
 import io.adamerge.eval.table.MainTable;
 import io.adamerge.eval.table.MainTableConfig;
 import io.adamerge.eval.table.TableRow;
+import io.adamerge.eval.table.TextMainTable;
+import io.adamerge.zoo.TextZoo;
+import java.nio.file.Files;
 import io.adamerge.merge.MergeMethods;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
@@ -44,6 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
     static final int QUICK_IMAGES = 64;
     static final int QUICK_STEPS = 3;
     static final int QUICK_SAMPLES = 16;
+    /** Test / validation / AdaMerging texts per task of --quick --benchmark text. */
+    static final int QUICK_TEXTS = 16;
 
     @Spec
     CommandSpec spec;
@@ -60,8 +65,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/demo", description = "Results folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Results folder (default: results/demo, results/demo-text for text).")
     Path out;
+
+    @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "image",
+            description = "image (the ViT zoo) or text (all-MiniLM-L6-v2 fine-tuned on the eight text tasks; its zoo in "
+                    + "~/.cache/adamerge/zoo-text, built with the default text recipe when missing; rows without fisher and regmean). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String benchmark;
 
     @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
             description = "Only these rows (default: the paper's table: pretrained, individual, mtl, weight_average, fisher, "
@@ -88,9 +99,16 @@ public final class DemoCommand implements Callable<Integer> {
             if (steps != null && steps < 0) {
                 throw new IllegalArgumentException("--steps must be >= 0");
             }
-            List<String> selected = methods.isEmpty() ? TableRow.defaults()
+            boolean text = Benchmark.parse(benchmark) == Benchmark.TEXT;
+            if (out == null) {
+                out = Path.of(text ? "results/demo-text" : "results/demo");
+            }
+            List<String> selected = methods.isEmpty() ? (text ? TextMainTable.defaultRows() : TableRow.defaults())
                     : methods.stream().map(String::trim).filter(s -> !s.isBlank()).distinct().toList();
             MergeMethods registry = MergeMethods.discover();
+            if (text) {
+                return runText(selected, registry, w, t0);
+            }
             // unknown rows are reported before the data and the zoo are prepared
             MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
             Zoo z = ZooPreparation.prepare(zoo, quick, data, w);
@@ -118,6 +136,31 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (CheckpointException | DataException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             return CliErrors.report(spec, e);
         }
+    }
+
+    /** The table on the text zoo: the same rows, protocol, cache and output files as on images. */
+    private int runText(List<String> selected, MergeMethods registry, PrintWriter w, long t0) {
+        MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
+        TextZoo z = zoo != null && Files.isRegularFile(zoo.resolve(TextZoo.MANIFEST)) ? TextZoo.open(zoo)
+                : TextZooPreparation.build(zoo, null, 0, quick, data, w);
+        MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
+        if (quick) {
+            cfg = cfg.quick(QUICK_STEPS, QUICK_TEXTS, QUICK_SAMPLES);
+        }
+        if (steps != null) {
+            cfg = cfg.withAdaSteps(steps);
+        }
+        w.printf(Locale.ROOT, "main table on text zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
+                z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
+        w.flush();
+        MainTable.Result result = TextMainTable.run(z, data.directory(), cfg, registry, new Bars(w));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        ResultTable table = write(result, seconds, PeakMemory.peakResidentKiB());
+        w.println();
+        w.print(table.markdown());
+        w.println("wrote " + out.resolve("results.md").toAbsolutePath() + ", results.csv, results.json");
+        w.flush();
+        return 0;
     }
 
     /** Writes results.{md,csv,json}, the coefficient files and the plots; returns the table. */

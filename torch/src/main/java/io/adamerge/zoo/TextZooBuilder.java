@@ -178,6 +178,7 @@ public final class TextZooBuilder {
                     ZooBuilder.round(seconds)));
             log.printf(Locale.ROOT, "head %s: zero-shot (scale %.0f) validation %.1f%%, test %.1f%% (%.1f s)%n", task,
                     recipe.heads().logitScale(), val.accuracy(), test.accuracy(), seconds);
+            log.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": cannot write (" + e.getMessage() + ")", e);
         }
