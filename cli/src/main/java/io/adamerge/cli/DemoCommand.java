@@ -84,6 +84,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps (default: 500; " + QUICK_STEPS + " with --quick).")
     Integer steps;
 
+    @Option(names = "--examples", paramLabel = "TEST,VALIDATION", split = ",",
+            description = "Evaluate on the first TEST test examples per task (AdaMerging draws from them too) and choose λ on the "
+                    + "first VALIDATION validation examples (default: the whole splits; a budget for slow machines).")
+    List<Integer> examples = new ArrayList<>();
+
+    @Option(names = "--ada-lr", paramLabel = "LR", description = "AdaMerging's Adam learning rate (default: the paper's 1e-3).")
+    Double adaLearningRate;
+
+    @Option(names = "--lambda-grid", paramLabel = "a,b,...", split = ",",
+            description = "The λ the *_best rows choose from on validation (default: 0.0, 0.1, ..., 1.0).")
+    List<Double> lambdaGrid = new ArrayList<>();
+
     @Option(names = "--force", description = "Recompute every row even when it is cached.")
     boolean force;
 
@@ -121,6 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (steps != null) {
                 cfg = cfg.withAdaSteps(steps);
             }
+            cfg = budget(cfg);
             w.printf(Locale.ROOT, "main table on zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
                     z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
             w.flush();
@@ -138,6 +151,26 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The table's settings with --examples, --ada-lr and --lambda-grid applied. */
+    private MainTableConfig budget(MainTableConfig cfg) {
+        if (!examples.isEmpty()) {
+            if (examples.size() != 2 || examples.get(0) < 0 || examples.get(1) < 0) {
+                throw new IllegalArgumentException("--examples takes TEST,VALIDATION (two counts >= 0), got " + examples);
+            }
+            cfg = cfg.withExamples(examples.get(0), examples.get(1), examples.get(0));
+        }
+        if (adaLearningRate != null) {
+            if (!(adaLearningRate > 0)) {
+                throw new IllegalArgumentException("--ada-lr must be > 0, got " + adaLearningRate);
+            }
+            cfg = cfg.withAdaLearningRate(adaLearningRate);
+        }
+        if (!lambdaGrid.isEmpty()) {
+            cfg = cfg.withLambdaGrid(lambdaGrid);
+        }
+        return cfg;
+    }
+
     /** The table on the text zoo: the same rows, protocol, cache and output files as on images. */
     private int runText(List<String> selected, MergeMethods registry, PrintWriter w, long t0) {
         MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
@@ -150,6 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (steps != null) {
             cfg = cfg.withAdaSteps(steps);
         }
+        cfg = budget(cfg);
         w.printf(Locale.ROOT, "main table on text zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
                 z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
         w.flush();
