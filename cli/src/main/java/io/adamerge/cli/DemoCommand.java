@@ -13,6 +13,9 @@ import io.adamerge.eval.table.MainTable;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.eval.table.MainTableConfig;
 import io.adamerge.eval.table.TableRow;
+import io.adamerge.eval.table.TextMainTable;
+import io.adamerge.zoo.TextZoo;
+import java.nio.file.Files;
 import io.adamerge.merge.MergeMethods;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
@@ -49,6 +52,8 @@ public final class DemoCommand implements Callable<Integer> {
     static final int QUICK_IMAGES = 64;
     static final int QUICK_STEPS = 3;
     static final int QUICK_SAMPLES = 16;
+    /** Test / validation / AdaMerging texts per task of --quick --benchmark text. */
+    static final int QUICK_TEXTS = 16;
 
     @Spec
     CommandSpec spec;
@@ -65,8 +70,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/demo", description = "Results folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Results folder (default: results/demo, results/demo-text for text).")
     Path out;
+
+    @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "image",
+            description = "image (the ViT zoo) or text (all-MiniLM-L6-v2 fine-tuned on the eight text tasks; its zoo in "
+                    + "~/.cache/adamerge/zoo-text, built with the default text recipe when missing; rows without fisher and regmean). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String benchmark;
 
     @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
             description = "Only these rows (default: the paper's table: pretrained, individual, mtl, weight_average, fisher, "
@@ -78,6 +89,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps (default: 500; " + QUICK_STEPS + " with --quick).")
     Integer steps;
 
+    @Option(names = "--examples", paramLabel = "TEST,VALIDATION", split = ",",
+            description = "Evaluate on the first TEST test examples per task (AdaMerging draws from them too) and choose λ on the "
+                    + "first VALIDATION validation examples (default: the whole splits; a budget for slow machines).")
+    List<Integer> examples = new ArrayList<>();
+
+    @Option(names = "--ada-lr", paramLabel = "LR", description = "AdaMerging's Adam learning rate (default: the paper's 1e-3).")
+    Double adaLearningRate;
+
+    @Option(names = "--lambda-grid", paramLabel = "a,b,...", split = ",",
+            description = "The λ the *_best rows choose from on validation (default: 0.0, 0.1, ..., 1.0).")
+    List<Double> lambdaGrid = new ArrayList<>();
+
     @Option(names = "--force", description = "Recompute every row even when it is cached.")
     boolean force;
 
@@ -88,15 +111,22 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         long t0 = System.nanoTime();
         PrintWriter w = spec.commandLine().getOut();
-        OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
-                Inputs.of().add("--zoo", zoo != null ? zoo : ZooOptions.defaultFolder(quick)).add("--data", data.directory().root()));
         threads.apply();
         if (steps != null && steps < 0) {
             throw new IllegalArgumentException("--steps must be >= 0");
         }
-        List<String> selected = methods.isEmpty() ? TableRow.defaults()
+        boolean text = Benchmark.parse(benchmark) == Benchmark.TEXT;
+        if (out == null) {
+            out = Path.of(text ? "results/demo-text" : "results/demo");
+        }
+        OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
+                Inputs.of().add("--zoo", zoo != null ? zoo : ZooOptions.defaultFolder(quick)).add("--data", data.directory().root()));
+        List<String> selected = methods.isEmpty() ? (text ? TextMainTable.defaultRows() : TableRow.defaults())
                 : methods.stream().map(String::trim).filter(s -> !s.isBlank()).distinct().toList();
         MergeMethods registry = MergeMethods.discover();
+        if (text) {
+            return runText(selected, registry, w, t0);
+        }
         // unknown rows are reported before the data and the zoo are prepared
         MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
         Zoo z = ZooPreparation.prepare(zoo, quick, data, w);
@@ -109,6 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (steps != null) {
             cfg = cfg.withAdaSteps(steps);
         }
+        cfg = budget(cfg);
         w.printf(Locale.ROOT, "main table on zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
                 z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
         w.flush();
@@ -116,6 +147,52 @@ public final class DemoCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long peakKiB = PeakMemory.peakResidentKiB();
         ResultTable table = write(result, seconds, peakKiB);
+        w.println();
+        w.print(table.markdown());
+        w.println("wrote " + out.resolve("results.md").toAbsolutePath() + ", results.csv, results.json");
+        w.flush();
+        return 0;
+    }
+
+    /** The table's settings with --examples, --ada-lr and --lambda-grid applied. */
+    private MainTableConfig budget(MainTableConfig cfg) {
+        if (!examples.isEmpty()) {
+            if (examples.size() != 2 || examples.get(0) < 0 || examples.get(1) < 0) {
+                throw new IllegalArgumentException("--examples takes TEST,VALIDATION (two counts >= 0), got " + examples);
+            }
+            cfg = cfg.withExamples(examples.get(0), examples.get(1), examples.get(0));
+        }
+        if (adaLearningRate != null) {
+            if (!(adaLearningRate > 0)) {
+                throw new IllegalArgumentException("--ada-lr must be > 0, got " + adaLearningRate);
+            }
+            cfg = cfg.withAdaLearningRate(adaLearningRate);
+        }
+        if (!lambdaGrid.isEmpty()) {
+            cfg = cfg.withLambdaGrid(lambdaGrid);
+        }
+        return cfg;
+    }
+
+    /** The table on the text zoo: the same rows, protocol, cache and output files as on images. */
+    private int runText(List<String> selected, MergeMethods registry, PrintWriter w, long t0) {
+        MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
+        TextZoo z = zoo != null && Files.isRegularFile(zoo.resolve(TextZoo.MANIFEST)) ? TextZoo.open(zoo)
+                : TextZooPreparation.build(zoo, null, 0, quick, data, w);
+        MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
+        if (quick) {
+            cfg = cfg.quick(QUICK_STEPS, QUICK_TEXTS, QUICK_SAMPLES);
+        }
+        if (steps != null) {
+            cfg = cfg.withAdaSteps(steps);
+        }
+        cfg = budget(cfg);
+        w.printf(Locale.ROOT, "main table on text zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
+                z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
+        w.flush();
+        MainTable.Result result = TextMainTable.run(z, data.directory(), cfg, registry, new Bars(w));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        ResultTable table = write(result, seconds, PeakMemory.peakResidentKiB());
         w.println();
         w.print(table.markdown());
         w.println("wrote " + out.resolve("results.md").toAbsolutePath() + ", results.csv, results.json");

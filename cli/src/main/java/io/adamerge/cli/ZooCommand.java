@@ -102,9 +102,22 @@ public final class ZooCommand {
         @Option(names = "--backbone", paramLabel = "DIR", description = "Pretrained backbone folder (default: zoo/backbone).")
         Path backbone;
 
+        @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "image",
+                description = "image (the ViT zoo) or text (all-MiniLM-L6-v2 from its Maven jar, zero-shot heads, the eight text "
+                        + "tasks; --recipe is then a text recipe, e.g. zoo/text-recipe.yml; default folder "
+                        + "~/.cache/adamerge/zoo-text). Default: ${DEFAULT-VALUE}.")
+        String benchmark;
+
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
+            if (Benchmark.parse(benchmark) == Benchmark.TEXT) {
+                if (backbone != null) {
+                    throw new IllegalArgumentException("--backbone is for the image zoo; the text zoo imports its encoder");
+                }
+                TextZooPreparation.build(out, options.recipe, options.seed, options.quick, options.data, w);
+                return 0;
+            }
             ZooRecipe recipe = options.recipe();
             Path target = out != null ? out : ZooOptions.defaultFolder(options.quick);
             OutputTarget.check("--out", target, OutputTarget.Kind.RESULTS_DIRECTORY, false,

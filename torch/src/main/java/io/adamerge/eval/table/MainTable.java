@@ -226,7 +226,7 @@ public final class MainTable {
     }
 
     /** The row's parameter values resolved against the method's declarations (one value per model for every task). */
-    private static MergeParameters parameters(TableRow row) {
+    static MergeParameters parameters(TableRow row) {
         return MergeParameters.resolve(row.method(), row.parameters(), List.of(), 1);
     }
 
@@ -301,7 +301,7 @@ public final class MainTable {
         return new Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
     }
 
-    private static Map<String, Object> with(TableRow row, double lambda) {
+    static Map<String, Object> with(TableRow row, double lambda) {
         Map<String, Object> p = new LinkedHashMap<>(row.parameters());
         p.put(row.chosenOnValidation(), lambda);
         return p;
@@ -353,7 +353,7 @@ public final class MainTable {
         return dir.resolve(row + "-" + key + extension);
     }
 
-    private static Optional<Row> readCache(Path dir, String row, String key, List<String> tasks) {
+    static Optional<Row> readCache(Path dir, String row, String key, List<String> tasks) {
         if (dir == null) {
             return Optional.empty();
         }

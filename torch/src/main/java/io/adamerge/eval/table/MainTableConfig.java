@@ -94,4 +94,21 @@ public record MainTableConfig(List<String> methods, double lambda, List<Double> 
         return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages,
                 validationImages, cacheDir, f);
     }
+
+    public MainTableConfig withAdaLearningRate(double lr) {
+        return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging.withLearningRate(lr), adaImages, fisher, regmean,
+                testImages, validationImages, cacheDir, force);
+    }
+
+    /** Evaluates on the first {@code test} test and {@code validation} validation examples per task; AdaMerging draws from {@code ada}. */
+    public MainTableConfig withExamples(int test, int validation, int ada) {
+        return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging, ada, fisher, regmean, test, validation, cacheDir,
+                force);
+    }
+
+    /** λ grid of the *_best rows. */
+    public MainTableConfig withLambdaGrid(List<Double> grid) {
+        return new MainTableConfig(methods, lambda, grid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages, validationImages,
+                cacheDir, force);
+    }
 }

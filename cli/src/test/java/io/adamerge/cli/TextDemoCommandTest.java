@@ -1,0 +1,72 @@
+package io.adamerge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The text benchmark end to end, the way a fresh machine runs it: {@code demo --benchmark text --quick} on an empty
+ * folder imports MiniLM from its jar, builds the quick text zoo (zero-shot heads, fine-tunes, MTL) and computes the
+ * table; a second run reads every row from the cache.
+ */
+class TextDemoCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void quickTextDemoEndToEnd(@TempDir Path tmp) throws IOException {
+        Path zoo = tmp.resolve("zoo-text");
+        Path out = tmp.resolve("demo");
+        String[] args = {"demo", "--benchmark", "text", "--quick", "--threads", "1", "--zoo", zoo.toString(), "--out", out.toString(),
+                "--methods", "pretrained,individual,weight_average,task_arithmetic,lw_adamerging", "--steps", "1"};
+        CliRun first = CliRun.of(args);
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).contains("text zoo").contains("| individual |");
+
+        JsonNode results = JSON.readTree(out.resolve("results.json").toFile());
+        assertThat(results.path("tasks")).hasSize(2);
+        for (String task : new String[] {"fortunes", "spam"}) {
+            // the table scores the first 16 test texts, as the zoo's cards did: the reference rows must agree with them
+            JsonNode head = JSON.readTree(zoo.resolve(task).resolve("head.json").toFile());
+            JsonNode card = JSON.readTree(zoo.resolve(task).resolve("card.json").toFile());
+            assertThat(perTask(results, "pretrained", task)).isCloseTo(head.path("accuracy").path("test").asDouble(),
+                    org.assertj.core.data.Offset.offset(0.01));
+            assertThat(perTask(results, "individual", task)).isCloseTo(card.path("accuracy").path("test").asDouble(),
+                    org.assertj.core.data.Offset.offset(0.01));
+            assertThat(Files.isRegularFile(zoo.resolve(task).resolve("model.safetensors"))).isTrue();
+            assertThat(Files.isRegularFile(zoo.resolve(task).resolve("tokenizer.json"))).isTrue();
+        }
+        assertThat(Files.isRegularFile(zoo.resolve("mtl").resolve("card.json"))).isTrue();
+        assertThat(Files.list(out.resolve("coefficients")).map(p -> p.getFileName().toString())).contains("lw_adamerging.safetensors");
+
+        CliRun second = CliRun.of(args);
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(second.out()).contains("(cached)").doesNotContain(" s)\n");
+        JsonNode again = JSON.readTree(out.resolve("results.json").toFile());
+        for (String row : new String[] {"pretrained", "individual", "weight_average", "task_arithmetic", "lw_adamerging"}) {
+            assertThat(perTask(again, row, "spam")).isEqualTo(perTask(results, row, "spam"));
+        }
+    }
+
+    @Test
+    void anUnknownBenchmarkIsAClearError(@TempDir Path tmp) {
+        CliRun run = CliRun.of("demo", "--benchmark", "audio", "--out", tmp.resolve("o").toString());
+        assertThat(run.code()).isNotZero();
+        assertThat(run.err()).contains("--benchmark must be image or text");
+        assertThat(tmp.resolve("o")).doesNotExist();
+    }
+
+    private static double perTask(JsonNode results, String row, String task) {
+        for (JsonNode r : results.path("rows")) {
+            if (r.path("method").asText().equals(row)) {
+                return r.path("per_task").path(task).asDouble(Double.NaN);
+            }
+        }
+        throw new AssertionError("no row " + row + " in " + results);
+    }
+}

@@ -1,0 +1,254 @@
+package io.adamerge.eval.table;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.adamerge.adamerging.AdaMerging;
+import io.adamerge.adamerging.AdaMergingConfig;
+import io.adamerge.adamerging.Coefficients;
+import io.adamerge.checkpoint.FloatTensor;
+import io.adamerge.data.fetch.DataDirectory;
+import io.adamerge.data.text.TextDataset;
+import io.adamerge.data.text.TextTaskSplits;
+import io.adamerge.data.text.TextTasks;
+import io.adamerge.merge.InMemoryMerge;
+import io.adamerge.merge.MergeMethod;
+import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.testtime.AdaMergingMethod;
+import io.adamerge.model.ClassificationHead;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.ModelFamily;
+import io.adamerge.model.TorchRuntime;
+import io.adamerge.model.bert.BertTokenizer;
+import io.adamerge.zoo.TextZoo;
+import io.adamerge.zoo.ZooFiles;
+import io.adamerge.zoo.ZooRecipe;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The main table ({@link MainTable}'s rows, protocol, cache format and notes) on a text zoo: the same {@link TableRow}s
+ * resolved from the one registry, data-free merges through core's {@link InMemoryMerge}, AdaMerging through the
+ * family-neutral {@link AdaMerging} on the BERT {@link Encoder}; evaluation on tokenised texts with each task's frozen
+ * zero-shot head. Data-driven rows (Fisher, RegMean) are image-only for now and refused with a message.
+ */
+public final class TextMainTable {
+    static final String CODE_VERSION = "text-table-1";
+
+    private TextMainTable() {
+    }
+
+    /** The default rows on text: the paper's table without the data-driven rows. */
+    public static List<String> defaultRows() {
+        return TableRow.defaults().stream().filter(r -> !r.equals("fisher") && !r.equals("regmean")).toList();
+    }
+
+    /** The text zoo's models, heads and splits, loaded once. */
+    private static final class Pool implements AutoCloseable {
+        final TextZoo zoo;
+        final NDManager manager = TorchRuntime.newManager();
+        final BertTokenizer tokenizer;
+        final Encoder encoder;
+        final Map<String, NDArray> pretrained;
+        final Map<String, ClassificationHead> heads = new LinkedHashMap<>();
+        final Map<String, TextTaskSplits> splits = new LinkedHashMap<>();
+        final Map<String, Map<String, NDArray>> finetuned = new HashMap<>();
+        final Map<String, Map<String, FloatTensor>> floats = new HashMap<>();
+        final InMemoryMerge merger;
+        final int batch;
+
+        Pool(TextZoo zoo, DataDirectory data, MergeMethods registry) {
+            this.zoo = zoo;
+            this.tokenizer = zoo.tokenizer();
+            ModelFamily.Loaded pre = TextZoo.load(zoo.pretrainedDir(), manager);
+            this.encoder = pre.encoder();
+            this.pretrained = pre.weights();
+            TextTasks tasks = new TextTasks(data, zoo.recipe().dataSeed());
+            for (String t : zoo.tasks()) {
+                heads.put(t, ClassificationHead.load(zoo.headFile(t), manager));
+                splits.put(t, tasks.load(t));
+            }
+            this.merger = new InMemoryMerge(registry);
+            this.batch = zoo.recipe().evaluation().batch();
+        }
+
+        synchronized Map<String, NDArray> finetuned(String task) {
+            return finetuned.computeIfAbsent(task, t -> TextZoo.load(zoo.modelDir(t), manager).weights());
+        }
+
+        synchronized Map<String, FloatTensor> floats(String key, Map<String, NDArray> weights) {
+            return floats.computeIfAbsent(key, k -> {
+                Map<String, FloatTensor> out = new LinkedHashMap<>();
+                weights.forEach((n, a) -> out.put(n, new FloatTensor(a.getShape().getShape(), a.toFloatArray())));
+                return out;
+            });
+        }
+
+        Map<String, NDArray> merge(MergeMethod method, Map<String, ?> parameters, NDManager into) {
+            List<Map<String, FloatTensor>> models = zoo.tasks().stream().map(t -> floats(t, finetuned(t))).toList();
+            Map<String, FloatTensor> base = method.requiresBase() ? floats("pretrained", pretrained) : null;
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            merger.merge(method.name(), parameters, List.of(), base, models)
+                    .forEach((n, t) -> out.put(n, into.create(t.data(), new Shape(t.shape()))));
+            return out;
+        }
+
+        Map<String, Double> accuracies(Function<String, Map<String, NDArray>> weights, Function<TextTaskSplits, TextDataset> split,
+                                       int limit, NDManager m, MainTable.Listener listener, String row) {
+            Map<String, Double> acc = new LinkedHashMap<>();
+            for (String t : zoo.tasks()) {
+                acc.put(t, TextZoo.evaluate(t, encoder, tokenizer, weights.apply(t), heads.get(t), split.apply(splits.get(t)), limit, batch, m)
+                        .accuracy());
+                listener.advanced(row, t);
+            }
+            return acc;
+        }
+
+        @Override
+        public void close() {
+            tokenizer.close();
+            manager.close();
+        }
+    }
+
+    public static MainTable.Result run(TextZoo zoo, DataDirectory data, MainTableConfig cfg, MergeMethods registry,
+                                       MainTable.Listener listener) {
+        long t0 = System.nanoTime();
+        List<String> tasks = zoo.tasks();
+        List<TableRow> rows = MainTable.rows(cfg, registry);
+        for (TableRow r : rows) {
+            if (r.method() != null && !(r.method() instanceof MergeMethod) && !(r.method() instanceof AdaMergingMethod)) {
+                throw new IllegalArgumentException("row '" + r.id() + "' (" + r.method().kind().label() + ") is not available on the text "
+                        + "benchmark yet; text rows are the reference rows, data-free merges and AdaMerging");
+            }
+        }
+        List<MainTable.Row> results = new ArrayList<>();
+        Pool pool = null;
+        try {
+            for (TableRow row : rows) {
+                String key = ZooRecipe.hash(CODE_VERSION, zoo.manifest().recipeHash(), zoo.manifest().seed(), zoo.manifest().pretrainedSha256(),
+                        tasks, row.id(), MainTable.settings(row, cfg));
+                Optional<MainTable.Row> cached = cfg.force() ? Optional.empty() : MainTable.readCache(cfg.cacheDir(), row.id(), key, tasks);
+                if (cached.isPresent()) {
+                    listener.started(row.id(), 0);
+                    listener.finished(row.id(), cached.get());
+                    results.add(cached.get());
+                    continue;
+                }
+                pool = pool != null ? pool : new Pool(zoo, data, registry);
+                listener.started(row.id(), work(row, cfg, tasks.size()));
+                long r0 = System.nanoTime();
+                MainTable.Row computed;
+                try (NDManager m = pool.manager.newSubManager()) {
+                    computed = compute(row, pool, cfg, m, listener);
+                }
+                double seconds = (System.nanoTime() - r0) / 1e9;
+                MainTable.Row done = new MainTable.Row(computed.method(), computed.avg(), computed.perTask(), seconds, false,
+                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients());
+                writeCache(cfg, row, key, done, zoo);
+                listener.finished(row.id(), done);
+                results.add(done);
+            }
+        } finally {
+            if (pool != null) {
+                pool.close();
+            }
+        }
+        List<String> notes = new ArrayList<>(MainTable.notes(cfg, rows));
+        notes.set(0, notes.get(0).replace("images", "texts"));
+        notes.add("Text benchmark: " + zoo.recipe().model() + ", zero-shot heads (class descriptions × " + zoo.recipe().heads().logitScale()
+                + "), texts truncated to " + zoo.recipe().maxTokens() + " tokens.");
+        return new MainTable.Result(tasks, results, zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), cfg,
+                (System.nanoTime() - t0) / 1e9, notes);
+    }
+
+    private static long work(TableRow row, MainTableConfig cfg, int tasks) {
+        if (row.chosenOnValidation() != null) {
+            return (long) tasks * (cfg.lambdaGrid().size() + 1);
+        }
+        if (row.method() instanceof AdaMergingMethod a) {
+            return a.steps(MainTable.parameters(row)) + tasks;
+        }
+        return tasks;
+    }
+
+    private static MainTable.Row compute(TableRow row, Pool pool, MainTableConfig cfg, NDManager m, MainTable.Listener listener) {
+        List<String> tasks = pool.zoo.tasks();
+        if (row.reference() != null) {
+            return test(row, switch (row.reference()) {
+                case PRETRAINED -> t -> pool.pretrained;
+                case INDIVIDUAL -> pool::finetuned;
+                case MULTITASK -> {
+                    Map<String, NDArray> mtl = TextZoo.load(pool.zoo.multitaskDir(), m).weights();
+                    yield t -> mtl;
+                }
+            }, pool, cfg, m, listener);
+        }
+        if (row.method() instanceof MergeMethod method) {
+            if (row.chosenOnValidation() == null) {
+                Map<String, NDArray> merged = pool.merge(method, row.parameters(), m);
+                return test(row, t -> merged, pool, cfg, m, listener);
+            }
+            Map<String, Double> validation = new LinkedHashMap<>();
+            double bestLambda = Double.NaN;
+            double bestAvg = Double.NEGATIVE_INFINITY;
+            for (double lambda : cfg.lambdaGrid()) {
+                try (NDManager scope = m.newSubManager()) {
+                    Map<String, NDArray> merged = pool.merge(method, MainTable.with(row, lambda), scope);
+                    double avg = mean(pool.accuracies(t -> merged, TextTaskSplits::validation, cfg.validationImages(), scope, listener, row.id()));
+                    validation.put(MainTable.lambdaLabel(lambda), avg);
+                    if (avg > bestAvg) {
+                        bestAvg = avg;
+                        bestLambda = lambda;
+                    }
+                }
+            }
+            Map<String, NDArray> chosen = pool.merge(method, MainTable.with(row, bestLambda), m);
+            MainTable.Row r = test(row, t -> chosen, pool, cfg, m, listener);
+            return new MainTable.Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
+        }
+        AdaMergingMethod method = (AdaMergingMethod) row.method();
+        AdaMergingConfig config = method.config(MainTable.parameters(row));
+        List<AdaMerging.Task> testTime = new ArrayList<>();
+        for (String t : tasks) {
+            testTime.add(new AdaMerging.Task(t, pool.heads.get(t),
+                    TextZoo.examples(t + " test", pool.splits.get(t).test(), cfg.adaImages(), pool.tokenizer)));
+        }
+        List<Map<String, NDArray>> finetuned = tasks.stream().map(pool::finetuned).toList();
+        try (AdaMerging ada = AdaMerging.create(pool.encoder, pool.pretrained, finetuned, testTime, config, m)) {
+            Coefficients learnt = ada.run(ada.initialCoefficients(),
+                    (result, updated) -> listener.advanced(row.id(), String.format(Locale.ROOT, "loss %.4f", result.loss())));
+            Map<String, NDArray> merged = ada.merge(learnt, m);
+            MainTable.Row r = test(row, t -> merged, pool, cfg, m, listener);
+            return new MainTable.Row(r.method(), r.avg(), r.perTask(), 0, false, null, Map.of(), learnt);
+        }
+    }
+
+    private static MainTable.Row test(TableRow row, Function<String, Map<String, NDArray>> weights, Pool pool, MainTableConfig cfg,
+                                      NDManager m, MainTable.Listener listener) {
+        Map<String, Double> acc = pool.accuracies(weights, TextTaskSplits::test, cfg.testImages(), m, listener, row.id());
+        return new MainTable.Row(row.id(), mean(acc), acc, 0, false, null, Map.of(), null);
+    }
+
+    private static double mean(Map<String, Double> values) {
+        return values.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static void writeCache(MainTableConfig cfg, TableRow tableRow, String key, MainTable.Row row, TextZoo zoo) {
+        if (cfg.cacheDir() == null) {
+            return;
+        }
+        if (row.coefficients() != null) {
+            row.coefficients().save(MainTable.cacheFile(cfg.cacheDir(), tableRow.id(), key, ".safetensors"));
+        }
+        ZooFiles.writeJson(MainTable.cacheFile(cfg.cacheDir(), tableRow.id(), key, ".json"), new MainTable.CachedRow(row.method(), key,
+                zoo.tasks(), row.avg(), row.perTask(), row.seconds(), row.chosenLambda(), row.validationAverage(), row.coefficients() != null,
+                zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), MainTable.settings(tableRow, cfg)));
+    }
+}

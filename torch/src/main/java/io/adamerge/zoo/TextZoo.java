@@ -1,0 +1,203 @@
+package io.adamerge.zoo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.adamerge.checkpoint.CheckpointException;
+import io.adamerge.data.text.TextDataset;
+import io.adamerge.eval.LogitMetrics;
+import io.adamerge.eval.TaskMetrics;
+import io.adamerge.model.Batch;
+import io.adamerge.model.ClassificationHead;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.Examples;
+import io.adamerge.model.ModelFamily;
+import io.adamerge.model.bert.BertFamily;
+import io.adamerge.model.bert.BertTokenizer;
+import io.adamerge.onnx.BertImportWriter;
+import io.adamerge.train.AdamW;
+import io.adamerge.train.Losses;
+import io.adamerge.train.TrainingLoop;
+import io.adamerge.train.WeightMaps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * A built text zoo on disk ({@link TextZooBuilder}): the pretrained sentence encoder, per task a fine-tuned encoder
+ * and its frozen zero-shot head, and the multi-task encoder, each a Hugging Face BERT directory (loadable by
+ * {@code adamerge embed}). Also the text side of training and evaluation: batches of tokenised texts for any
+ * {@link Encoder} of the BERT family.
+ */
+public final class TextZoo {
+    /** The manifest of a text zoo: what it was built from and its tasks (their classes). */
+    public record Manifest(int version, String recipeHash, long seed, TextZooRecipe recipe, String pretrainedSha256,
+                           List<String> tasks, String created, double seconds) {
+    }
+
+    public static final String MANIFEST = "zoo-text.json";
+
+    private final Path root;
+    private final Manifest manifest;
+
+    private TextZoo(Path root, Manifest manifest) {
+        this.root = root;
+        this.manifest = manifest;
+    }
+
+    public static TextZoo open(Path dir) {
+        Manifest m = readManifest(dir).orElseThrow(() -> new CheckpointException(dir + ": no text zoo here (" + MANIFEST
+                + " is missing or unreadable); build one with 'adamerge zoo build --benchmark text --out " + dir + "'"));
+        return new TextZoo(dir, m);
+    }
+
+    static Optional<Manifest> readManifest(Path dir) {
+        Path file = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ZooFiles.JSON.readValue(file.toFile(), Manifest.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public TextZooRecipe recipe() {
+        return manifest.recipe();
+    }
+
+    public List<String> tasks() {
+        return manifest.tasks();
+    }
+
+    public Path pretrainedDir() {
+        return root.resolve(ZooFiles.PRETRAINED);
+    }
+
+    public Path multitaskDir() {
+        return root.resolve(ZooFiles.MULTITASK);
+    }
+
+    public Path modelDir(String task) {
+        if (!tasks().contains(task)) {
+            throw new IllegalArgumentException("the text zoo in " + root + " has no task '" + task + "'; it has " + tasks());
+        }
+        return root.resolve(task);
+    }
+
+    public Path headFile(String task) {
+        return modelDir(task).resolve(ZooFiles.HEAD);
+    }
+
+    /** A model directory of this zoo (or any BERT directory): its encoder and weights on {@code manager}. */
+    public static ModelFamily.Loaded load(Path modelDir, NDManager manager) {
+        return BertFamily.INSTANCE.load(modelDir, null, manager);
+    }
+
+    /** The tokenizer of the zoo's models, truncating to the recipe's token cap. */
+    public BertTokenizer tokenizer() {
+        return tokenizer(pretrainedDir(), recipe().maxTokens());
+    }
+
+    static BertTokenizer tokenizer(Path modelDir, int maxTokens) {
+        return BertTokenizer.load(modelDir.resolve(BertImportWriter.TOKENIZER), maxTokens);
+    }
+
+    /** The first {@code limit} texts (0: all) of a split as unlabelled {@link Examples}, tokenised per batch. */
+    public static Examples examples(String source, TextDataset data, int limit, BertTokenizer tokenizer) {
+        int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
+        List<String> texts = List.copyOf(data.texts().subList(0, n));
+        return new Examples() {
+            @Override
+            public String source() {
+                return source;
+            }
+
+            @Override
+            public int count() {
+                return n;
+            }
+
+            @Override
+            public Batch select(int[] indices, NDManager manager) {
+                List<String> picked = new ArrayList<>(indices.length);
+                for (int i : indices) {
+                    picked.add(texts.get(i));
+                }
+                return tokenizer.encode(picked, manager);
+            }
+        };
+    }
+
+    /** Accuracy, entropy and cross-entropy of {@code weights} with {@code head} on the first {@code limit} texts (0: all). */
+    public static TaskMetrics evaluate(String task, Encoder encoder, BertTokenizer tokenizer, Map<String, NDArray> weights,
+                                       ClassificationHead head, TextDataset data, int limit, int batchSize, NDManager manager) {
+        int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
+        LogitMetrics metrics = new LogitMetrics();
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
+            try (NDManager scope = manager.newSubManager()) {
+                Batch b = tokenizer.encode(data.texts().subList(from, to), scope);
+                float[] logits = head.logits(encoder.embed(weights, b)).toFloatArray();
+                int[] labels = java.util.Arrays.copyOfRange(data.labels(), from, to);
+                metrics.add(logits, head.numClasses(), labels);
+            }
+        }
+        return metrics.result(task);
+    }
+
+    /**
+     * Fine-tunes every encoder weight, from {@code pretrained}, through frozen heads: each step draws {@code batch}
+     * texts per task (with replacement) and minimises the sum over tasks of the mean cross-entropy, in one forward pass.
+     */
+    public static FineTuner.Result finetune(Encoder encoder, BertTokenizer tokenizer, Map<String, NDArray> pretrained,
+                                            List<ClassificationHead> heads, List<TextDataset> trains, ZooRecipe.Training recipe,
+                                            long seed, NDManager manager, String label) {
+        if (heads.size() != trains.size() || heads.isEmpty()) {
+            throw new IllegalArgumentException(heads.size() + " heads for " + trains.size() + " tasks");
+        }
+        Map<String, NDArray> params = WeightMaps.copy(pretrained, manager);
+        SplittableRandom rng = new SplittableRandom(seed);
+        int tasks = trains.size();
+        TrainingLoop.Objective objective = (step, batch) -> {
+            List<String> texts = new ArrayList<>(tasks * recipe.batch());
+            int[][] labels = new int[tasks][recipe.batch()];
+            for (int t = 0; t < tasks; t++) {
+                TextDataset d = trains.get(t);
+                for (int i = 0; i < recipe.batch(); i++) {
+                    int j = rng.nextInt(d.size());
+                    texts.add(d.text(j));
+                    labels[t][i] = d.label(j);
+                }
+            }
+            NDArray emb = encoder.embed(params, tokenizer.encode(texts, batch));
+            NDList perTask = tasks == 1 ? new NDList(emb) : emb.split(tasks);
+            NDArray loss = null;
+            for (int t = 0; t < tasks; t++) {
+                NDArray ce = Losses.crossEntropy(heads.get(t).logits(perTask.get(t)), batch.create(labels[t]));
+                loss = loss == null ? ce : loss.add(ce);
+            }
+            return loss;
+        };
+        float[] losses;
+        try (AdamW adam = AdamW.create(manager, recipe.optimizer().weightDecay())) {
+            losses = TrainingLoop.run(label, params, recipe.steps(), adam, recipe.optimizer().schedule(recipe.steps()), objective, manager);
+        }
+        params.values().forEach(w -> w.setRequiresGradient(false));
+        return new FineTuner.Result(params, losses);
+    }
+}
