@@ -83,7 +83,8 @@ class AdaMergingCommandTest {
         CliRun r = referenceRun(1, lambda, merged, REF.resolve("ada_lambda_init.safetensors"));
         double diff = maxDiff(read(lambda, "lambda"), read(STEP, "lambda_after_step"));
         System.out.printf("CLI --steps 1: lambda max |diff| %.3g%n", diff);
-        assertThat(diff).isLessThanOrEqualTo(1e-6);
+        // measured 1.1e-6 on oneMKL's fast path, less on its generic kernels (see AdaMergingReferenceTest)
+        assertThat(diff).isLessThanOrEqualTo(3e-6);
         assertThat(r.out()).contains("lw_adamerging").contains("merged model").contains("over 1 steps");
 
         // the merged file: every base tensor in base order and dtype, floats = pre + Σ clamp(λ)·T computed here in double

@@ -83,8 +83,9 @@ class AdaMergingReferenceTest {
         double five = AdaReference.maxAbsDiff(last.values(), AdaReference.read(AdaReference.STEP, "lambda_after_5_steps"),
                 keys, AdaReference.TASKS);
         System.out.printf("lambda after 1 step max |diff| %.3g, after 5 steps %.3g%n", one, five);
-        // measured: 3.6e-7 and 4.8e-7; bounds about 4x that
-        assertThat(one).isLessThanOrEqualTo(1.5e-6);
-        assertThat(five).isLessThanOrEqualTo(2e-6);
+        // measured: 3.6e-7 and 4.8e-7 on oneMKL's generic kernels (ADAMERGE_FAST_MKL=0), 9.2e-7 and 1.3e-6 on its fast
+        // path (scripts/test.sh's default on non-Intel CPUs): GEMMs round differently; bounds about 3x the larger
+        assertThat(one).isLessThanOrEqualTo(3e-6);
+        assertThat(five).isLessThanOrEqualTo(4e-6);
     }
 }
