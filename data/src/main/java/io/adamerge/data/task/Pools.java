@@ -18,23 +18,12 @@ record Pools(int[] train, int[] validation, int[] test) {
         };
     }
 
-    /** Deterministic random stream for a named purpose under a seed. */
     static SplittableRandom random(long seed, String stream) {
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stream.hashCode() * 0xC2B2AE3D27D4EB4FL);
+        return SeededShuffle.random(seed, stream);
     }
 
     static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return SeededShuffle.permutation(n, rng);
     }
 
     /** Items 0..n-1 shuffled, then cut: the first fraction {@code train}, the next {@code validation}, the rest test. */

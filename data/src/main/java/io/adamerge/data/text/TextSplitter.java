@@ -1,5 +1,6 @@
 package io.adamerge.data.text;
 
+import io.adamerge.data.task.SeededShuffle;
 import io.adamerge.data.task.Split;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import io.adamerge.data.task.SeededShuffle;
 import java.util.SplittableRandom;
 
 /**
@@ -174,20 +176,10 @@ public final class TextSplitter {
     }
 
     static SplittableRandom random(long seed, String stream) {
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stream.hashCode() * 0xC2B2AE3D27D4EB4FL);
+        return SeededShuffle.random(seed, stream);
     }
 
     static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return SeededShuffle.permutation(n, rng);
     }
 }
