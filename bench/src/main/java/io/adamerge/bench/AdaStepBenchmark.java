@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.adamerging.AdaMerging;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
@@ -23,13 +22,8 @@ import io.adamerge.model.VitConfig;
 import io.adamerge.model.VitInit;
 import io.adamerge.model.WeightLayout;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +47,6 @@ import java.util.Random;
 public final class AdaStepBenchmark implements AutoCloseable {
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Time(double wall, double cpu, double loss) {
     }
@@ -145,7 +138,8 @@ public final class AdaStepBenchmark implements AutoCloseable {
                 + "(+%d warm-up), load average %.1f; DJL GEMM path %s%n", numTasks, batch, threads, reps, warmup, OS.getSystemLoadAverage(), gemm.name());
         String[] styles = {"official", "fusionbench"};
         try (AdaStepBenchmark djl = new AdaStepBenchmark(numTasks, batch);
-             PyTorchSide pt = skipPython ? null : new PyTorchSide(python, script, numTasks, batch, threads)) {
+             PythonSide pt = skipPython ? null : new PythonSide(python, script, List.of("--model", "vit", "--tasks", Integer.toString(numTasks),
+                     "--batch", Integer.toString(batch), "--threads", Integer.toString(threads)))) {
             if (pt != null) {
                 System.out.println("PyTorch: " + pt.banner);
             }
@@ -160,7 +154,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
                     if (who == 0) {
                         a = djl.step();
                     } else if (pt != null) {
-                        b[who - 1] = pt.run(styles[who - 1]);
+                        b[who - 1] = pythonStep(pt, styles[who - 1]);
                     }
                 }
                 if (i >= warmup) {
@@ -177,75 +171,28 @@ public final class AdaStepBenchmark implements AutoCloseable {
             System.out.printf(Locale.ROOT, "%nload average at the end %.1f; seconds per step (wall clock)%n", OS.getSystemLoadAverage());
             System.out.println("| side                         | median | best   | CPU s med. | DJL / side (median of pairs) |");
             System.out.println("|------------------------------|--------|--------|------------|------------------------------|");
-            System.out.printf(Locale.ROOT, "| DJL (adamerge)               | %6.2f | %6.2f | %10.2f | %28s |%n", median(d, Time::wall), min(d, Time::wall),
-                    median(d, Time::cpu), "-");
+            System.out.printf(Locale.ROOT, "| DJL (adamerge)               | %6.2f | %6.2f | %10.2f | %28s |%n", PythonSide.median(d, Time::wall), PythonSide.min(d, Time::wall),
+                    PythonSide.median(d, Time::cpu), "-");
             for (int s = 0; s < 2 && pt != null; s++) {
                 List<Double> ratios = new ArrayList<>();
                 for (int i = 0; i < d.size(); i++) {
                     ratios.add(d.get(i).wall() / p.get(s).get(i).wall());
                 }
                 System.out.printf(Locale.ROOT, "| PyTorch %-20s | %6.2f | %6.2f | %10.2f | %28.2f |%n", "(" + (s == 0 ? "a) official" : "b) FusionBench") ,
-                        median(p.get(s), Time::wall), min(p.get(s), Time::wall), median(p.get(s), Time::cpu), median(ratios, x -> x));
+                        PythonSide.median(p.get(s), Time::wall), PythonSide.min(p.get(s), Time::wall), PythonSide.median(p.get(s), Time::cpu), PythonSide.median(ratios, x -> x));
             }
             System.out.println("targets: DJL / (b) <= 0.8, DJL / (a) <= 0.3");
         }
+    }
+
+    private static Time pythonStep(PythonSide pt, String style) {
+        JsonNode r = pt.request(style);
+        return new Time(r.get("wall").asDouble(), r.get("cpu").asDouble(), r.get("loss").asDouble());
     }
 
     @Override
     public void close() {
         ada.close();
         manager.close();
-    }
-
-    private static final class PyTorchSide implements AutoCloseable {
-        private final Process process;
-        private final PrintWriter in;
-        private final BufferedReader out;
-        final String banner;
-
-        PyTorchSide(String python, Path script, int tasks, int batch, int threads) throws IOException {
-            if (!Files.isRegularFile(script)) {
-                throw new IllegalArgumentException(script + ": PyTorch benchmark script not found (pass --script)");
-            }
-            process = new ProcessBuilder(python, script.toString(), "--model", "vit", "--tasks", Integer.toString(tasks),
-                    "--batch", Integer.toString(batch), "--threads", Integer.toString(threads))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            banner = readLine(python + " " + script);
-        }
-
-        private String readLine(String what) throws IOException {
-            String line = out.readLine();
-            if (line == null) {
-                throw new IllegalStateException(what + " ended early; install Debian's python3-torch, or pass --skip-python");
-            }
-            return line;
-        }
-
-        Time run(String style) {
-            try {
-                in.println(style);
-                JsonNode r = JSON.readTree(readLine("PyTorch " + style));
-                return new Time(r.get("wall").asDouble(), r.get("cpu").asDouble(), r.get("loss").asDouble());
-            } catch (IOException e) {
-                throw new IllegalStateException("PyTorch side failed: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public void close() {
-            in.println("quit");
-            process.destroy();
-        }
-    }
-
-    private static <T> double median(List<T> xs, java.util.function.ToDoubleFunction<T> f) {
-        double[] s = xs.stream().mapToDouble(f).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static <T> double min(List<T> xs, java.util.function.ToDoubleFunction<T> f) {
-        return xs.stream().mapToDouble(f).min().orElse(Double.NaN);
     }
 }

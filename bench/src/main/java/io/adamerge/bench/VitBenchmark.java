@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.Entropy;
@@ -15,13 +14,8 @@ import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.VitConfig;
 import io.adamerge.model.VitInit;
 import io.adamerge.model.WeightLayout;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +35,6 @@ import java.util.Map;
 public final class VitBenchmark implements AutoCloseable {
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One repetition: wall-clock and process CPU seconds (all threads). */
     private record Time(double wall, double cpu) {
@@ -84,7 +77,7 @@ public final class VitBenchmark implements AutoCloseable {
                 batch, cores, reps, warmup, OS.getSystemLoadAverage());
         io.adamerge.model.TorchRuntime.GemmPath gemm = io.adamerge.model.TorchRuntime.gemmPath();
         System.out.println("DJL GEMM path: " + gemm.name() + " (" + gemm.description() + ")");
-        try (VitBenchmark djl = new VitBenchmark(batch); PyTorchSide pt = skipPython ? null : new PyTorchSide(python, script, batch, cores)) {
+        try (VitBenchmark djl = new VitBenchmark(batch); PythonSide pt = skipPython ? null : new PythonSide(python, script, List.of("--batch", Integer.toString(batch), "--threads", Integer.toString(cores)))) {
             if (pt != null) {
                 System.out.println("PyTorch: " + pt.banner);
             }
@@ -100,9 +93,9 @@ public final class VitBenchmark implements AutoCloseable {
                     Time b = null;
                     if (i % 2 == 0 || pt == null) {
                         a = djl.run(task);
-                        b = pt == null ? null : pt.run(task);
+                        b = pt == null ? null : pythonRun(pt, task);
                     } else {
-                        b = pt.run(task);
+                        b = pythonRun(pt, task);
                         a = djl.run(task);
                     }
                     if (i >= warmup) {
@@ -116,11 +109,11 @@ public final class VitBenchmark implements AutoCloseable {
                     }
                 }
                 summary.add(String.format(Locale.ROOT, "| %-30s | %8.3f | %8.3f | %8s | %8s | %8s | %8s |", labels[t],
-                        median(d, Time::wall), min(d, Time::wall),
-                        p.isEmpty() ? "-" : String.format(Locale.ROOT, "%8.3f", median(p, Time::wall)),
-                        p.isEmpty() ? "-" : String.format(Locale.ROOT, "%8.3f", min(p, Time::wall)),
+                        PythonSide.median(d, Time::wall), PythonSide.min(d, Time::wall),
+                        p.isEmpty() ? "-" : String.format(Locale.ROOT, "%8.3f", PythonSide.median(p, Time::wall)),
+                        p.isEmpty() ? "-" : String.format(Locale.ROOT, "%8.3f", PythonSide.min(p, Time::wall)),
                         p.isEmpty() ? "-" : String.format(Locale.ROOT, "%8.2f", pairRatio(d, p)),
-                        p.isEmpty() ? "-" : String.format(Locale.ROOT, "%8.2f", min(d, Time::wall) / min(p, Time::wall))));
+                        p.isEmpty() ? "-" : String.format(Locale.ROOT, "%8.2f", PythonSide.min(d, Time::wall) / PythonSide.min(p, Time::wall))));
             }
             System.out.printf(Locale.ROOT, "%nload average at the end %.1f; seconds per batch of %d (wall clock)%n", OS.getSystemLoadAverage(), batch);
             System.out.println("| measure                        | DJL med. | DJL best | PT med.  | PT best  | ratio*   | best/best |");
@@ -173,47 +166,9 @@ public final class VitBenchmark implements AutoCloseable {
         manager.close();
     }
 
-    /** The PyTorch script, kept running; one repetition per request. */
-    private static final class PyTorchSide implements AutoCloseable {
-        private final Process process;
-        private final PrintWriter in;
-        private final BufferedReader out;
-        final String banner;
-
-        PyTorchSide(String python, Path script, int batch, int threads) throws IOException {
-            if (!Files.isRegularFile(script)) {
-                throw new IllegalArgumentException(script + ": PyTorch benchmark script not found (pass --script)");
-            }
-            process = new ProcessBuilder(python, script.toString(), "--batch", Integer.toString(batch), "--threads", Integer.toString(threads))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            banner = readLine(python + " " + script);
-        }
-
-        private String readLine(String what) throws IOException {
-            String line = out.readLine();
-            if (line == null) {
-                throw new IllegalStateException(what + " ended early; install Debian's python3-torch and libopenblas0-pthread, or pass --skip-python");
-            }
-            return line;
-        }
-
-        Time run(String task) {
-            try {
-                in.println(task);
-                JsonNode r = JSON.readTree(readLine("PyTorch " + task));
-                return new Time(r.get("wall").asDouble(), r.get("cpu").asDouble());
-            } catch (IOException e) {
-                throw new IllegalStateException("PyTorch side failed: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public void close() {
-            in.println("quit");
-            process.destroy();
-        }
+    private static Time pythonRun(PythonSide pt, String task) {
+        JsonNode r = pt.request(task);
+        return new Time(r.get("wall").asDouble(), r.get("cpu").asDouble());
     }
 
     private static double pairRatio(List<Time> djl, List<Time> pt) {
@@ -221,15 +176,6 @@ public final class VitBenchmark implements AutoCloseable {
         for (int i = 0; i < djl.size(); i++) {
             r.add(djl.get(i).wall() / pt.get(i).wall());
         }
-        return median(r, x -> x);
-    }
-
-    private static <T> double median(List<T> xs, java.util.function.ToDoubleFunction<T> f) {
-        double[] s = xs.stream().mapToDouble(f).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static <T> double min(List<T> xs, java.util.function.ToDoubleFunction<T> f) {
-        return xs.stream().mapToDouble(f).min().orElse(Double.NaN);
+        return PythonSide.median(r, x -> x);
     }
 }
