@@ -8,9 +8,11 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -42,6 +44,7 @@ public final class SparkPopulationRunner implements PopulationRunner {
         if (job.source() == null) {
             throw new IllegalArgumentException("a Spark search needs a pool loadable from files");
         }
+        quietLogs();
         SparkConf conf = new SparkConf().setMaster(master).setAppName("adamerge coefficient search").set("spark.ui.enabled", "false")
                 .set("spark.ui.showConsoleProgress", "false");
         if (master.startsWith("local")) {
@@ -52,8 +55,7 @@ public final class SparkPopulationRunner implements PopulationRunner {
                 conf.set("spark.jars", String.join(",", jars));
             }
         }
-        JavaSparkContext sc = new JavaSparkContext(conf);
-        sc.setLogLevel("WARN");
+        JavaSparkContext sc = context(master, conf);
         Broadcast<SearchJob> broadcast = sc.broadcast(job);
         return new Session() {
             @Override
@@ -83,12 +85,39 @@ public final class SparkPopulationRunner implements PopulationRunner {
 
             @Override
             public void close() {
-                sc.stop();
+                broadcast.destroy();
                 if (master.startsWith("local")) {
-                    ExecutorScorers.closeAll(); // the executors were this JVM: free their pools
+                    ExecutorScorers.release(job); // the executors are this JVM: free the search's scorers now
                 }
             }
         };
+    }
+
+    private static final Map<String, JavaSparkContext> CONTEXTS = new HashMap<>();
+
+    /**
+     * One context per master for the life of this JVM (the rows of a table share it, and the executors keep the pool
+     * loaded between them); Spark's own shutdown hook stops it when the JVM exits.
+     */
+    private static synchronized JavaSparkContext context(String master, SparkConf conf) {
+        JavaSparkContext sc = CONTEXTS.get(master);
+        if (sc == null || sc.sc().isStopped()) {
+            CONTEXTS.values().forEach(JavaSparkContext::stop); // Spark allows one active context per JVM
+            CONTEXTS.clear();
+            sc = new JavaSparkContext(conf);
+            CONTEXTS.put(master, sc);
+        }
+        return sc;
+    }
+
+    /** Spark, Hadoop and Netty log at INFO through slf4j-simple otherwise: WARN unless the user set a level. */
+    private static void quietLogs() {
+        for (String name : List.of("org.apache.spark", "org.apache.hadoop", "org.sparkproject", "io.netty")) {
+            String key = "org.slf4j.simpleLogger.log." + name;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
     }
 
     /** The jars executors need: {@value #JARS}, else this class path less Spark's own jars (target/spark-lib). */
