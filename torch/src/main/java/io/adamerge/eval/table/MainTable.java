@@ -343,6 +343,7 @@ public final class MainTable {
         ModelPool models = pools.models();
         boolean rescaled = ((MergeMethod) row.method()).scaleParameter().filter(row.chosenOnValidation()::equals).isPresent();
         ModelPool.Scalable scalable = rescaled ? models.scalable(row.method().name(), row.parameters(), models.tasks()) : null;
+        String symbol = TableRow.SEARCHED_ALPHA.equals(row.chosenOnValidation()) ? "α" : "λ";
         Map<String, Double> validation = new LinkedHashMap<>();
         double bestLambda = Double.NaN;
         double bestAvg = Double.NEGATIVE_INFINITY;
@@ -351,7 +352,7 @@ public final class MainTable {
                 Map<String, NDArray> merged = scalable != null ? scalable.at(lambda, scope)
                         : models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
                 Map<String, Double> acc = pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
-                        t -> listener.advanced(row.id(), String.format(Locale.ROOT, "λ %.2f %s", lambda, t)));
+                        t -> listener.advanced(row.id(), String.format(Locale.ROOT, "%s %.2f %s", symbol, lambda, t)));
                 double avg = Evaluator.mean(acc);
                 validation.put(lambdaLabel(lambda), avg);
                 if (avg > bestAvg) {
