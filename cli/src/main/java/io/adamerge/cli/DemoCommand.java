@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "image",
             description = "image (the ViT zoo) or text (all-MiniLM-L6-v2 fine-tuned on the eight text tasks; its zoo in "
-                    + "~/.cache/adamerge/zoo-text, built with the default text recipe when missing; rows without fisher and regmean). "
+                    + "~/.cache/adamerge/zoo-text, built with the default text recipe when missing; the same rows). "
                     + "Default: ${DEFAULT-VALUE}.")
     String benchmark;
 

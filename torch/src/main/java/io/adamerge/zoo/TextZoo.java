@@ -120,27 +120,7 @@ public final class TextZoo {
     /** The first {@code limit} texts (0: all) of a split as unlabelled {@link Examples}, tokenised per batch. */
     public static Examples examples(String source, TextDataset data, int limit, BertTokenizer tokenizer) {
         int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
-        List<String> texts = List.copyOf(data.texts().subList(0, n));
-        return new Examples() {
-            @Override
-            public String source() {
-                return source;
-            }
-
-            @Override
-            public int count() {
-                return n;
-            }
-
-            @Override
-            public Batch select(int[] indices, NDManager manager) {
-                List<String> picked = new ArrayList<>(indices.length);
-                for (int i : indices) {
-                    picked.add(texts.get(i));
-                }
-                return tokenizer.encode(picked, manager);
-            }
-        };
+        return new io.adamerge.merge.data.TaskTexts(source, data.texts().subList(0, n), tokenizer);
     }
 
     /** Accuracy, entropy and cross-entropy of {@code weights} with {@code head} on the first {@code limit} texts (0: all). */

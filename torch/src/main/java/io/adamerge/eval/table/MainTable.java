@@ -338,17 +338,22 @@ public final class MainTable {
 
     /**
      * The λ of the grid whose merge has the best average validation accuracy (the smallest such λ on a tie), then
-     * that merge on the test splits.
+     * that merge on the test splits. When λ is the method's scale parameter (α of the spectral merges, λ of Task
+     * Arithmetic) the merged task vector is computed once and rescaled for every λ: the same weights, one
+     * decomposition instead of one per λ.
      */
     private static Row best(TableRow row, Pools pools, NDManager m, Listener listener) {
         MainTableConfig cfg = pools.cfg();
         ModelPool models = pools.models();
+        boolean rescaled = ((MergeMethod) row.method()).scaleParameter().filter(row.chosenOnValidation()::equals).isPresent();
+        ModelPool.Scalable scalable = rescaled ? models.scalable(row.method().name(), row.parameters(), models.tasks()) : null;
         Map<String, Double> validation = new LinkedHashMap<>();
         double bestLambda = Double.NaN;
         double bestAvg = Double.NEGATIVE_INFINITY;
         for (double lambda : row.grid(cfg)) {
             try (NDManager scope = m.newSubManager()) {
-                Map<String, NDArray> merged = models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
+                Map<String, NDArray> merged = scalable != null ? scalable.at(lambda, scope)
+                        : models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
                 Map<String, Double> acc = pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
                         t -> listener.advanced(row.id(), String.format(Locale.ROOT, "λ %.2f %s", lambda, t)));
                 double avg = Evaluator.mean(acc);
@@ -359,7 +364,8 @@ public final class MainTable {
                 }
             }
         }
-        Map<String, NDArray> chosen = models.merge(row.method().name(), with(row, bestLambda), models.tasks(), m);
+        Map<String, NDArray> chosen = scalable != null ? scalable.at(bestLambda, m)
+                : models.merge(row.method().name(), with(row, bestLambda), models.tasks(), m);
         Row r = test(row, t -> chosen, pools, m, listener);
         return new Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
     }

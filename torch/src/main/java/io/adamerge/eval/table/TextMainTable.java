@@ -14,6 +14,8 @@ import io.adamerge.data.text.TextTasks;
 import io.adamerge.merge.InMemoryMerge;
 import io.adamerge.merge.MergeMethod;
 import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.data.DataMergeInput;
+import io.adamerge.merge.data.DataMergeMethod;
 import io.adamerge.eval.TaskMetrics;
 import io.adamerge.merge.search.CoefficientSearchMethod;
 import io.adamerge.merge.search.SearchPoolSource;
@@ -39,7 +41,8 @@ import java.util.function.Function;
  * The main table ({@link MainTable}'s rows, protocol, cache format and notes) on a text zoo: the same {@link TableRow}s
  * resolved from the one registry, data-free merges through core's {@link InMemoryMerge}, AdaMerging through the
  * family-neutral {@link AdaMerging} on the BERT {@link Encoder}; evaluation on tokenised texts with each task's frozen
- * zero-shot head. Data-driven rows (Fisher, RegMean) are image-only for now and refused with a message.
+ * zero-shot head. Data-driven rows (Fisher, RegMean) run the same {@link DataMergeMethod}s as on images on the BERT
+ * encoder, on the tasks' unlabelled train texts.
  */
 public final class TextMainTable {
     static final String CODE_VERSION = "text-table-1";
@@ -47,9 +50,9 @@ public final class TextMainTable {
     private TextMainTable() {
     }
 
-    /** The default rows on text: the paper's table without the data-driven rows. */
+    /** The default rows on text: the paper's table, as on images. */
     public static List<String> defaultRows() {
-        return TableRow.defaults().stream().filter(r -> !r.equals("fisher") && !r.equals("regmean")).toList();
+        return TableRow.defaults();
     }
 
     /** The text zoo's models, heads and splits, loaded once. */
@@ -160,9 +163,9 @@ public final class TextMainTable {
         List<TableRow> rows = MainTable.rows(cfg, registry);
         for (TableRow r : rows) {
             if (r.method() != null && !(r.method() instanceof MergeMethod) && !(r.method() instanceof AdaMergingMethod)
-                    && !(r.method() instanceof CoefficientSearchMethod)) {
+                    && !(r.method() instanceof DataMergeMethod) && !(r.method() instanceof CoefficientSearchMethod)) {
                 throw new IllegalArgumentException("row '" + r.id() + "' (" + r.method().kind().label() + ") is not available on the text "
-                        + "benchmark yet; text rows are the reference rows, data-free merges, AdaMerging and the supervised searches");
+                        + "benchmark yet; text rows are the reference rows, data-free and data-driven merges, AdaMerging and the supervised searches");
             }
         }
         List<MainTable.Row> results = new ArrayList<>();
@@ -179,7 +182,7 @@ public final class TextMainTable {
                     continue;
                 }
                 pool = pool != null ? pool : new Pool(zoo, data, registry);
-                listener.started(row.id(), work(row, cfg, tasks.size()));
+                listener.started(row.id(), work(row, cfg, pool));
                 long r0 = System.nanoTime();
                 MainTable.Row computed;
                 try (NDManager m = pool.manager.newSubManager()) {
@@ -199,20 +202,25 @@ public final class TextMainTable {
                 pool.close();
             }
         }
-        List<String> notes = new ArrayList<>(MainTable.notes(cfg, rows));
-        notes.set(0, notes.get(0).replace("images", "texts"));
+        List<String> notes = new ArrayList<>(MainTable.notes(cfg, rows).stream().map(n -> n.replace("images", "texts")).toList());
         notes.add("Text benchmark: " + zoo.recipe().model() + ", zero-shot heads (class descriptions × " + zoo.recipe().heads().logitScale()
                 + "), texts truncated to " + zoo.recipe().maxTokens() + " tokens.");
         return new MainTable.Result(tasks, results, zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), cfg,
                 (System.nanoTime() - t0) / 1e9, notes);
     }
 
-    private static long work(TableRow row, MainTableConfig cfg, int tasks) {
+    private static long work(TableRow row, MainTableConfig cfg, Pool pool) {
+        int tasks = pool.zoo.tasks().size();
         if (row.chosenOnValidation() != null) {
             return (long) tasks * (cfg.lambdaGrid().size() + 1);
         }
         if (row.method() instanceof AdaMergingMethod a) {
             return a.steps(MainTable.parameters(row)) + tasks;
+        }
+        if (row.method() instanceof DataMergeMethod) {
+            // one unit per sampled train text, then one per tested task
+            long samples = MainTable.parameters(row).integer("samples");
+            return pool.zoo.tasks().stream().mapToLong(t -> Math.min(samples, pool.splits.get(t).train().size())).sum() + tasks;
         }
         if (row.method() instanceof CoefficientSearchMethod) {
             return MainTable.parameters(row).integer("budget") + tasks;
@@ -258,6 +266,20 @@ public final class TextMainTable {
             Map<String, NDArray> chosen = pool.merge(method, MainTable.with(row, bestLambda), m);
             MainTable.Row r = test(row, t -> chosen, pool, cfg, m, listener);
             return new MainTable.Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
+        }
+        if (row.method() instanceof DataMergeMethod data) {
+            DataMergeMethod configured = data.configure(MainTable.parameters(row));
+            List<DataMergeInput.Task> inputs = new ArrayList<>();
+            for (String t : tasks) {
+                inputs.add(new DataMergeInput.Task(t, pool.finetuned(t), pool.heads.get(t),
+                        TextZoo.examples(t + " train", pool.splits.get(t).train(), 0, pool.tokenizer)));
+            }
+            long[] reported = {0};
+            Map<String, NDArray> merged = configured.merge(new DataMergeInput(pool.encoder, inputs), m, (done, total) -> {
+                listener.advanced(row.id(), done - reported[0], "merging: " + done + "/" + total + " texts");
+                reported[0] = done;
+            });
+            return test(row, t -> merged, pool, cfg, m, listener);
         }
         AdaMergingMethod method = (AdaMergingMethod) row.method();
         AdaMergingConfig config = method.config(MainTable.parameters(row));
