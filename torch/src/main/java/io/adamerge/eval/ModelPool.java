@@ -8,6 +8,7 @@ import io.adamerge.adamerging.Granularity;
 import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.merge.InMemoryMerge;
 import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.ScalableMerge;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.Encoder;
@@ -240,6 +241,29 @@ public final class ModelPool implements AutoCloseable {
         tasks.forEach(t -> models.add(finetunedFloats(t)));
         Map<String, FloatTensor> base = merger.methods().dataFree(method).requiresBase() ? pretrainedFloats() : null;
         return toArrays(merger.merge(method, parameters, perModel, base, models), into);
+    }
+
+    /**
+     * The merge of {@code tasks}' fine-tuned models by a data-free method with a
+     * {@link io.adamerge.merge.MergeMethod#scaleParameter() scale parameter}, its merged task vector computed once
+     * (every SVD of a spectral merge): {@link Scalable#at} is then {@link #merge(String, Map, List, NDManager)} with
+     * that parameter's value, bit for bit, at the cost of one rescaling. The scale parameter's value in
+     * {@code parameters} is not used.
+     */
+    public Scalable scalable(String method, Map<String, ?> parameters, List<String> tasks) {
+        io.adamerge.merge.MergeMethod m = merger.methods().dataFree(method);
+        List<Map<String, FloatTensor>> models = new ArrayList<>();
+        tasks.forEach(t -> models.add(finetunedFloats(t)));
+        io.adamerge.merge.MergeParameters p = io.adamerge.merge.MergeParameters.resolve(m, parameters, List.of(), models.size());
+        return new Scalable(merger.scalable(m, p, pretrainedFloats(), models));
+    }
+
+    /** A merge at any value of its method's scale parameter (see {@link #scalable}). */
+    public record Scalable(ScalableMerge merge) {
+        /** The merged weights at scale {@code scale}, on {@code into}. */
+        public Map<String, NDArray> at(double scale, NDManager into) {
+            return toArrays(merge.at(scale), into);
+        }
     }
 
     /**

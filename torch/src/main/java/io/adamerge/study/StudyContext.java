@@ -159,6 +159,8 @@ public final class StudyContext implements AutoCloseable {
         return switch (m.kind()) {
             case DATA_FREE -> models.merge(m.name(), method.parameters(), tasks, into);
             case TEST_TIME -> learn(method, runKey, tasks, unlabelled).merged();
+            case SEARCH -> throw new IllegalArgumentException(m.name() + " searches coefficients on labelled validation data; the "
+                    + "studies run data-free, data-driven and test-time methods (its rows are in the demo's table)");
             case DATA_DRIVEN -> {
                 if (!(m instanceof DataMergeMethod data)) {
                     throw new IllegalArgumentException(m.name() + " is data-driven but no module on the class path computes it");

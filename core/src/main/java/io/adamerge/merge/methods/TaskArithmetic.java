@@ -5,8 +5,11 @@ import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeRun;
 import io.adamerge.merge.MergeSetup;
 import io.adamerge.merge.ParameterScope;
+import io.adamerge.merge.ScalableRun;
+import io.adamerge.merge.TensorChunk;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** Task Arithmetic (Ilharco et al., 2023): θ = θ_pre + Σ λ_k T_k. */
 public final class TaskArithmetic implements MergeMethod {
@@ -26,6 +29,12 @@ public final class TaskArithmetic implements MergeMethod {
                 "scaling coefficient of the task vector (the paper uses 0.3)"));
     }
 
+    /** λ, when one value serves every model: θ_pre + λ · Σ T_k. */
+    @Override
+    public Optional<String> scaleParameter() {
+        return Optional.of("lambda");
+    }
+
     @Override
     public MergeRun prepare(MergeSetup setup) {
         double[] lambda = setup.parameters().numbers("lambda");
@@ -36,35 +45,59 @@ public final class TaskArithmetic implements MergeMethod {
             equal &= lambda[k] == lambda[0];
         }
         boolean shared = equal;
-        return (chunk, out) -> {
-            float[] b = chunk.base();
-            float[][] m = chunk.models();
-            int n = chunk.count();
-            if (shared) {
-                // λ · Σ T_k, in the official code's order of operations
-                Arrays.fill(out, 0, n, 0f);
-                for (float[] mk : m) {
-                    for (int i = 0; i < n; i++) {
-                        out[i] += mk[i] - b[i];
-                    }
-                }
-                float lam = l[0];
+        return new ScalableRun() {
+            /** Σ T_k in F32, in the official code's order of operations. */
+            @Override
+            public void direction(TensorChunk chunk, double[] out) {
+                float[] b = chunk.base();
+                int n = chunk.count();
+                float[] sum = new float[n];
+                sumOfTaskVectors(b, chunk.models(), n, sum);
                 for (int i = 0; i < n; i++) {
-                    out[i] = b[i] + lam * out[i];
+                    out[i] = sum[i];
                 }
-            } else {
-                Arrays.fill(out, 0, n, 0f);
-                for (int k = 0; k < m.length; k++) {
-                    float[] mk = m[k];
-                    float lam = l[k];
+            }
+
+            @Override
+            public float scaled(float base, double direction, double scale) {
+                return base + (float) scale * (float) direction;
+            }
+
+            @Override
+            public void merge(TensorChunk chunk, float[] out) {
+                float[] b = chunk.base();
+                float[][] m = chunk.models();
+                int n = chunk.count();
+                if (shared) {
+                    // λ · Σ T_k, in the official code's order of operations
+                    sumOfTaskVectors(b, m, n, out);
+                    float lam = l[0];
                     for (int i = 0; i < n; i++) {
-                        out[i] += lam * (mk[i] - b[i]);
+                        out[i] = b[i] + lam * out[i];
                     }
-                }
-                for (int i = 0; i < n; i++) {
-                    out[i] += b[i];
+                } else {
+                    Arrays.fill(out, 0, n, 0f);
+                    for (int k = 0; k < m.length; k++) {
+                        float[] mk = m[k];
+                        float lam = l[k];
+                        for (int i = 0; i < n; i++) {
+                            out[i] += lam * (mk[i] - b[i]);
+                        }
+                    }
+                    for (int i = 0; i < n; i++) {
+                        out[i] += b[i];
+                    }
                 }
             }
         };
+    }
+
+    private static void sumOfTaskVectors(float[] b, float[][] m, int n, float[] out) {
+        Arrays.fill(out, 0, n, 0f);
+        for (float[] mk : m) {
+            for (int i = 0; i < n; i++) {
+                out[i] += mk[i] - b[i];
+            }
+        }
     }
 }

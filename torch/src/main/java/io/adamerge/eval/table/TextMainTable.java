@@ -16,6 +16,9 @@ import io.adamerge.merge.MergeMethod;
 import io.adamerge.merge.MergeMethods;
 import io.adamerge.merge.data.DataMergeInput;
 import io.adamerge.merge.data.DataMergeMethod;
+import io.adamerge.eval.TaskMetrics;
+import io.adamerge.merge.search.CoefficientSearchMethod;
+import io.adamerge.merge.search.SearchPoolSource;
 import io.adamerge.merge.testtime.AdaMergingMethod;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.Encoder;
@@ -53,7 +56,7 @@ public final class TextMainTable {
     }
 
     /** The text zoo's models, heads and splits, loaded once. */
-    private static final class Pool implements AutoCloseable {
+    private static final class Pool implements SearchPoolSource.OpenPool {
         final TextZoo zoo;
         final NDManager manager = TorchRuntime.newManager();
         final BertTokenizer tokenizer;
@@ -81,7 +84,8 @@ public final class TextMainTable {
             this.batch = zoo.recipe().evaluation().batch();
         }
 
-        synchronized Map<String, NDArray> finetuned(String task) {
+        @Override
+        public synchronized Map<String, NDArray> finetuned(String task) {
             return finetuned.computeIfAbsent(task, t -> TextZoo.load(zoo.modelDir(t), manager).weights());
         }
 
@@ -114,10 +118,42 @@ public final class TextMainTable {
         }
 
         @Override
+        public List<String> tasks() {
+            return zoo.tasks();
+        }
+
+        @Override
+        public Encoder encoder() {
+            return encoder;
+        }
+
+        @Override
+        public Map<String, NDArray> pretrained() {
+            return pretrained;
+        }
+
+        @Override
+        public NDManager manager() {
+            return manager;
+        }
+
+        @Override
+        public TaskMetrics evaluate(String task, Map<String, NDArray> weights, Split split, int limit, NDManager scope) {
+            TextTaskSplits s = splits.get(task);
+            return TextZoo.evaluate(task, encoder, tokenizer, weights, heads.get(task), split == Split.VALIDATION ? s.validation() : s.test(),
+                    limit, batch, scope);
+        }
+
+        @Override
         public void close() {
             tokenizer.close();
             manager.close();
         }
+    }
+
+    /** The text zoo's pool, loaded from its folder and the data folder (what a search's cluster executors load). */
+    public static SearchPoolSource.OpenPool openPool(TextZoo zoo, DataDirectory data) {
+        return new Pool(zoo, data, MergeMethods.discover());
     }
 
     public static MainTable.Result run(TextZoo zoo, DataDirectory data, MainTableConfig cfg, MergeMethods registry,
@@ -127,9 +163,9 @@ public final class TextMainTable {
         List<TableRow> rows = MainTable.rows(cfg, registry);
         for (TableRow r : rows) {
             if (r.method() != null && !(r.method() instanceof MergeMethod) && !(r.method() instanceof AdaMergingMethod)
-                    && !(r.method() instanceof DataMergeMethod)) {
+                    && !(r.method() instanceof DataMergeMethod) && !(r.method() instanceof CoefficientSearchMethod)) {
                 throw new IllegalArgumentException("row '" + r.id() + "' (" + r.method().kind().label() + ") is not available on the text "
-                        + "benchmark yet; text rows are the reference rows, data-free and data-driven merges and AdaMerging");
+                        + "benchmark yet; text rows are the reference rows, data-free and data-driven merges, AdaMerging and the supervised searches");
             }
         }
         List<MainTable.Row> results = new ArrayList<>();
@@ -150,11 +186,13 @@ public final class TextMainTable {
                 long r0 = System.nanoTime();
                 MainTable.Row computed;
                 try (NDManager m = pool.manager.newSubManager()) {
-                    computed = compute(row, pool, cfg, m, listener);
+                    computed = compute(row, pool, cfg, m, listener, new TextZooSource(zoo.root().toAbsolutePath().toString(),
+                            data.root().toAbsolutePath().toString()), MainTable.searchKey(zoo.manifest().recipeHash(), zoo.manifest().seed(),
+                            "text:" + zoo.manifest().pretrainedSha256(), tasks, row, cfg));
                 }
                 double seconds = (System.nanoTime() - r0) / 1e9;
                 MainTable.Row done = new MainTable.Row(computed.method(), computed.avg(), computed.perTask(), seconds, false,
-                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients());
+                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients(), computed.search());
                 writeCache(cfg, row, key, done, zoo);
                 listener.finished(row.id(), done);
                 results.add(done);
@@ -184,11 +222,18 @@ public final class TextMainTable {
             long samples = MainTable.parameters(row).integer("samples");
             return pool.zoo.tasks().stream().mapToLong(t -> Math.min(samples, pool.splits.get(t).train().size())).sum() + tasks;
         }
+        if (row.method() instanceof CoefficientSearchMethod) {
+            return MainTable.parameters(row).integer("budget") + tasks;
+        }
         return tasks;
     }
 
-    private static MainTable.Row compute(TableRow row, Pool pool, MainTableConfig cfg, NDManager m, MainTable.Listener listener) {
+    private static MainTable.Row compute(TableRow row, Pool pool, MainTableConfig cfg, NDManager m, MainTable.Listener listener,
+                                         SearchPoolSource source, String searchKey) {
         List<String> tasks = pool.zoo.tasks();
+        if (row.method() instanceof CoefficientSearchMethod search) {
+            return MainTable.search(row, search, pool, source, cfg, searchKey, MainTable.stateFile(cfg, row.id(), searchKey), listener);
+        }
         if (row.reference() != null) {
             return test(row, switch (row.reference()) {
                 case PRETRAINED -> t -> pool.pretrained;
@@ -272,6 +317,6 @@ public final class TextMainTable {
         }
         ZooFiles.writeJson(MainTable.cacheFile(cfg.cacheDir(), tableRow.id(), key, ".json"), new MainTable.CachedRow(row.method(), key,
                 zoo.tasks(), row.avg(), row.perTask(), row.seconds(), row.chosenLambda(), row.validationAverage(), row.coefficients() != null,
-                zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), MainTable.settings(tableRow, cfg)));
+                zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), MainTable.settings(tableRow, cfg), row.search()));
     }
 }
