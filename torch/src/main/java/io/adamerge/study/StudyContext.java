@@ -64,7 +64,7 @@ public final class StudyContext implements AutoCloseable {
 
     /** The studies on a text zoo: its BERT encoders and its tasks' texts (split with the zoo's data seed). */
     public static StudyContext text(TextZoo zoo, DataDirectory data, StudySettings settings, List<String> methods, MergeMethods registry) {
-        return new StudyContext(new ModelPool(TextStudyData.models(zoo), registry),
+        return new StudyContext(new ModelPool(zoo.models(), registry),
                 pool -> new TextStudyData(zoo, data, pool, settings.evalBatch()), settings, methods, registry);
     }
 

@@ -39,41 +39,6 @@ public final class TextStudyData implements StudyData {
         this.batch = batch;
     }
 
-    /** A pool over the text zoo's pretrained, fine-tuned and multi-task BERT encoders and its heads. */
-    public static ModelPool.Source models(TextZoo zoo) {
-        return new ModelPool.Source() {
-            @Override
-            public String root() {
-                return zoo.root().toString();
-            }
-
-            @Override
-            public List<String> tasks() {
-                return zoo.tasks();
-            }
-
-            @Override
-            public io.adamerge.model.ModelFamily.Loaded pretrained(NDManager m) {
-                return TextZoo.load(zoo.pretrainedDir(), m);
-            }
-
-            @Override
-            public Map<String, NDArray> finetuned(String task, NDManager m) {
-                return TextZoo.load(zoo.modelDir(task), m).weights();
-            }
-
-            @Override
-            public io.adamerge.model.ClassificationHead head(String task, NDManager m) {
-                return io.adamerge.model.ClassificationHead.load(zoo.headFile(task), m);
-            }
-
-            @Override
-            public Map<String, NDArray> multitask(NDManager m) {
-                return TextZoo.load(zoo.multitaskDir(), m).weights();
-            }
-        };
-    }
-
     private synchronized TextTaskSplits splits(String task) {
         return splits.computeIfAbsent(models.checkTask(task), tasks::load);
     }
