@@ -91,7 +91,8 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
             description = "Methods the studies compare (default: task_arithmetic,ties,lw_adamerging,lw_adamerging_pp): any method "
-                    + "of 'adamerge merge --list-methods'.")
+                    + "of 'adamerge merge --list-methods', e.g. tsv_m,iso_c,iso_cts (α curves over 0.1..3.0 in the sensitivity "
+                    + "study) or adarank_ta,adarank_tsv.")
     List<String> methods;
 
     static final class WhichConverter implements picocli.CommandLine.ITypeConverter<Which> {

@@ -221,32 +221,50 @@ public final class StudyReport {
         List<List<?>> csvRows = new ArrayList<>();
         for (SensitivityStudy.Curve c : r.curves()) {
             for (int i = 0; i < c.lambdas().size(); i++) {
-                csvRows.add(List.of(c.method(), c.lambdas().get(i), c.avg().get(i)));
+                csvRows.add(List.of(c.method(), c.parameter(), c.lambdas().get(i), c.avg().get(i)));
             }
         }
-        r.levels().forEach((m, a) -> csvRows.add(List.of(m, "", a)));
-        csv("sensitivity.csv", List.of("method", "lambda", "avg_accuracy"), csvRows);
+        r.levels().forEach((m, a) -> csvRows.add(List.of(m, "", "", a)));
+        csv("sensitivity.csv", List.of("method", "parameter", "value", "avg_accuracy"), csvRows);
+        boolean alpha = r.curves().stream().anyMatch(c -> !c.parameter().equals("lambda"));
+        String what = alpha ? "λ and α sensitivity" : "λ sensitivity";
         List<Plots.Series> curves = r.curves().stream()
-                .map(c -> new Plots.Series(c.method(), c.lambdas(), c.avg())).toList();
-        String plot = figure(Plots.lines(dir.resolve("sensitivity.png"), "λ sensitivity (" + r.tasks().size() + " tasks)", "λ",
-                "average accuracy (%)", curves, r.levels()), "λ sensitivity");
-        markdown.append(words(String.format(Locale.ROOT, "%n## 4. λ sensitivity%n%n"
+                .map(c -> new Plots.Series(c.method() + (alpha ? " (" + symbol(c.parameter()) + ")" : ""), c.lambdas(), c.avg())).toList();
+        String plot = figure(Plots.lines(dir.resolve("sensitivity.png"), what + " (" + r.tasks().size() + " tasks)", alpha ? "λ / α" : "λ",
+                "average accuracy (%)", curves, r.levels()), what);
+        markdown.append(words(String.format(Locale.ROOT, "%n## 4. %s%n%n"
                 + "Average accuracy (%%) over the %d tasks (%s test images each); AdaMerging learnt in %d steps; computed in %.0f s.%n%n",
-                r.tasks().size(), images(r.testImages()), r.adaSteps(), r.seconds())));
-        List<String> header = new ArrayList<>(List.of("λ"));
-        (r.curves().isEmpty() ? List.<Double>of() : r.curves().get(0).lambdas()).forEach(l -> header.add(String.format(Locale.ROOT, "%.1f", l)));
-        List<List<String>> cells = new ArrayList<>();
+                what, r.tasks().size(), images(r.testImages()), r.adaSteps(), r.seconds())));
+        // one table per grid: the λ curves share the study's λ grid, the spectral merges the official α grid
+        Map<List<Object>, List<SensitivityStudy.Curve>> byGrid = new java.util.LinkedHashMap<>();
         for (SensitivityStudy.Curve c : r.curves()) {
-            List<String> line = new ArrayList<>(List.of(c.method()));
-            c.avg().forEach(a -> line.add(pct(a)));
-            cells.add(line);
+            byGrid.computeIfAbsent(List.of(c.parameter(), c.lambdas()), k -> new ArrayList<>()).add(c);
         }
-        markdown.append(Table.markdown(header, cells)).append('\n');
+        byGrid.forEach((grid, group) -> {
+            List<String> header = new ArrayList<>(List.of(symbol(group.get(0).parameter())));
+            group.get(0).lambdas().forEach(l -> header.add(String.format(Locale.ROOT, "%.1f", l)));
+            List<List<String>> cells = new ArrayList<>();
+            for (SensitivityStudy.Curve c : group) {
+                List<String> line = new ArrayList<>(List.of(c.method()));
+                c.avg().forEach(a -> line.add(pct(a)));
+                cells.add(line);
+            }
+            markdown.append(Table.markdown(header, cells)).append('\n');
+        });
         for (Map.Entry<String, Double> e : r.levels().entrySet()) {
             markdown.append("- ").append(e.getKey()).append(": ").append(pct(e.getValue())).append("\n");
         }
         markdown.append('\n').append(plot).append('\n');
         finish();
+    }
+
+    /** λ, α, or the parameter's name. */
+    private static String symbol(String parameter) {
+        return switch (parameter) {
+            case "lambda" -> "λ";
+            case "alpha" -> "α";
+            default -> parameter;
+        };
     }
 
     public void negation(io.adamerge.study.NegationStudy.Result r) {
