@@ -108,6 +108,42 @@ public final class TextZoo {
         return BertFamily.INSTANCE.load(modelDir, null, manager);
     }
 
+    /** The zoo's pretrained, fine-tuned and multi-task BERT encoders and its heads, as a {@link io.adamerge.eval.ModelPool}'s source. */
+    public io.adamerge.eval.ModelPool.Source models() {
+        TextZoo zoo = this;
+        return new io.adamerge.eval.ModelPool.Source() {
+            @Override
+            public String root() {
+                return zoo.root().toString();
+            }
+
+            @Override
+            public List<String> tasks() {
+                return zoo.tasks();
+            }
+
+            @Override
+            public ModelFamily.Loaded pretrained(NDManager m) {
+                return load(zoo.pretrainedDir(), m);
+            }
+
+            @Override
+            public Map<String, NDArray> finetuned(String task, NDManager m) {
+                return load(zoo.modelDir(task), m).weights();
+            }
+
+            @Override
+            public ClassificationHead head(String task, NDManager m) {
+                return ClassificationHead.load(zoo.headFile(task), m);
+            }
+
+            @Override
+            public Map<String, NDArray> multitask(NDManager m) {
+                return load(zoo.multitaskDir(), m).weights();
+            }
+        };
+    }
+
     /** The tokenizer of the zoo's models, truncating to the recipe's token cap. */
     public BertTokenizer tokenizer() {
         return tokenizer(pretrainedDir(), recipe().maxTokens());

@@ -245,6 +245,10 @@ public final class MainTable {
                 s.put("ada_images", cfg.adaImages());
                 s.put("split", "test");
             }
+            case SEARCH -> {
+                s.put("validation_images", cfg.validationImages());
+                s.put("split", "validation");
+            }
             case DATA_FREE -> {
             }
         }

@@ -58,6 +58,11 @@ class SearchRowsTest {
                 .containsEntry("density", 0.2);
         assertThatThrownBy(() -> REGISTRY.dataFree("ta_tw_cmaes")).hasMessageContaining("labelled validation data");
         assertThat(result.notes()).anyMatch(n -> n.startsWith("Searches"));
+        // the validation examples a search scores on are part of its cache key
+        assertThat(MainTable.settings(TableRow.resolve("ta_tw_cmaes", cfg, REGISTRY), cfg)).containsEntry("validation_images", 0)
+                .containsEntry("split", "validation");
+        assertThat(MainTable.settings(TableRow.resolve("ta_tw_cmaes", cfg.withExamples(0, 5, 0), REGISTRY), cfg.withExamples(0, 5, 0)))
+                .containsEntry("validation_images", 5);
     }
 
     @Test
