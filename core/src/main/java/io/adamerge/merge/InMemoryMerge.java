@@ -83,13 +83,10 @@ public final class InMemoryMerge {
         }
         try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size()))) {
             ArraySource source = new ArraySource(base, models, chunkSize);
-            MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, source, (phase, tensor) -> {
+            MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, source, 1, (phase, tensor) -> {
             });
-            float[] out = new float[chunkSize];
-            MergePasses.mergeTensors(run, floats, source, pre.checked(), chunk -> {
-                run.merge(chunk, out);
-                System.arraycopy(out, 0, merged.get(chunk.tensor().name()), (int) chunk.start(), chunk.count());
-            });
+            MergePasses.mergeTensors(run, floats, source, pre.checked(), 1, run::merge, (chunk, out) ->
+                    System.arraycopy(out, 0, merged.get(chunk.tensor().name()), (int) chunk.start(), chunk.count()));
             run.finish((tensor, element, value) -> merged.get(tensor.name())[Math.toIntExact(element)] = value);
         }
         Map<String, FloatTensor> result = new LinkedHashMap<>();
@@ -135,6 +132,7 @@ public final class InMemoryMerge {
         private final int chunkElements;
         private final float[] baseBuffer;
         private final float[][] modelBuffers;
+        private final float[] out;
 
         ArraySource(Map<String, FloatTensor> base, List<Map<String, FloatTensor>> models, int chunkElements) {
             this.base = base;
@@ -142,11 +140,12 @@ public final class InMemoryMerge {
             this.chunkElements = chunkElements;
             this.baseBuffer = base == null ? null : new float[chunkElements];
             this.modelBuffers = new float[models.size()][chunkElements];
+            this.out = new float[chunkElements];
         }
 
         @Override
-        public void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride,
-                           ChunkPipeline.ChunkConsumer consumer) {
+        public void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride, int threads,
+                           MergePasses.ChunkWork work, MergePasses.ChunkWork inOrder) {
             long ordinal = 0;
             for (int t = 0; t < tensors.size(); t++) {
                 TensorInfo tensor = tensors.get(t);
@@ -163,7 +162,9 @@ public final class InMemoryMerge {
                         copy(models.get(k).get(tensor.name()).data(), start, count, modelBuffers[k], checkFinite,
                                 "model " + (k + 1), tensor);
                     }
-                    consumer.accept(new TensorChunk(tensor, indices[t], start, count, baseBuffer, modelBuffers, Map.of()));
+                    TensorChunk chunk = new TensorChunk(tensor, indices[t], start, count, baseBuffer, modelBuffers, Map.of());
+                    work.accept(chunk, out);
+                    inOrder.accept(chunk, out);
                 }
             }
         }

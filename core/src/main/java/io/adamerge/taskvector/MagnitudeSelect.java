@@ -1,6 +1,8 @@
 package io.adamerge.taskvector;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The exact k-th smallest magnitude (1-based) of a stream of floats that is too large to hold, found by radix
@@ -13,6 +15,9 @@ import java.util.Arrays;
  * estimate (keeping those values' bits). When the k-th value falls in the band (the usual case) the threshold is known after the coarse
  * pass and the fine pass is skipped; otherwise the fine pass runs. Either way the result is exact.
  * NaN magnitudes count as larger than infinity.
+ *
+ * <p>Several threads can stream one pass: each into its own {@link #partial()}, all {@link #absorb absorbed}
+ * before {@link #endPass()}. Counts add exactly, so the result does not depend on how the values were split.
  */
 public final class MagnitudeSelect {
     /** The passes, in order; {@link #DONE} when the threshold is known. */
@@ -43,6 +48,10 @@ public final class MagnitudeSelect {
     /** Raw bits of the values that fell in the band during the coarse pass ([0, bandSize)). */
     private int[] band;
     private int bandSize;
+    /** Bands of absorbed partials (their values count as this one's), and their sizes. */
+    private final List<int[]> absorbedBands = new ArrayList<>();
+    private final List<Integer> absorbedSizes = new ArrayList<>();
+    private long absorbedBandValues;
     private int bandBuckets;
     private long[] fine;
     private int bucket = -1;
@@ -80,6 +89,81 @@ public final class MagnitudeSelect {
         } else {
             startCoarse();
         }
+    }
+
+    /** An empty accumulator for the current pass, with this one's stage, band and bucket. */
+    private MagnitudeSelect(MagnitudeSelect parent) {
+        this.rank = parent.rank;
+        this.total = parent.total;
+        this.maxBandBuckets = parent.maxBandBuckets;
+        this.maxBandValues = parent.maxBandValues;
+        this.stage = parent.stage;
+        switch (stage) {
+            case SAMPLE -> sample = new long[BUCKETS];
+            case COARSE -> {
+                startCoarse();
+                if (parent.band != null) {
+                    bandLow = parent.bandLow;
+                    bandBuckets = parent.bandBuckets;
+                    band = new int[Math.min(1 << 12, Math.max(1, maxBandValues))];
+                }
+            }
+            case FINE -> {
+                bucket = parent.bucket;
+                fine = new long[1 << 16];
+            }
+            case DONE -> throw new IllegalStateException("threshold already selected");
+        }
+    }
+
+    /** A fresh accumulator for one thread's share of the current pass; {@link #absorb} it before {@link #endPass()}. */
+    public MagnitudeSelect partial() {
+        return new MagnitudeSelect(this);
+    }
+
+    /** Adds what a {@link #partial()} of this pass counted. */
+    public void absorb(MagnitudeSelect part) {
+        if (part.stage != stage) {
+            throw new IllegalStateException("a partial of stage " + part.stage + " absorbed in stage " + stage);
+        }
+        switch (stage) {
+            case SAMPLE -> {
+                for (int j = 0; j < BUCKETS; j++) {
+                    sample[j] += part.sample[j];
+                }
+                sampled += part.sampled;
+            }
+            case COARSE -> {
+                part.flush();
+                for (int j = 0; j < BUCKETS; j++) {
+                    coarse[j] += part.coarse[j];
+                }
+                seen += part.seen;
+                if (band != null) {
+                    if (part.band == null || absorbedBandValues + bandSize + part.bandSize > maxBandValues) {
+                        // over the budget, exactly when one thread alone would have been: the fine pass runs
+                        dropBand();
+                    } else {
+                        absorbedBands.add(part.band);
+                        absorbedSizes.add(part.bandSize);
+                        absorbedBandValues += part.bandSize;
+                    }
+                }
+            }
+            case FINE -> {
+                for (int j = 0; j < fine.length; j++) {
+                    fine[j] += part.fine[j];
+                }
+            }
+            case DONE -> throw new IllegalStateException("threshold already selected");
+        }
+    }
+
+    private void dropBand() {
+        band = null;
+        absorbedBands.clear();
+        absorbedSizes.clear();
+        absorbedBandValues = 0;
     }
 
     private void startCoarse() {
@@ -225,16 +309,15 @@ public final class MagnitudeSelect {
                 int offset = bucket - bandLow;
                 if (band != null && offset >= 0 && offset < bandBuckets) {
                     long[] exact = new long[1 << 16];
-                    for (int i = 0; i < bandSize; i++) {
-                        if ((band[i] >>> 16) == bucket) {
-                            exact[band[i] & 0xffff]++;
-                        }
+                    countBucket(band, bandSize, exact);
+                    for (int p = 0; p < absorbedBands.size(); p++) {
+                        countBucket(absorbedBands.get(p), absorbedSizes.get(p), exact);
                     }
-                    band = null;
+                    dropBand();
                     select(exact, 0);
                     return true;
                 }
-                band = null;
+                dropBand();
                 fine = new long[1 << 16];
                 stage = Stage.FINE;
                 return false;
@@ -245,6 +328,14 @@ public final class MagnitudeSelect {
                 return true;
             }
             default -> throw new IllegalStateException("threshold already selected");
+        }
+    }
+
+    private void countBucket(int[] values, int size, long[] exact) {
+        for (int i = 0; i < size; i++) {
+            if ((values[i] >>> 16) == bucket) {
+                exact[values[i] & 0xffff]++;
+            }
         }
     }
 
@@ -286,7 +377,8 @@ public final class MagnitudeSelect {
                 if (expected <= maxBandValues) {
                     bandLow = lo;
                     bandBuckets = hi - lo + 1;
-                    band = new int[(int) Math.max(1 << 12, Math.min(maxBandValues, expected))];
+                    // grown as values arrive (threads' partials hold their own share)
+                    band = new int[Math.min(1 << 12, Math.max(1, maxBandValues))];
                     return;
                 }
             }

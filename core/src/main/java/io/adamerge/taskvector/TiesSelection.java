@@ -1,6 +1,9 @@
 package io.adamerge.taskvector;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The trim and sign election of Ties-Merging (Yadav et al., 2023) over task vectors T_k = θ_k − θ_pre, computed
@@ -14,6 +17,10 @@ import java.util.Arrays;
  *
  * <p>For the global scope the stream is every floating tensor of the model; for the per-tensor scope one
  * instance serves one tensor. Arithmetic is in F32, summing models in order, as PyTorch does.
+ *
+ * <p>{@link #observe}, {@link #maskedTaskVectors} and {@link #disjointMerge} may run on several threads at once
+ * (each on its own chunk; {@link #endPass} alone, after the pass): each call borrows scratch arrays and histogram
+ * partials from a pool, and the counts and sign balances add exactly, so results do not depend on the threads.
  */
 public final class TiesSelection {
     private static final int ABS = 0x7fffffff;
@@ -36,14 +43,24 @@ public final class TiesSelection {
     private boolean thresholdsDone;
     private boolean majorityDone;
     private int passesDone;
+    /** Guarded by {@code this}. */
     private long signBalance;
     private int majority;
-    private float[][] trimmed = new float[0][];
-    private float[] sums = new float[0];
-    private float[] electedSigns = new float[0];
-    /** Σ_k |trimmed_k| per entry (only with a deferred majority): non-zero where a zero sum is a cancellation. */
-    private float[] magnitudes = new float[0];
-    private float[] kept = new float[0];
+    /** Scratch arrays not in use; shared with the selections that {@link #reuseScratch} this one's. */
+    private ArrayDeque<Scratch> scratch = new ArrayDeque<>();
+    /** Per-thread histogram partials of the current threshold pass, one per model (null where none selects). */
+    private final ArrayDeque<MagnitudeSelect[]> idlePartials = new ArrayDeque<>();
+    private final List<MagnitudeSelect[]> allPartials = new ArrayList<>();
+
+    /** The arrays one call works in. */
+    private static final class Scratch {
+        float[][] trimmed = new float[0][];
+        float[] sums = new float[0];
+        float[] electedSigns = new float[0];
+        /** Σ_k |trimmed_k| per entry (only with a deferred majority): non-zero where a zero sum is a cancellation. */
+        float[] magnitudes = new float[0];
+        float[] kept = new float[0];
+    }
 
     /**
      * @param scope    how thresholds and zero-sum signs are defined
@@ -121,12 +138,29 @@ public final class TiesSelection {
     /** Takes over another (finished) selection's scratch arrays, so that one per tensor does not allocate anew. */
     public void reuseScratch(TiesSelection previous) {
         if (previous != null && previous.models == models) {
-            trimmed = previous.trimmed;
-            sums = previous.sums;
-            magnitudes = previous.magnitudes;
-            electedSigns = previous.electedSigns;
-            kept = previous.kept;
+            scratch = previous.scratch;
         }
+    }
+
+    private Scratch borrowScratch() {
+        synchronized (scratch) {
+            Scratch s = scratch.poll();
+            return s != null ? s : new Scratch();
+        }
+    }
+
+    private void giveBack(Scratch s) {
+        synchronized (scratch) {
+            scratch.push(s);
+        }
+    }
+
+    private synchronized void addBalance(long balance) {
+        signBalance += balance;
+    }
+
+    private synchronized long balanceSoFar() {
+        return signBalance;
     }
 
     /**
@@ -173,21 +207,47 @@ public final class TiesSelection {
             throw new IllegalStateException("all statistics passes are done");
         }
         if (!thresholdsDone) {
-            for (int k = 0; k < models; k++) {
-                if (selects[k] != null) {
-                    selects[k].acceptDifference(modelValues[k], base, count);
+            MagnitudeSelect[] partials = borrowPartials();
+            try {
+                for (int k = 0; k < models; k++) {
+                    if (partials[k] != null) {
+                        partials[k].acceptDifference(modelValues[k], base, count);
+                    }
+                }
+            } finally {
+                synchronized (idlePartials) {
+                    idlePartials.push(partials);
                 }
             }
             return;
         }
-        trim(base, modelValues, count);
-        signBalance += balance(count);
+        Scratch s = borrowScratch();
+        try {
+            trim(s, base, modelValues, count);
+            addBalance(balance(s, count));
+        } finally {
+            giveBack(s);
+        }
+    }
+
+    private MagnitudeSelect[] borrowPartials() {
+        synchronized (idlePartials) {
+            MagnitudeSelect[] p = idlePartials.poll();
+            if (p == null) {
+                p = new MagnitudeSelect[models];
+                for (int k = 0; k < models; k++) {
+                    p[k] = selects[k] == null ? null : selects[k].partial();
+                }
+                allPartials.add(p);
+            }
+            return p;
+        }
     }
 
     /** Σ sign(sum of trimmed) over the chunk. */
-    private long balance(int count) {
+    private static long balance(Scratch scratch, int count) {
         int balance = 0; // |balance| ≤ count: an int suffices per chunk
-        float[] sum = sums;
+        float[] sum = scratch.sums;
         for (int i = 0; i < count; i++) {
             float s = sum[i];
             balance += (positive(s) & 1) - (positive(-s) & 1);
@@ -197,6 +257,17 @@ public final class TiesSelection {
 
     public void endPass() {
         if (!thresholdsDone) {
+            synchronized (idlePartials) {
+                for (MagnitudeSelect[] p : allPartials) {
+                    for (int k = 0; k < models; k++) {
+                        if (selects[k] != null) {
+                            selects[k].absorb(p[k]);
+                        }
+                    }
+                }
+                allPartials.clear();
+                idlePartials.clear();
+            }
             boolean all = true;
             for (int k = 0; k < models; k++) {
                 if (selects[k] != null && selects[k].endPass()) {
@@ -207,7 +278,7 @@ public final class TiesSelection {
             }
             thresholdsDone = all;
         } else {
-            majority = Long.signum(signBalance);
+            majority = Long.signum(balanceSoFar());
             majorityDone = true;
         }
         passesDone++;
@@ -226,7 +297,7 @@ public final class TiesSelection {
     public int zeroSumSign() {
         requireReady();
         if (deferMajority) {
-            return Long.signum(signBalance);
+            return Long.signum(balanceSoFar());
         }
         return scope == TiesScope.GLOBAL ? majority : 1;
     }
@@ -253,14 +324,17 @@ public final class TiesSelection {
      * become {@code value * 0} (−0.0 for negative values), as the official code's multiplication by the mask does.
      * Branch-free (bit masks instead of conditions): which entries survive is data-dependent and unpredictable.
      */
-    private void trim(float[] base, float[][] modelValues, int count) {
-        if (trimmed.length != models || trimmed[0].length < count) {
-            trimmed = new float[models][count];
-            sums = new float[count];
-            magnitudes = new float[count];
-            electedSigns = new float[count];
-            kept = new float[count];
+    private void trim(Scratch s, float[] base, float[][] modelValues, int count) {
+        if (s.trimmed.length != models || s.trimmed[0].length < count) {
+            s.trimmed = new float[models][count];
+            s.sums = new float[count];
+            s.magnitudes = new float[count];
+            s.electedSigns = new float[count];
+            s.kept = new float[count];
         }
+        float[][] trimmed = s.trimmed;
+        float[] sums = s.sums;
+        float[] magnitudes = s.magnitudes;
         Arrays.fill(sums, 0, count, 0f);
         if (deferMajority) {
             Arrays.fill(magnitudes, 0, count, 0f);
@@ -298,10 +372,10 @@ public final class TiesSelection {
      * keep rule needs: +1 keeps positive entries, −1 negative ones (the official rule keeps negative entries where
      * the elected sign is 0, which only a zero global majority can produce).
      */
-    private void elect(int count) {
+    private void elect(Scratch s, int count) {
         int zeroSign = scope == TiesScope.GLOBAL && !deferMajority ? (majority > 0 ? ONE : ONE | SIGN) : ONE;
-        float[] e = electedSigns;
-        float[] sum = sums;
+        float[] e = s.electedSigns;
+        float[] sum = s.sums;
         for (int i = 0; i < count; i++) {
             int bits = Float.floatToRawIntBits(sum[i]);
             int zero = ((bits & ABS) - 1) >> 31; // all ones when the sum is ±0
@@ -315,17 +389,22 @@ public final class TiesSelection {
         if (deferMajority) {
             throw new IllegalStateException("masked task vectors need the majority pass (deferMajority = false)");
         }
-        trim(base, modelValues, count);
-        elect(count);
-        float[] e = electedSigns;
-        for (int k = 0; k < models; k++) {
-            float[] t = trimmed[k];
-            float[] o = out[k];
-            for (int i = 0; i < count; i++) {
-                // t·e > 0 exactly when t is non-zero with the elected sign; otherwise only t's sign bit stays (t·0)
-                int keep = positive(t[i] * e[i]) | SIGN;
-                o[i] = Float.intBitsToFloat(Float.floatToRawIntBits(t[i]) & keep);
+        Scratch s = borrowScratch();
+        try {
+            trim(s, base, modelValues, count);
+            elect(s, count);
+            float[] e = s.electedSigns;
+            for (int k = 0; k < models; k++) {
+                float[] t = s.trimmed[k];
+                float[] o = out[k];
+                for (int i = 0; i < count; i++) {
+                    // t·e > 0 exactly when t is non-zero with the elected sign; otherwise only t's sign bit stays (t·0)
+                    int keep = positive(t[i] * e[i]) | SIGN;
+                    o[i] = Float.intBitsToFloat(Float.floatToRawIntBits(t[i]) & keep);
+                }
             }
+        } finally {
+            giveBack(s);
         }
     }
 
@@ -342,13 +421,25 @@ public final class TiesSelection {
     public void disjointMerge(float[] base, float[][] modelValues, int count, boolean mean, float[] out,
                               ZeroSumEntries zeroSums) {
         requireReady();
-        trim(base, modelValues, count);
-        if (deferMajority) {
-            signBalance += balance(count);
-            reportZeroSums(count, mean, zeroSums);
+        Scratch s = borrowScratch();
+        try {
+            disjointMerge(s, base, modelValues, count, mean, out, zeroSums);
+        } finally {
+            giveBack(s);
         }
-        elect(count);
-        float[] e = electedSigns;
+    }
+
+    private void disjointMerge(Scratch s, float[] base, float[][] modelValues, int count, boolean mean, float[] out,
+                               ZeroSumEntries zeroSums) {
+        trim(s, base, modelValues, count);
+        if (deferMajority) {
+            addBalance(balance(s, count));
+            reportZeroSums(s, count, mean, zeroSums);
+        }
+        elect(s, count);
+        float[] e = s.electedSigns;
+        float[][] trimmed = s.trimmed;
+        float[] kept = s.kept;
         Arrays.fill(out, 0, count, 0f);
         if (mean) {
             Arrays.fill(kept, 0, count, 0f);
@@ -379,11 +470,14 @@ public final class TiesSelection {
     }
 
     /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
-    private void reportZeroSums(int count, boolean mean, ZeroSumEntries zeroSums) {
+    private void reportZeroSums(Scratch s, int count, boolean mean, ZeroSumEntries zeroSums) {
         // a branch-free scan first: exact cancellations are rare, zero sums of all-zero entries are common
         int any = 0;
-        float[] sum = sums;
-        float[] mag = magnitudes;
+        float[] sum = s.sums;
+        float[] mag = s.magnitudes;
+        float[] sums = s.sums;
+        float[] magnitudes = s.magnitudes;
+        float[][] trimmed = s.trimmed;
         for (int i = 0; i < count; i++) {
             int zero = ((Float.floatToRawIntBits(sum[i]) & ABS) - 1) >> 31;
             any |= zero & positive(mag[i]);

@@ -51,7 +51,7 @@ abstract class SpectralMerge implements MergeMethod {
     @Override
     public MergeRun prepare(MergeSetup setup) {
         double alpha = setup.parameters().number("alpha");
-        return (chunk, out) -> {
+        return MergeRun.stateless((chunk, out) -> {
             TensorChunk c = chunk;
             float[] base = c.base();
             float[][] models = c.models();
@@ -83,7 +83,7 @@ abstract class SpectralMerge implements MergeMethod {
                     out[i] = (float) (base[i] + alpha * ((double) sum / tasks));
                 }
             }
-        };
+        });
     }
 
     /** [A_1 | … | A_k] side by side (same row count). */

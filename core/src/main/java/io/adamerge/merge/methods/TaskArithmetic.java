@@ -36,7 +36,7 @@ public final class TaskArithmetic implements MergeMethod {
             equal &= lambda[k] == lambda[0];
         }
         boolean shared = equal;
-        return (chunk, out) -> {
+        return MergeRun.stateless((chunk, out) -> {
             float[] b = chunk.base();
             float[][] m = chunk.models();
             int n = chunk.count();
@@ -65,6 +65,6 @@ public final class TaskArithmetic implements MergeMethod {
                     out[i] += b[i];
                 }
             }
-        };
+        });
     }
 }
