@@ -1,8 +1,6 @@
 package io.adamerge.taskvector;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The exact k-th smallest magnitude (1-based) of a stream of floats that is too large to hold, found by radix
@@ -17,7 +15,8 @@ import java.util.List;
  * NaN magnitudes count as larger than infinity.
  *
  * <p>Several threads can stream one pass: each into its own {@link #partial()}, all {@link #absorb absorbed}
- * before {@link #endPass()}. Counts add exactly, so the result does not depend on how the values were split.
+ * before {@link #endPass()}. Counts add exactly, so the result does not depend on how the values were split. A
+ * partial hands its band values to this selection after each call, so the band is held once, as with one thread.
  */
 public final class MagnitudeSelect {
     /** The passes, in order; {@link #DONE} when the threshold is known. */
@@ -48,10 +47,8 @@ public final class MagnitudeSelect {
     /** Raw bits of the values that fell in the band during the coarse pass ([0, bandSize)). */
     private int[] band;
     private int bandSize;
-    /** Bands of absorbed partials (their values count as this one's), and their sizes. */
-    private final List<int[]> absorbedBands = new ArrayList<>();
-    private final List<Integer> absorbedSizes = new ArrayList<>();
-    private long absorbedBandValues;
+    /** The selection this is a {@link #partial()} of, or null. */
+    private final MagnitudeSelect parent;
     private int bandBuckets;
     private long[] fine;
     private int bucket = -1;
@@ -83,6 +80,7 @@ public final class MagnitudeSelect {
         this.total = total;
         this.maxBandBuckets = maxBandBuckets;
         this.maxBandValues = maxBandValues;
+        this.parent = null;
         if (maxBandBuckets > 0 && total >= rank) {
             stage = Stage.SAMPLE;
             sample = new long[BUCKETS];
@@ -97,6 +95,7 @@ public final class MagnitudeSelect {
         this.total = parent.total;
         this.maxBandBuckets = parent.maxBandBuckets;
         this.maxBandValues = parent.maxBandValues;
+        this.parent = parent;
         this.stage = parent.stage;
         switch (stage) {
             case SAMPLE -> sample = new long[BUCKETS];
@@ -105,6 +104,7 @@ public final class MagnitudeSelect {
                 if (parent.band != null) {
                     bandLow = parent.bandLow;
                     bandBuckets = parent.bandBuckets;
+                    // one call's band values at a time: handed to the parent after each call
                     band = new int[Math.min(1 << 12, Math.max(1, maxBandValues))];
                 }
             }
@@ -139,16 +139,6 @@ public final class MagnitudeSelect {
                     coarse[j] += part.coarse[j];
                 }
                 seen += part.seen;
-                if (band != null) {
-                    if (part.band == null || absorbedBandValues + bandSize + part.bandSize > maxBandValues) {
-                        // over the budget, exactly when one thread alone would have been: the fine pass runs
-                        dropBand();
-                    } else {
-                        absorbedBands.add(part.band);
-                        absorbedSizes.add(part.bandSize);
-                        absorbedBandValues += part.bandSize;
-                    }
-                }
             }
             case FINE -> {
                 for (int j = 0; j < fine.length; j++) {
@@ -159,11 +149,28 @@ public final class MagnitudeSelect {
         }
     }
 
-    private void dropBand() {
-        band = null;
-        absorbedBands.clear();
-        absorbedSizes.clear();
-        absorbedBandValues = 0;
+    /**
+     * Appends a partial's band values of one call to this band. Over the budget (in all, whoever counted them, so
+     * exactly when one thread alone would have been) the band is given up and the fine pass will run.
+     */
+    private synchronized void takeBand(MagnitudeSelect part) {
+        if (band == null || part.band == null) {
+            band = null;
+            part.band = null;
+            return;
+        }
+        long total = (long) bandSize + part.bandSize;
+        if (total > maxBandValues) {
+            band = null;
+            part.band = null;
+            return;
+        }
+        if (total > band.length) {
+            band = Arrays.copyOf(band, (int) Math.min(maxBandValues, Math.max(total, 2L * band.length)));
+        }
+        System.arraycopy(part.band, 0, band, bandSize, part.bandSize);
+        bandSize = (int) total;
+        part.bandSize = 0;
     }
 
     private void startCoarse() {
@@ -189,6 +196,9 @@ public final class MagnitudeSelect {
                 coarse(a, b, count);
                 if (band != null) {
                     bandCounts(a, b, count);
+                    if (parent != null) {
+                        parent.takeBand(this);
+                    }
                 }
             }
             case FINE -> {
@@ -310,14 +320,11 @@ public final class MagnitudeSelect {
                 if (band != null && offset >= 0 && offset < bandBuckets) {
                     long[] exact = new long[1 << 16];
                     countBucket(band, bandSize, exact);
-                    for (int p = 0; p < absorbedBands.size(); p++) {
-                        countBucket(absorbedBands.get(p), absorbedSizes.get(p), exact);
-                    }
-                    dropBand();
+                    band = null;
                     select(exact, 0);
                     return true;
                 }
-                dropBand();
+                band = null;
                 fine = new long[1 << 16];
                 stage = Stage.FINE;
                 return false;
@@ -377,8 +384,7 @@ public final class MagnitudeSelect {
                 if (expected <= maxBandValues) {
                     bandLow = lo;
                     bandBuckets = hi - lo + 1;
-                    // grown as values arrive (threads' partials hold their own share)
-                    band = new int[Math.min(1 << 12, Math.max(1, maxBandValues))];
+                    band = new int[(int) Math.max(1 << 12, Math.min(maxBandValues, expected))];
                     return;
                 }
             }

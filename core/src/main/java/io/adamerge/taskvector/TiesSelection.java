@@ -32,6 +32,8 @@ public final class TiesSelection {
     private static final int BAND_BUCKETS = 16;
     /** Streams shorter than this (per model) are not sampled. */
     public static final long SAMPLE_MIN_ELEMENTS = 1L << 20;
+    /** Entries per block of the merge kernels: a thread's scratch arrays are this long, whatever the chunk. */
+    private static final int BLOCK = 1 << 16;
 
     private final TiesScope scope;
     private final int models;
@@ -223,8 +225,13 @@ public final class TiesSelection {
         }
         Scratch s = borrowScratch();
         try {
-            trim(s, base, modelValues, count);
-            addBalance(balance(s, count));
+            long balance = 0;
+            for (int from = 0; from < count; from += BLOCK) {
+                int n = Math.min(BLOCK, count - from);
+                trim(s, base, modelValues, from, n);
+                balance += balance(s, n);
+            }
+            addBalance(balance);
         } finally {
             giveBack(s);
         }
@@ -324,13 +331,13 @@ public final class TiesSelection {
      * become {@code value * 0} (−0.0 for negative values), as the official code's multiplication by the mask does.
      * Branch-free (bit masks instead of conditions): which entries survive is data-dependent and unpredictable.
      */
-    private void trim(Scratch s, float[] base, float[][] modelValues, int count) {
-        if (s.trimmed.length != models || s.trimmed[0].length < count) {
-            s.trimmed = new float[models][count];
-            s.sums = new float[count];
-            s.magnitudes = new float[count];
-            s.electedSigns = new float[count];
-            s.kept = new float[count];
+    private void trim(Scratch s, float[] base, float[][] modelValues, int from, int count) {
+        if (s.trimmed.length != models) {
+            s.trimmed = new float[models][BLOCK];
+            s.sums = new float[BLOCK];
+            s.magnitudes = new float[BLOCK];
+            s.electedSigns = new float[BLOCK];
+            s.kept = new float[BLOCK];
         }
         float[][] trimmed = s.trimmed;
         float[] sums = s.sums;
@@ -344,14 +351,14 @@ public final class TiesSelection {
             float[] m = modelValues[k];
             if (keepNone[k]) {
                 for (int i = 0; i < count; i++) {
-                    t[i] = (m[i] - base[i]) * 0f;
+                    t[i] = (m[from + i] - base[from + i]) * 0f;
                 }
                 continue;
             }
             int threshold = thresholdBits[k];
             float[] sum = sums;
             for (int i = 0; i < count; i++) {
-                int bits = Float.floatToRawIntBits(m[i] - base[i]);
+                int bits = Float.floatToRawIntBits(m[from + i] - base[from + i]);
                 // all ones when |d| < threshold (both non-negative ints, so the difference cannot overflow)
                 int drop = ((bits & ABS) - threshold) >> 31;
                 float v = Float.intBitsToFloat(bits & ~(drop & ABS));
@@ -391,16 +398,19 @@ public final class TiesSelection {
         }
         Scratch s = borrowScratch();
         try {
-            trim(s, base, modelValues, count);
-            elect(s, count);
-            float[] e = s.electedSigns;
-            for (int k = 0; k < models; k++) {
-                float[] t = s.trimmed[k];
-                float[] o = out[k];
-                for (int i = 0; i < count; i++) {
-                    // t·e > 0 exactly when t is non-zero with the elected sign; otherwise only t's sign bit stays (t·0)
-                    int keep = positive(t[i] * e[i]) | SIGN;
-                    o[i] = Float.intBitsToFloat(Float.floatToRawIntBits(t[i]) & keep);
+            for (int from = 0; from < count; from += BLOCK) {
+                int n = Math.min(BLOCK, count - from);
+                trim(s, base, modelValues, from, n);
+                elect(s, n);
+                float[] e = s.electedSigns;
+                for (int k = 0; k < models; k++) {
+                    float[] t = s.trimmed[k];
+                    float[] o = out[k];
+                    for (int i = 0; i < n; i++) {
+                        // t·e > 0 exactly when t is non-zero with the elected sign; otherwise only t's sign bit stays
+                        int keep = positive(t[i] * e[i]) | SIGN;
+                        o[from + i] = Float.intBitsToFloat(Float.floatToRawIntBits(t[i]) & keep);
+                    }
                 }
             }
         } finally {
@@ -423,24 +433,32 @@ public final class TiesSelection {
         requireReady();
         Scratch s = borrowScratch();
         try {
-            disjointMerge(s, base, modelValues, count, mean, out, zeroSums);
+            long balance = 0;
+            for (int from = 0; from < count; from += BLOCK) {
+                balance += disjointMerge(s, base, modelValues, from, Math.min(BLOCK, count - from), mean, out, zeroSums);
+            }
+            if (deferMajority) {
+                addBalance(balance);
+            }
         } finally {
             giveBack(s);
         }
     }
 
-    private void disjointMerge(Scratch s, float[] base, float[][] modelValues, int count, boolean mean, float[] out,
-                               ZeroSumEntries zeroSums) {
-        trim(s, base, modelValues, count);
+    /** The block {@code [from, from + count)} of the chunk; returns its sign balance (0 without a deferred majority). */
+    private long disjointMerge(Scratch s, float[] base, float[][] modelValues, int from, int count, boolean mean,
+                               float[] out, ZeroSumEntries zeroSums) {
+        trim(s, base, modelValues, from, count);
+        long balance = 0;
         if (deferMajority) {
-            addBalance(balance(s, count));
-            reportZeroSums(s, count, mean, zeroSums);
+            balance = balance(s, count);
+            reportZeroSums(s, from, count, mean, zeroSums);
         }
         elect(s, count);
         float[] e = s.electedSigns;
         float[][] trimmed = s.trimmed;
         float[] kept = s.kept;
-        Arrays.fill(out, 0, count, 0f);
+        Arrays.fill(out, from, from + count, 0f);
         if (mean) {
             Arrays.fill(kept, 0, count, 0f);
         }
@@ -448,7 +466,7 @@ public final class TiesSelection {
             float[] t = trimmed[k];
             for (int i = 0; i < count; i++) {
                 float agreeing = Math.max(t[i] * e[i], 0f); // |t| where t agrees, else 0
-                out[i] += agreeing * e[i];
+                out[from + i] += agreeing * e[i];
             }
             if (mean) {
                 for (int i = 0; i < count; i++) {
@@ -458,9 +476,10 @@ public final class TiesSelection {
         }
         if (mean) {
             for (int i = 0; i < count; i++) {
-                out[i] /= Math.max(kept[i], 1f);
+                out[from + i] /= Math.max(kept[i], 1f);
             }
         }
+        return balance;
     }
 
     /** All ones when x &gt; 0 (bits a positive non-zero int), else 0: no branch. */
@@ -470,7 +489,7 @@ public final class TiesSelection {
     }
 
     /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
-    private void reportZeroSums(Scratch s, int count, boolean mean, ZeroSumEntries zeroSums) {
+    private void reportZeroSums(Scratch s, int from, int count, boolean mean, ZeroSumEntries zeroSums) {
         // a branch-free scan first: exact cancellations are rare, zero sums of all-zero entries are common
         int any = 0;
         float[] sum = s.sums;
@@ -505,7 +524,7 @@ public final class TiesSelection {
                 if (zeroSums == null) {
                     throw new IllegalStateException("deferred majority needs a receiver of zero-sum entries");
                 }
-                zeroSums.accept(i, mean ? acc / Math.max(negatives, 1) : acc);
+                zeroSums.accept(from + i, mean ? acc / Math.max(negatives, 1) : acc);
             }
         }
     }
