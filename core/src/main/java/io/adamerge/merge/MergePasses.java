@@ -97,7 +97,8 @@ final class MergePasses {
             for (int p = 0; p < tensorPasses; p++) {
                 PrePass pass = new PrePass.OverTensor(p, t);
                 boolean firstRead = !checked && p == 0;
-                source.stream(one, index, firstRead, 1, workers, (chunk, out) -> run.observe(pass, chunk), NOTHING);
+                source.stream(one, index, firstRead, 1, run.concurrentTensorPasses() ? workers : 1,
+                        (chunk, out) -> run.observe(pass, chunk), NOTHING);
                 run.endPass(pass);
             }
             source.stream(one, index, false, 1, workers, merge, mergedChunk);

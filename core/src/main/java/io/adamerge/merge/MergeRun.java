@@ -19,6 +19,14 @@ public interface MergeRun extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether the per-tensor pre-passes may run on several threads too (when {@link #concurrent()}); a run whose
+     * per-thread state would be made anew for every tensor can keep them on one thread.
+     */
+    default boolean concurrentTensorPasses() {
+        return concurrent();
+    }
+
     /** A run without state between calls: {@code merge} computes each chunk from the chunk alone, on any thread. */
     static MergeRun stateless(MergeRun merge) {
         return new MergeRun() {

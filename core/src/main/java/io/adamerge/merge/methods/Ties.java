@@ -132,6 +132,15 @@ public final class Ties implements MergeMethod {
             return true;
         }
 
+        /**
+         * The statistics passes stay on one thread: a selection per tensor with per-thread histograms would allocate
+         * them anew for every tensor, and the garbage would grow the heap (peak memory). The merge pass is parallel.
+         */
+        @Override
+        public boolean concurrentTensorPasses() {
+            return false;
+        }
+
         private synchronized TiesSelection selectionFor(TensorInfo t) {
             if (!t.equals(tensor)) {
                 tensor = t;
