@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "image",
             description = "image (the ViT zoo) or text (all-MiniLM-L6-v2 fine-tuned on the eight text tasks; its zoo in "
-                    + "~/.cache/adamerge/zoo-text, built with the default text recipe when missing; rows without fisher and regmean). "
+                    + "~/.cache/adamerge/zoo-text, built with the default text recipe when missing; the same rows). "
                     + "Default: ${DEFAULT-VALUE}.")
     String benchmark;
 
@@ -100,6 +100,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lambda-grid", paramLabel = "a,b,...", split = ",",
             description = "The λ the *_best rows choose from on validation (default: 0.0, 0.1, ..., 1.0).")
     List<Double> lambdaGrid = new ArrayList<>();
+
+    @Option(names = "--search-budget", paramLabel = "N",
+            description = "Merged-model evaluations of every supervised search row (ta_tw_random, ta_lw_cmaes, ties_tw_cmaes, ...; "
+                    + "default: the method's, 100). A rerun with a larger budget continues the search from its state in OUT/cache/search.")
+    Integer searchBudget;
+
+    @Option(names = "--spark", paramLabel = "MASTER", arity = "0..1", fallbackValue = "local[*]",
+            description = "Evaluate the search rows' candidates on Apache Spark: local[*] when no master is given, or a cluster "
+                    + "(spark://host:7077). Needs the spark module (./adamerge adds it when --spark is given). Same results as without.")
+    String spark;
 
     @Option(names = "--force", description = "Recompute every row even when it is cached.")
     boolean force;
@@ -171,6 +181,18 @@ public final class DemoCommand implements Callable<Integer> {
         if (!lambdaGrid.isEmpty()) {
             cfg = cfg.withLambdaGrid(lambdaGrid);
         }
+        if (searchBudget != null) {
+            if (searchBudget < 1) {
+                throw new IllegalArgumentException("--search-budget must be >= 1, got " + searchBudget);
+            }
+            cfg = cfg.withSearchBudget(searchBudget);
+        }
+        if (spark != null) {
+            if (spark.isBlank()) {
+                throw new IllegalArgumentException("--spark needs a master URL (local[*], local[2], spark://host:7077) or nothing");
+            }
+            cfg = cfg.withSpark(spark.trim());
+        }
         return cfg;
     }
 
@@ -208,6 +230,8 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, Object> cached = new LinkedHashMap<>();
         Map<String, Object> settings = new LinkedHashMap<>();
         Map<String, Object> coefficientFiles = new LinkedHashMap<>();
+        Map<String, Object> searches = new LinkedHashMap<>();
+        List<String> searchNotes = new ArrayList<>();
         List<ResultTable.Row> rows = new ArrayList<>();
         for (MainTable.Row row : r.rows()) {
             rows.add(new ResultTable.Row(row.method(), row.avg(), row.perTask()));
@@ -218,6 +242,28 @@ public final class DemoCommand implements Callable<Integer> {
             methodSeconds.put(row.method(), round(row.seconds()));
             cached.put(row.method(), row.cached());
             settings.put(row.method(), MainTable.settings(row.method(), r.config()));
+            if (row.search() != null) {
+                MainTable.SearchTrace t = row.search();
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("algorithm", t.algorithm());
+                j.put("objective", t.objective());
+                j.put("evaluations", t.evaluations());
+                j.put("evaluation_seconds", round(t.seconds()));
+                j.put("seconds_per_evaluation", round(t.seconds() / t.evaluations()));
+                j.put("resumed", t.resumed());
+                j.put("evaluator", t.evaluator());
+                j.put("best_index", t.bestIndex());
+                j.put("best_validation_accuracy", t.bestValidationAccuracy().get(t.bestValidationAccuracy().size() - 1));
+                j.put("validation_accuracy", t.validationAccuracy());
+                j.put("best_so_far_validation_accuracy", t.bestValidationAccuracy());
+                j.put("best_so_far_test_accuracy", t.bestTestAccuracy());
+                searches.put(row.method(), j);
+                searchNotes.add(String.format(Locale.ROOT, "%s: %d evaluations (%s, objective %s), %.1f s of evaluation (%.2f s each, %s%s), "
+                                + "best validation %.2f at evaluation %d; row time %.1f s.", row.method(), t.evaluations(),
+                        t.algorithm().equals("cmaes") ? "CMA-ES" : "random search", t.objective(), t.seconds(), t.seconds() / t.evaluations(),
+                        t.evaluator(), t.resumed() > 0 ? ", " + t.resumed() + " read from the search state" : "",
+                        t.bestValidationAccuracy().get(t.bestValidationAccuracy().size() - 1), t.bestIndex() + 1, row.seconds()));
+            }
             if (row.coefficients() != null) {
                 Path file = out.resolve("coefficients").resolve(row.method() + ".safetensors");
                 row.coefficients().save(file);
@@ -228,6 +274,7 @@ public final class DemoCommand implements Callable<Integer> {
         long computed = r.rows().stream().filter(x -> !x.cached()).count();
         double rowSeconds = r.rows().stream().mapToDouble(MainTable.Row::seconds).sum();
         List<String> notes = new ArrayList<>(r.notes());
+        notes.addAll(searchNotes);
         notes.add(String.format(Locale.ROOT, "Zoo `%s` (recipe %s, seed %d).", r.zoo(), r.recipeHash(), r.seed()));
         notes.add(String.format(Locale.ROOT, "Time: %.1f s wall for this run (%d of %d rows computed, the rest read from the cache); "
                 + "the rows took %.1f s when they were computed.", seconds, computed, r.rows().size(), rowSeconds));
@@ -247,6 +294,7 @@ public final class DemoCommand implements Callable<Integer> {
         extra.put("chosen_lambda", chosen);
         extra.put("validation_average", validation);
         extra.put("coefficients", coefficientFiles);
+        extra.put("search", searches);
         extra.put("plots", plots);
         extra.put("settings", settings);
         extra.put("notes", r.notes());
@@ -288,6 +336,24 @@ public final class DemoCommand implements Callable<Integer> {
                         row.method() + ": clamp(λ) per parameter tensor and task", "task", "parameter tensor", r.tasks(), labels, values, 0, 1);
                 files.put(row.method(), out.relativize(png).toString());
             }
+        }
+        Map<String, Double> levels = new LinkedHashMap<>();
+        for (MainTable.Row row : r.rows()) {
+            if (row.method().endsWith("_best") || row.method().contains("adamerging")) {
+                levels.put(row.method() + " (test)", row.avg());
+            }
+        }
+        for (MainTable.Row row : r.rows()) {
+            MainTable.SearchTrace t = row.search();
+            if (t == null) {
+                continue;
+            }
+            List<Double> x = IntStream.rangeClosed(1, t.evaluations()).mapToDouble(i -> i).boxed().toList();
+            Path png = Plots.lines(out.resolve("plots").resolve(row.method() + "_search.png"), row.method()
+                            + ": best so far by validation " + t.objective(), "merged-model evaluations", "mean accuracy (%)",
+                    List.of(new Plots.Series("best so far: validation", x, t.bestValidationAccuracy()),
+                            new Plots.Series("best so far: test", x, t.bestTestAccuracy())), levels);
+            files.put(row.method() + "_search", out.relativize(png).toString());
         }
         if (!taskWise.isEmpty()) {
             Path png = Plots.bars(out.resolve("plots").resolve("tw_adamerging_coefficients.png"), "task-wise AdaMerging: clamp(λ) per task",

@@ -5,8 +5,6 @@ import io.adamerge.io.OutputTarget;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.cli.study.StudyReport;
 import io.adamerge.data.DataException;
-import io.adamerge.data.ImageDataset;
-import io.adamerge.data.corrupt.Corruption;
 import io.adamerge.merge.MergeMethods;
 import io.adamerge.study.DistanceStudy;
 import io.adamerge.study.EntropyStudy;
@@ -16,10 +14,11 @@ import io.adamerge.study.SensitivityStudy;
 import io.adamerge.study.StudyContext;
 import io.adamerge.study.StudyMethod;
 import io.adamerge.study.StudySettings;
+import io.adamerge.zoo.TextZoo;
 import io.adamerge.zoo.Zoo;
-import io.adamerge.zoo.ZooData;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +48,12 @@ public final class StudyCommand implements Callable<Integer> {
             converter = WhichConverter.class)
     Which which;
 
+    @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "image",
+            description = "image (the ViT zoo) or text (the all-MiniLM-L6-v2 text zoo: --zoo, else ~/.cache/adamerge/zoo-text, built "
+                    + "when missing; 100 test texts per task and 50 AdaMerging steps by default; robustness uses the seven text "
+                    + "corruptions). Default: ${DEFAULT-VALUE}.")
+    String benchmark;
+
     @Option(names = "--quick", description = "A few images and steps per study (the quick zoo unless --zoo is given), for tests.")
     boolean quick;
 
@@ -61,11 +66,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/study", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps per run (default: 200; 3 with --quick).")
+    @Option(names = "--steps", paramLabel = "N", description = "AdaMerging steps per run (default: 200, 50 on text; 3 with --quick).")
     Integer steps;
 
-    @Option(names = "--test-images", paramLabel = "N", description = "Test images per task, the first of each split; 0 = all "
-            + "(default: 500; 16 with --quick).")
+    @Option(names = "--test-images", paramLabel = "N", description = "Test images (texts) per task, the first of each split; 0 = all "
+            + "(default: 500, 100 on text; 16 with --quick).")
     Integer testImages;
 
     @Option(names = "--severity", paramLabel = "1-5", description = "Corruption severity of the robustness study (default: 3).")
@@ -73,11 +78,11 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--unseen", paramLabel = "TASK,TASK",
             description = "Held-out tasks of one generalisation split, comma-separated; give the option once per split "
-                    + "(default: mnist,glyphs-k-t and fashion-rot90,kana-10).")
+                    + "(default: mnist,glyphs-k-t and fashion-rot90,kana-10; on another zoo its last two and its first two tasks).")
     List<String> unseenSplits;
 
     @Option(names = "--robustness-tasks", paramLabel = "TASK,...", split = ",",
-            description = "Tasks merged in the robustness study (default: mnist,fashion,glyphs-a-j,kana-10).")
+            description = "Tasks merged in the robustness study (default: mnist,fashion,glyphs-a-j,kana-10; on another zoo its first four).")
     List<String> robustnessTasks;
 
     @Option(names = "--negation-control", paramLabel = "TASK",
@@ -86,7 +91,8 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
             description = "Methods the studies compare (default: task_arithmetic,ties,lw_adamerging,lw_adamerging_pp): any method "
-                    + "of 'adamerge merge --list-methods'.")
+                    + "of 'adamerge merge --list-methods', e.g. tsv_m,iso_c,iso_cts (α curves over 0.1..3.0 in the sensitivity "
+                    + "study) or adarank_ta,adarank_tsv.")
     List<String> methods;
 
     static final class WhichConverter implements picocli.CommandLine.ITypeConverter<Which> {
@@ -102,7 +108,7 @@ public final class StudyCommand implements Callable<Integer> {
     }
 
     StudySettings settings() {
-        StudySettings s = quick ? StudySettings.quick() : StudySettings.full();
+        StudySettings s = quick ? StudySettings.quick() : Benchmark.parse(benchmark) == Benchmark.TEXT ? StudySettings.text() : StudySettings.full();
         if (steps != null) {
             if (steps < 0) {
                 throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
@@ -124,7 +130,7 @@ public final class StudyCommand implements Callable<Integer> {
     List<GeneralizationStudy.Split> splits(List<String> tasks) {
         List<List<String>> unseen = new ArrayList<>();
         if (unseenSplits == null || unseenSplits.isEmpty()) {
-            unseen.addAll(GeneralizationStudy.defaultUnseen());
+            unseen.addAll(GeneralizationStudy.defaultUnseen(tasks));
         } else {
             for (String s : unseenSplits) {
                 unseen.add(java.util.Arrays.stream(s.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
@@ -140,35 +146,49 @@ public final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
-        OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false,
-                Inputs.of().add("--zoo", zoo.folder(quick)).add("--data", data.directory().root()));
+        boolean text = Benchmark.parse(benchmark) == Benchmark.TEXT;
+        OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false, Inputs.of()
+                .add("--zoo", text ? (zoo.zoo != null ? zoo.zoo : TextZooPreparation.defaultFolder(quick)) : zoo.folder(quick))
+                .add("--data", data.directory().root()));
         StudySettings settings = settings();
         MergeMethods registry = MergeMethods.discover();
         List<String> compared = methods == null || methods.isEmpty() ? StudyMethod.defaults()
                 : methods.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
         compared.forEach(m -> StudyMethod.of(m, settings, registry)); // unknown names fail before the zoo is prepared
-        // an explicit --zoo must hold one; the default zoo is fetched and built when missing, as the demo does
-        Zoo z = zoo.zoo != null ? Zoo.open(zoo.zoo) : ZooPreparation.prepare(null, quick, data, w);
-        ZooData zooData = data.forZoo(z);
-        List<String> tasks = z.tasks();
-        List<String> robust = robustnessTasks == null || robustnessTasks.isEmpty() ? RobustnessStudy.defaultTasks() : robustnessTasks;
-        List<GeneralizationStudy.Split> splits = splits(tasks);
-        boolean all = which == Which.ALL;
-        StudyReport report = new StudyReport(out, String.format(Locale.ROOT,
-                "Zoo `%s` (recipe %s, seed %d, %d tasks). Settings: %s test images per task, %d AdaMerging steps (layer-wise, "
-                        + "batch %d per task, Adam lr 1e-3, λ₀ 0.3), Task Arithmetic / Ties λ %.1f, Ties density %.1f, seed %d%s.%n",
-                z.root(), z.manifest().recipeHash(), z.manifest().seed(), tasks.size(),
-                settings.testImages() == 0 ? "all" : String.valueOf(settings.testImages()), settings.adaSteps(), settings.adaBatch(),
-                settings.lambda(), settings.tiesDensity(), settings.seed(), quick ? " (--quick)" : ""));
         long t0 = System.nanoTime();
-        try (StudyContext ctx = new StudyContext(z, zooData, settings, compared, registry)) {
+        StudyContext context;
+        String zooLine;
+        if (text) {
+            // as the text demo: an explicit --zoo holding a text zoo is opened, else the text zoo is built there (or in the default folder)
+            TextZoo z = zoo.zoo != null && Files.isRegularFile(zoo.zoo.resolve(TextZoo.MANIFEST)) ? TextZoo.open(zoo.zoo)
+                    : TextZooPreparation.build(zoo.zoo, null, 0, quick, data, w);
+            zooLine = String.format(Locale.ROOT, "Text zoo `%s` (recipe %s, seed %d, %d tasks, %s)", z.root(), z.manifest().recipeHash(),
+                    z.manifest().seed(), z.tasks().size(), z.recipe().model());
+            context = StudyContext.text(z, data.directory(), settings, compared, registry);
+        } else {
+            // an explicit --zoo must hold one; the default zoo is fetched and built when missing, as the demo does
+            Zoo z = zoo.zoo != null ? Zoo.open(zoo.zoo) : ZooPreparation.prepare(null, quick, data, w);
+            zooLine = String.format(Locale.ROOT, "Zoo `%s` (recipe %s, seed %d, %d tasks)", z.root(), z.manifest().recipeHash(),
+                    z.manifest().seed(), z.tasks().size());
+            context = new StudyContext(z, data.forZoo(z), settings, compared, registry);
+        }
+        try (StudyContext ctx = context) {
+            List<String> tasks = ctx.models().tasks();
+            List<String> robust = robustnessTasks == null || robustnessTasks.isEmpty() ? RobustnessStudy.defaultTasks(tasks) : robustnessTasks;
+            List<GeneralizationStudy.Split> splits = splits(tasks);
+            boolean all = which == Which.ALL;
+            StudyReport report = new StudyReport(out, String.format(Locale.ROOT,
+                    "%s. Settings: %s test %s per task, %d AdaMerging steps (layer-wise, "
+                            + "batch %d per task, Adam lr 1e-3, λ₀ 0.3), Task Arithmetic / Ties λ %.1f, Ties density %.1f, seed %d%s.%n",
+                    zooLine, settings.testImages() == 0 ? "all" : String.valueOf(settings.testImages()), text ? "texts" : "images",
+                    settings.adaSteps(), settings.adaBatch(), settings.lambda(), settings.tiesDensity(), settings.seed(),
+                    quick ? " (--quick)" : ""), text);
             if (all || which == Which.GENERALIZATION) {
                 report.generalization(GeneralizationStudy.run(ctx, splits));
             }
             if (all || which == Which.ROBUSTNESS) {
-                RobustnessStudy.Result r = RobustnessStudy.run(ctx, robust, List.of(Corruption.values()));
-                ImageDataset first = ctx.test(robust.get(0)).subset(robust.get(0), new int[] {0});
-                report.robustness(r, first, settings.seed());
+                RobustnessStudy.Result r = RobustnessStudy.run(ctx, robust, ctx.data().corruptions());
+                report.robustness(r, ctx.test(robust.get(0)), settings.seed());
             }
             if (all || which == Which.ENTROPY) {
                 report.entropy(EntropyStudy.run(ctx, tasks));
@@ -182,10 +202,10 @@ public final class StudyCommand implements Callable<Integer> {
             if (all || which == Which.NEGATION) {
                 report.negation(io.adamerge.study.NegationStudy.run(ctx, tasks, negationControl));
             }
+            w.print(report.markdown());
+            w.printf(Locale.ROOT, "%nwrote %s (%s) in %.0f s%n", out.toAbsolutePath(), String.join(", ", report.files()),
+                    (System.nanoTime() - t0) / 1e9);
         }
-        w.print(report.markdown());
-        w.printf(Locale.ROOT, "%nwrote %s (%s) in %.0f s%n", out.toAbsolutePath(), String.join(", ", report.files()),
-                (System.nanoTime() - t0) / 1e9);
         w.flush();
         return 0;
     }

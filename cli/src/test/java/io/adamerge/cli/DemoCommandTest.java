@@ -131,6 +131,36 @@ class DemoCommandTest {
         checkBestLambda(zoo, data, r);
     }
 
+    /**
+     * Search rows on the quick zoo: their evaluations, wall time and best-so-far curves in results.json and the notes, a
+     * best-so-far plot per search with the *_best and AdaMerging rows as levels.
+     */
+    @Test
+    void searchRowsReportTheirEvaluationsAndPlotTheirProgress() throws IOException {
+        QuickZoo quick = QuickZoo.get();
+        Path out = tmp.resolve("search");
+        CliRun run = CliRun.of("demo", "--quick", "--threads", "1", "--data", quick.data(), "--zoo", quick.zoo().toString(), "--out",
+                out.toString(), "--methods", "task_arithmetic_best,tw_adamerging,ta_tw_cmaes,ties_lw_random", "--search-budget", "5");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("| ta_tw_cmaes |", "| ties_lw_random |", "ta_tw_cmaes: 5 evaluations (CMA-ES, objective accuracy)",
+                "ties_lw_random: 5 evaluations (random search");
+        JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        for (String row : List.of("ta_tw_cmaes", "ties_lw_random")) {
+            JsonNode s = r.get("search").get(row);
+            assertThat(s.get("evaluations").asInt()).isEqualTo(5);
+            assertThat(s.get("evaluator").asText()).isEqualTo("in-process");
+            assertThat(s.get("validation_accuracy")).hasSize(5);
+            assertThat(s.get("best_so_far_test_accuracy")).hasSize(5);
+            assertThat(s.get("evaluation_seconds").asDouble()).isPositive();
+            Path png = out.resolve(r.get("plots").get(row + "_search").asText());
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertThat(image.getWidth()).isEqualTo(800);
+            assertThat(out.resolve("coefficients").resolve(row + ".safetensors")).isRegularFile();
+        }
+        assertThat(Coefficients.load(out.resolve("coefficients").resolve("ties_lw_random.safetensors")).granularity())
+                .isEqualTo(Granularity.LAYER);
+    }
+
     /** task_arithmetic_best's λ is the grid's best by average validation accuracy, recomputed here directly. */
     private static void checkBestLambda(Path zooDir, String data, JsonNode r) {
         Zoo zoo = Zoo.open(zooDir);

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The text benchmark end to end, the way a fresh machine runs it: {@code demo --benchmark text --quick} on an empty
  * folder imports MiniLM from its jar, builds the quick text zoo (zero-shot heads, fine-tunes, MTL) and computes the
- * table; a second run reads every row from the cache.
+ * table, with the data-driven rows (Fisher, RegMean on the BERT encoder with the train texts); a second run reads every
+ * row from the cache.
  */
 class TextDemoCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,7 +24,8 @@ class TextDemoCommandTest {
         Path zoo = tmp.resolve("zoo-text");
         Path out = tmp.resolve("demo");
         String[] args = {"demo", "--benchmark", "text", "--quick", "--threads", "1", "--zoo", zoo.toString(), "--out", out.toString(),
-                "--methods", "pretrained,individual,weight_average,task_arithmetic,lw_adamerging", "--steps", "1"};
+                "--methods", "pretrained,individual,weight_average,fisher,regmean,task_arithmetic,lw_adamerging,ta_tw_cmaes", "--steps", "1",
+                "--search-budget", "4"};
         CliRun first = CliRun.of(args);
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).contains("text zoo").contains("| individual |");
@@ -42,13 +44,22 @@ class TextDemoCommandTest {
             assertThat(Files.isRegularFile(zoo.resolve(task).resolve("tokenizer.json"))).isTrue();
         }
         assertThat(Files.isRegularFile(zoo.resolve("mtl").resolve("card.json"))).isTrue();
+        for (String row : new String[] {"fisher", "regmean"}) {
+            for (String task : new String[] {"fortunes", "spam"}) {
+                assertThat(perTask(results, row, task)).as(row + " " + task).isBetween(0.0, 100.0);
+            }
+        }
         assertThat(Files.list(out.resolve("coefficients")).map(p -> p.getFileName().toString())).contains("lw_adamerging.safetensors");
+        // a search row on text: its evaluations and plot
+        assertThat(results.path("search").path("ta_tw_cmaes").path("evaluations").asInt()).isEqualTo(4);
+        assertThat(out.resolve("plots").resolve("ta_tw_cmaes_search.png")).isRegularFile();
 
         CliRun second = CliRun.of(args);
         assertThat(second.code()).as(second.err()).isZero();
         assertThat(second.out()).contains("(cached)").doesNotContain(" s)\n");
         JsonNode again = JSON.readTree(out.resolve("results.json").toFile());
-        for (String row : new String[] {"pretrained", "individual", "weight_average", "task_arithmetic", "lw_adamerging"}) {
+        for (String row : new String[] {"pretrained", "individual", "weight_average", "fisher", "regmean", "task_arithmetic", "lw_adamerging",
+                "ta_tw_cmaes"}) {
             assertThat(perTask(again, row, "spam")).isEqualTo(perTask(results, row, "spam"));
         }
     }

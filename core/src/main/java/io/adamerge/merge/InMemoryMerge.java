@@ -59,6 +59,64 @@ public final class InMemoryMerge {
     /** As {@link #merge(String, Map, List, Map, List)} with resolved parameters. */
     public Map<String, FloatTensor> merge(MergeMethod method, MergeParameters params, Map<String, FloatTensor> base,
                                           List<Map<String, FloatTensor>> models) {
+        List<TensorInfo> floats = checkedLayout(method, base, models);
+        Map<String, float[]> merged = new LinkedHashMap<>();
+        for (TensorInfo t : floats) {
+            merged.put(t.name(), new float[Math.toIntExact(t.numel())]);
+        }
+        int chunkSize = MergeExecutor.chunkSize(method, chunkElements, floats);
+        try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size()))) {
+            feed(run, floats, base, models, chunkSize, run::merge, (chunk, out) ->
+                    System.arraycopy(out, 0, merged.get(chunk.tensor().name()), (int) chunk.start(), chunk.count()));
+            run.finish((tensor, element, value) -> merged.get(tensor.name())[Math.toIntExact(element)] = value);
+        }
+        Map<String, FloatTensor> result = new LinkedHashMap<>();
+        for (TensorInfo t : floats) {
+            result.put(t.name(), new FloatTensor(t.shape().clone(), merged.get(t.name())));
+        }
+        return result;
+    }
+
+    /**
+     * The merged task vector D of a method with a {@link MergeMethod#scaleParameter() scale parameter}, computed once
+     * (same passes and chunks as {@link #merge}), from which {@link ScalableMerge#at} gives the merge at any scale:
+     * bit for bit what {@link #merge} computes with that value of the parameter. The scale parameter's value in
+     * {@code params} is not used. Holds D in double precision (8 bytes per element) and keeps a reference to
+     * {@code base}.
+     */
+    public ScalableMerge scalable(MergeMethod method, MergeParameters params, Map<String, FloatTensor> base,
+                                  List<Map<String, FloatTensor>> models) {
+        String parameter = method.scaleParameter().orElseThrow(() -> new MergeConfigException(method.name()
+                + " has no scale parameter: merge it once per value"));
+        List<TensorInfo> floats = checkedLayout(method, base, models);
+        if (!method.requiresBase()) {
+            throw new MergeConfigException(method.name() + ": a scaled merge needs the base it scales from");
+        }
+        Map<String, double[]> directions = new LinkedHashMap<>();
+        for (TensorInfo t : floats) {
+            directions.put(t.name(), new double[Math.toIntExact(t.numel())]);
+        }
+        int chunkSize = MergeExecutor.chunkSize(method, chunkElements, floats);
+        double[] out = new double[chunkSize];
+        ScalableRun scalable;
+        try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size()))) {
+            if (!(run instanceof ScalableRun s)) {
+                throw new IllegalStateException(method.name() + " declares the scale parameter '" + parameter + "' but its run ("
+                        + run.getClass().getName() + ") cannot give the unscaled merge");
+            }
+            scalable = s;
+            feed(run, floats, base, models, chunkSize, (chunk, unused) -> s.direction(chunk, out), (chunk, unused) ->
+                    System.arraycopy(out, 0, directions.get(chunk.tensor().name()), (int) chunk.start(), chunk.count()));
+            run.finish((tensor, element, value) -> {
+                throw new IllegalStateException(method.name() + " corrected '" + tensor.name() + "' at the end of a scalable merge");
+            });
+        }
+        return new ScalableMerge(method, parameter, models.size(), floats, base, directions, scalable);
+    }
+
+    /** The floating tensors of the template (the base, else the first model), after checking every model against it. */
+    private static List<TensorInfo> checkedLayout(MergeMethod method, Map<String, FloatTensor> base,
+                                                  List<Map<String, FloatTensor>> models) {
         if (models.isEmpty()) {
             throw new MergeConfigException(method.name() + ": no models given");
         }
@@ -76,24 +134,19 @@ public final class InMemoryMerge {
         for (int k = 0; k < models.size(); k++) {
             checkSameLayout(template, models.get(k), "model " + (k + 1));
         }
-        int chunkSize = MergeExecutor.chunkSize(method, chunkElements, floats);
-        Map<String, float[]> merged = new LinkedHashMap<>();
-        for (TensorInfo t : floats) {
-            merged.put(t.name(), new float[Math.toIntExact(t.numel())]);
-        }
-        try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size()))) {
-            ArraySource source = new ArraySource(base, models, chunkSize);
-            MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, source, 1, (phase, tensor) -> {
-            });
-            MergePasses.mergeTensors(run, floats, source, pre.checked(), 1, run::merge, (chunk, out) ->
-                    System.arraycopy(out, 0, merged.get(chunk.tensor().name()), (int) chunk.start(), chunk.count()));
-            run.finish((tensor, element, value) -> merged.get(tensor.name())[Math.toIntExact(element)] = value);
-        }
-        Map<String, FloatTensor> result = new LinkedHashMap<>();
-        for (TensorInfo t : floats) {
-            result.put(t.name(), new FloatTensor(t.shape().clone(), merged.get(t.name())));
-        }
-        return result;
+        return floats;
+    }
+
+    /**
+     * The run's global pre-passes, then per tensor its pre-passes and the chunks to merge, as the streaming executor
+     * (on one thread): {@code merge} computes a chunk into the source's buffer, {@code mergedChunk} takes it.
+     */
+    private static void feed(MergeRun run, List<TensorInfo> floats, Map<String, FloatTensor> base, List<Map<String, FloatTensor>> models,
+                             int chunkSize, MergePasses.ChunkWork merge, MergePasses.ChunkWork mergedChunk) {
+        ArraySource source = new ArraySource(base, models, chunkSize);
+        MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, source, 1, (phase, tensor) -> {
+        });
+        MergePasses.mergeTensors(run, floats, source, pre.checked(), 1, merge, mergedChunk);
     }
 
     /** The tensors as F32 entries laid out one after the other, as a safetensors file of them would be. */

@@ -1,5 +1,7 @@
 package io.adamerge.merge;
 
+import java.util.Optional;
+
 /**
  * One data-free merge method: it declares its parameters and computes merged tensors from chunks of the inputs.
  * Reading, validation, streaming and writing are the {@link MergeExecutor}'s; a method only does arithmetic
@@ -34,4 +36,13 @@ public non-sealed interface MergeMethod extends MergeMethodInfo {
 
     /** Starts one merge; the returned run holds its state (pre-pass statistics). */
     MergeRun prepare(MergeSetup setup);
+
+    /**
+     * The declared parameter s that scales the merged task vector: the merge is θ_pre + s·D element by element, with D
+     * independent of s (every per-model value of s set to the same s), and {@link #prepare} returns a
+     * {@link ScalableRun}. Empty for methods where no parameter acts so (the default).
+     */
+    default Optional<String> scaleParameter() {
+        return Optional.empty();
+    }
 }

@@ -7,13 +7,13 @@ import java.util.List;
  * and whether it needs a base. Three kinds, all listed by the one {@link MergeMethods} registry:
  * {@link MergeMethod}s compute from the weights alone (streamed by the {@link MergeExecutor}, or in memory by
  * {@link InMemoryMerge}, through the same arithmetic); {@link DataDrivenMethod}s also run each model on unlabelled
- * data of its task; {@link TestTimeMethod}s learn coefficients on unlabelled test inputs. The last two are computed by
+ * data of its task; {@link TestTimeMethod}s learn coefficients on unlabelled test inputs. The last three are computed by
  * a module with a tensor runtime (torch). Adding a method is one class and one line in the service file of its kind.
  */
-public sealed interface MergeMethodInfo permits MergeMethod, DataDrivenMethod, TestTimeMethod {
-    /** The three kinds of method, in listing order. */
+public sealed interface MergeMethodInfo permits MergeMethod, DataDrivenMethod, TestTimeMethod, SearchMethod {
+    /** The four kinds of method, in listing order. */
     enum Kind {
-        DATA_FREE("data-free"), DATA_DRIVEN("data-driven"), TEST_TIME("test-time");
+        DATA_FREE("data-free"), DATA_DRIVEN("data-driven"), TEST_TIME("test-time"), SEARCH("supervised search");
 
         private final String label;
 
@@ -45,7 +45,7 @@ public sealed interface MergeMethodInfo permits MergeMethod, DataDrivenMethod, T
         return true;
     }
 
-    /** Which of the three kinds this method is. */
+    /** Which of the four kinds this method is. */
     Kind kind();
 
     /** What the method needs besides the weights. */

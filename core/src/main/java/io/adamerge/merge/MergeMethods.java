@@ -10,7 +10,7 @@ import java.util.ServiceLoader;
 
 /**
  * The one registry of merge methods, name (or alias) to method, of every kind: the data-free {@link MergeMethod}s,
- * the {@link DataDrivenMethod}s and the {@link TestTimeMethod}s, all found through {@link ServiceLoader} (one service
+ * the {@link DataDrivenMethod}s, the {@link TestTimeMethod}s and the {@link SearchMethod}s, all found through {@link ServiceLoader} (one service
  * file per kind). Every entry point (merge, demo, studies, the library) takes methods from here by name.
  */
 public final class MergeMethods {
@@ -22,7 +22,7 @@ public final class MergeMethods {
 
     /**
      * Every method on the class path: core's data-free ones and any other module's (e.g. torch's Fisher, RegMean and
-     * the AdaMerging variants), data-free first, then data-driven, then test-time.
+     * the AdaMerging variants), data-free first, then data-driven, then test-time, then the supervised searches.
      */
     public static MergeMethods discover() {
         MergeMethods r = new MergeMethods();
@@ -34,6 +34,9 @@ public final class MergeMethods {
             r.add(m);
         }
         for (TestTimeMethod m : ServiceLoader.load(TestTimeMethod.class, loader)) {
+            r.add(m);
+        }
+        for (SearchMethod m : ServiceLoader.load(SearchMethod.class, loader)) {
             r.add(m);
         }
         return r;
@@ -91,6 +94,10 @@ public final class MergeMethods {
         if (m instanceof TestTimeMethod t) {
             throw new MergeConfigException(t.name() + " learns its coefficients at test time on unlabelled inputs of each "
                     + "task with their heads: run it on a model pool (the demo, the studies, or the adamerging command)");
+        }
+        if (m instanceof SearchMethod s) {
+            throw new MergeConfigException(s.name() + " searches its coefficients on labelled validation data of each task with "
+                    + "their heads: run it on a model pool (the demo's table)");
         }
         DataDrivenMethod d = (DataDrivenMethod) m;
         throw new MergeConfigException(d.name() + " runs the models on data: give every model its data"

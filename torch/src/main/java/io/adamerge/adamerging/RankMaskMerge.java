@@ -265,12 +265,19 @@ public final class RankMaskMerge implements LearnableMerge {
         return manager.newSubManager();
     }
 
-    /** The mask values of every SVD tensor, [tasks, rank] each, from the logits in {@code raw}. */
+    /**
+     * The mask values of every SVD tensor, [tasks, rank] each, from the logits in {@code raw}.
+     *
+     * <p>The temperature is a tensor on {@code raw}'s manager (the step's scope), open until backward: DJL makes the
+     * scalar of {@code z.div(10f)} over a Java direct buffer and closes it at once, autograd keeps the tensor
+     * (dz = g / τ) but not the buffer, and a garbage collection before backward frees it (NaN or garbage gradients).
+     */
     List<NDArray> masks(NDArray raw) {
         List<NDArray> out = new ArrayList<>();
+        NDArray tau = raw.getManager().create(temperature).toType(raw.getDataType(), false);
         for (Factors f : factors) {
             NDArray z = raw.get(new NDIndex(f.firstRow() + ":" + (f.firstRow() + f.rank()))).transpose();
-            NDArray soft = Activation.sigmoid(z.div(temperature));
+            NDArray soft = Activation.sigmoid(z.div(tau));
             out.add(maskFunction == MaskFunction.SOFT ? soft
                     : soft.add(soft.gt(0.5f).toType(soft.getDataType(), false).sub(soft).stopGradient()));
         }

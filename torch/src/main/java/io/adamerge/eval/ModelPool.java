@@ -8,8 +8,11 @@ import io.adamerge.adamerging.Granularity;
 import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.merge.InMemoryMerge;
 import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.ScalableMerge;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.ModelFamily;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.train.PixelNormalization;
 import io.adamerge.zoo.Zoo;
@@ -29,10 +32,27 @@ import java.util.Map;
  * {@link InMemoryMerge} — the same arithmetic as {@code adamerge merge} on files.
  */
 public final class ModelPool implements AutoCloseable {
+    /** Where a pool's models come from: an image zoo, a text zoo. */
+    public interface Source {
+        /** For messages: the zoo's folder. */
+        String root();
+
+        List<String> tasks();
+
+        ModelFamily.Loaded pretrained(NDManager manager);
+
+        Map<String, NDArray> finetuned(String task, NDManager manager);
+
+        ClassificationHead head(String task, NDManager manager);
+
+        Map<String, NDArray> multitask(NDManager manager);
+    }
+
     private final Zoo zoo;
+    private final Source source;
     private final InMemoryMerge merger;
     private NDManager manager;
-    private ClipVisionModel.Loaded pretrained;
+    private ModelFamily.Loaded pretrained;
     private Map<String, FloatTensor> pretrainedFloats;
     private final Map<String, ClassificationHead> heads = new HashMap<>();
     private final Map<String, Map<String, NDArray>> finetuned = new HashMap<>();
@@ -41,7 +61,48 @@ public final class ModelPool implements AutoCloseable {
 
     /** A pool over the zoo's models, merging with the methods of {@code registry}. */
     public ModelPool(Zoo zoo, MergeMethods registry) {
+        this(zoo, new Source() {
+            @Override
+            public String root() {
+                return zoo.root().toString();
+            }
+
+            @Override
+            public List<String> tasks() {
+                return zoo.tasks();
+            }
+
+            @Override
+            public ModelFamily.Loaded pretrained(NDManager m) {
+                ClipVisionModel.Loaded loaded = zoo.pretrained(m);
+                return new ModelFamily.Loaded(loaded.model(), loaded.weights());
+            }
+
+            @Override
+            public Map<String, NDArray> finetuned(String task, NDManager m) {
+                return Zoo.weights(zoo.modelDir(task), m);
+            }
+
+            @Override
+            public ClassificationHead head(String task, NDManager m) {
+                return zoo.head(task, m);
+            }
+
+            @Override
+            public Map<String, NDArray> multitask(NDManager m) {
+                return Zoo.weights(zoo.multitaskDir(), m);
+            }
+        }, registry);
+    }
+
+    /** A pool over any source's models (a text zoo's BERT encoders), merging with the methods of {@code registry}. */
+    public ModelPool(Source source, MergeMethods registry) {
+        this(null, source, registry);
+    }
+
+    private ModelPool(Zoo zoo, Source source, MergeMethods registry) {
         this.zoo = zoo;
+        this.source = source;
         this.merger = new InMemoryMerge(registry);
     }
 
@@ -50,8 +111,17 @@ public final class ModelPool implements AutoCloseable {
         return new ModelPool(zoo, MergeMethods.discover());
     }
 
+    /** The image zoo of a pool built on one. */
     public Zoo zoo() {
+        if (zoo == null) {
+            throw new IllegalStateException("the pool over " + source.root() + " is not an image zoo's");
+        }
         return zoo;
+    }
+
+    /** The source's folder, for messages. */
+    public String root() {
+        return source.root();
     }
 
     public MergeMethods methods() {
@@ -59,11 +129,11 @@ public final class ModelPool implements AutoCloseable {
     }
 
     public List<String> tasks() {
-        return zoo.tasks();
+        return source.tasks();
     }
 
     public PixelNormalization pixels() {
-        return zoo.pixels();
+        return zoo().pixels();
     }
 
     /** The pool's manager (the engine starts here, on first use). */
@@ -71,7 +141,7 @@ public final class ModelPool implements AutoCloseable {
         if (manager == null) {
             NDManager m = TorchRuntime.newManager();
             try {
-                pretrained = zoo.pretrained(m);
+                pretrained = source.pretrained(m);
             } catch (RuntimeException e) {
                 m.close();
                 throw e;
@@ -81,10 +151,18 @@ public final class ModelPool implements AutoCloseable {
         return manager;
     }
 
-    /** The tower (its functional forward takes any weights of its layout). */
+    /** The CLIP tower of an image pool (its functional forward takes any weights of its layout). */
     public ClipVisionModel model() {
+        if (!(encoder() instanceof ClipVisionModel tower)) {
+            throw new IllegalStateException("the pool over " + source.root() + " holds " + encoder().family().name() + " models, not CLIP towers");
+        }
+        return tower;
+    }
+
+    /** The encoder of the pool's family (its functional forward takes any weights of its layout). */
+    public Encoder encoder() {
         manager();
-        return pretrained.model();
+        return pretrained.encoder();
     }
 
     public Map<String, NDArray> pretrained() {
@@ -94,15 +172,15 @@ public final class ModelPool implements AutoCloseable {
 
     /** The zoo's task, checked: a clear message names the zoo and its tasks otherwise. */
     public String checkTask(String task) {
-        if (!zoo.tasks().contains(task)) {
-            throw new IllegalArgumentException("the zoo in " + zoo.root() + " has no task '" + task + "'; it has " + zoo.tasks());
+        if (!source.tasks().contains(task)) {
+            throw new IllegalArgumentException("the zoo in " + source.root() + " has no task '" + task + "'; it has " + source.tasks());
         }
         return task;
     }
 
     public synchronized ClassificationHead head(String task) {
         NDManager m = manager();
-        return heads.computeIfAbsent(checkTask(task), t -> zoo.head(t, m));
+        return heads.computeIfAbsent(checkTask(task), t -> source.head(t, m));
     }
 
     /** The heads of {@code tasks}, in order. */
@@ -114,7 +192,7 @@ public final class ModelPool implements AutoCloseable {
 
     public synchronized Map<String, NDArray> finetuned(String task) {
         NDManager m = manager();
-        return finetuned.computeIfAbsent(checkTask(task), t -> Zoo.weights(zoo.modelDir(t), m));
+        return finetuned.computeIfAbsent(checkTask(task), t -> source.finetuned(t, m));
     }
 
     public List<Map<String, NDArray>> finetuned(List<String> tasks) {
@@ -124,7 +202,7 @@ public final class ModelPool implements AutoCloseable {
     /** The jointly trained multi-task model, on {@code into}. */
     public Map<String, NDArray> multitask(NDManager into) {
         manager();
-        return Zoo.weights(zoo.multitaskDir(), into);
+        return source.multitask(into);
     }
 
     /** T_k = θ_k − θ_pre, in F32 (long-lived: only read it). */
@@ -163,6 +241,29 @@ public final class ModelPool implements AutoCloseable {
         tasks.forEach(t -> models.add(finetunedFloats(t)));
         Map<String, FloatTensor> base = merger.methods().dataFree(method).requiresBase() ? pretrainedFloats() : null;
         return toArrays(merger.merge(method, parameters, perModel, base, models), into);
+    }
+
+    /**
+     * The merge of {@code tasks}' fine-tuned models by a data-free method with a
+     * {@link io.adamerge.merge.MergeMethod#scaleParameter() scale parameter}, its merged task vector computed once
+     * (every SVD of a spectral merge): {@link Scalable#at} is then {@link #merge(String, Map, List, NDManager)} with
+     * that parameter's value, bit for bit, at the cost of one rescaling. The scale parameter's value in
+     * {@code parameters} is not used.
+     */
+    public Scalable scalable(String method, Map<String, ?> parameters, List<String> tasks) {
+        io.adamerge.merge.MergeMethod m = merger.methods().dataFree(method);
+        List<Map<String, FloatTensor>> models = new ArrayList<>();
+        tasks.forEach(t -> models.add(finetunedFloats(t)));
+        io.adamerge.merge.MergeParameters p = io.adamerge.merge.MergeParameters.resolve(m, parameters, List.of(), models.size());
+        return new Scalable(merger.scalable(m, p, pretrainedFloats(), models));
+    }
+
+    /** A merge at any value of its method's scale parameter (see {@link #scalable}). */
+    public record Scalable(ScalableMerge merge) {
+        /** The merged weights at scale {@code scale}, on {@code into}. */
+        public Map<String, NDArray> at(double scale, NDManager into) {
+            return toArrays(merge.at(scale), into);
+        }
     }
 
     /**

@@ -19,9 +19,12 @@ import java.util.TreeSet;
 /**
  * A CLIP vision tower whose weights are named in one {@link ClipLayout}: the first {@link Encoder}. {@link #forward}
  * takes weights in that layout (converted to the canonical names on the fly with differentiable views), so
- * coefficients can be learnt on merges computed in either layout. It takes {@link PixelBatch}es.
+ * coefficients can be learnt on merges computed in either layout. It takes {@link PixelBatch}es. Its linear layers
+ * ({@link ObservableLinears}): q/k/v projections read the first layer norm's output, the attention output projection
+ * the attention context, fc1 the second layer norm's output, fc2 the activation, the visual projection the pooled
+ * class token, and the patch embedding, a stride-p convolution, is exactly a linear layer over flattened patches.
  */
-public final class ClipVisionModel implements Encoder {
+public final class ClipVisionModel implements ObservableLinears {
     private final VitConfig config;
     private final WeightLayout<VitConfig> layout;
     private final ClipVisionTower tower;
@@ -78,6 +81,49 @@ public final class ClipVisionModel implements Encoder {
         NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
         all.attach(into);
         return new PixelBatch(all);
+    }
+
+    @Override
+    public List<ObservableLinears.Layer> linearLayers(boolean inputEmbeddingAsLinear) {
+        List<ObservableLinears.Layer> out = new java.util.ArrayList<>();
+        if (inputEmbeddingAsLinear) {
+            out.add(new ObservableLinears.Layer(ClipKeys.PATCH_EMBEDDING, ClipVisionTower.LinearInputObserver.PATCHES));
+        }
+        for (int i = 0; i < config.numLayers(); i++) {
+            String ln1 = ClipVisionTower.LinearInputObserver.site(i, "ln1");
+            out.add(new ObservableLinears.Layer(ClipKeys.layer(i, ClipKeys.Q_WEIGHT), ln1));
+            out.add(new ObservableLinears.Layer(ClipKeys.layer(i, ClipKeys.K_WEIGHT), ln1));
+            out.add(new ObservableLinears.Layer(ClipKeys.layer(i, ClipKeys.V_WEIGHT), ln1));
+            out.add(new ObservableLinears.Layer(ClipKeys.layer(i, ClipKeys.OUT_WEIGHT), ClipVisionTower.LinearInputObserver.site(i, "context")));
+            out.add(new ObservableLinears.Layer(ClipKeys.layer(i, ClipKeys.FC1_WEIGHT), ClipVisionTower.LinearInputObserver.site(i, "ln2")));
+            out.add(new ObservableLinears.Layer(ClipKeys.layer(i, ClipKeys.FC2_WEIGHT), ClipVisionTower.LinearInputObserver.site(i, "activation")));
+        }
+        if (config.hasProjection()) {
+            out.add(new ObservableLinears.Layer(ClipKeys.PROJECTION, ClipVisionTower.LinearInputObserver.POOLED));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, NDArray> toCanonical(Map<String, NDArray> weights, NDManager scratch) {
+        return layout == ClipLayout.HUGGING_FACE ? weights : layout.toCanonical(weights, config, scratch);
+    }
+
+    @Override
+    public Map<String, NDArray> fromCanonical(Map<String, NDArray> canonical, NDManager into) {
+        return layout == ClipLayout.HUGGING_FACE ? canonical : layout.fromCanonical(canonical, config, into);
+    }
+
+    /** The tower's own forward pass with its observer hook; the outputs are dropped with {@code batch}'s manager. */
+    @Override
+    public void observe(Map<String, NDArray> canonical, Batch batch, ObservableLinears.Observer observer) {
+        tower.forward(canonical, pixels(batch), observer::input);
+    }
+
+    /** Per image: every image has the same number of rows at a site. */
+    @Override
+    public GramAverage gramAverage() {
+        return GramAverage.PER_EXAMPLE;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.adamerge.study;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.adamerge.data.ImageDataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,9 +43,27 @@ public final class GeneralizationStudy {
         }
     }
 
-    /** The two default held-out pairs, like the paper's two experiments. */
+    /** The two default held-out pairs of the image zoo, like the paper's two experiments. */
     public static List<List<String>> defaultUnseen() {
         return List.of(List.of("mnist", "glyphs-k-t"), List.of("fashion-rot90", "kana-10"));
+    }
+
+    /**
+     * The default held-out tasks of a zoo with {@code tasks}: the image pairs when the zoo has them; else the last two
+     * and the first two tasks (with four or more tasks), or the last task alone (with two or three).
+     */
+    public static List<List<String>> defaultUnseen(List<String> tasks) {
+        if (defaultUnseen().stream().allMatch(tasks::containsAll)) {
+            return defaultUnseen();
+        }
+        int n = tasks.size();
+        if (n < 2) {
+            throw new IllegalArgumentException("the generalisation study needs at least two tasks, the zoo has " + tasks);
+        }
+        if (n < 4) {
+            return List.of(List.of(tasks.get(n - 1)));
+        }
+        return List.of(List.of(tasks.get(n - 2), tasks.get(n - 1)), List.of(tasks.get(0), tasks.get(1)));
     }
 
     /** One method on one split: accuracy (%) on each seen and unseen task. */
@@ -65,7 +82,7 @@ public final class GeneralizationStudy {
         for (Split split : splits) {
             split.seen().forEach(ctx::checkTask);
             split.unseen().forEach(ctx::checkTask);
-            List<ImageDataset> unlabelled = split.seen().stream().map(ctx::test).toList();
+            List<TaskSplit> unlabelled = split.seen().stream().map(ctx::test).toList();
             List<Row> rows = new ArrayList<>();
             for (StudyMethod m : ctx.methods()) {
                 try (NDManager scope = ctx.manager().newSubManager()) {

@@ -2,7 +2,6 @@ package io.adamerge.study;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.adamerge.data.ImageDataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,12 +42,12 @@ public final class NegationStudy {
         }
         List<Double> grid = ctx.settings().sensitivityLambdas().stream().filter(l -> l > 0).sorted().toList();
         Map<String, NDArray> pre = ctx.pretrainedWeights();
-        Map<String, ImageDataset> validation = new LinkedHashMap<>();
+        Map<String, TaskSplit> validation = new LinkedHashMap<>();
         for (String t : tasks) {
-            validation.put(t, StudyContext.first(ctx.taskPool().validation(t), ctx.settings().testImages()));
+            validation.put(t, ctx.validation(t));
         }
         if (control != null) {
-            validation.put(control, StudyContext.first(ctx.taskPool().validation(control), ctx.settings().testImages()));
+            validation.put(control, ctx.validation(control));
         }
         List<Row> rows = new ArrayList<>();
         for (String target : tasks) {
@@ -96,7 +95,7 @@ public final class NegationStudy {
         return out;
     }
 
-    private static double mean(StudyContext ctx, List<String> tasks, Map<String, NDArray> weights, Map<String, ImageDataset> images) {
+    private static double mean(StudyContext ctx, List<String> tasks, Map<String, NDArray> weights, Map<String, TaskSplit> images) {
         double sum = 0;
         for (String t : tasks) {
             sum += ctx.evaluate(t, weights, images.get(t)).accuracy();

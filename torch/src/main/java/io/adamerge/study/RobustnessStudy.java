@@ -2,9 +2,6 @@ package io.adamerge.study;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.adamerge.data.ImageDataset;
-import io.adamerge.data.corrupt.Corruption;
-import io.adamerge.data.corrupt.Corruptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +9,9 @@ import java.util.Map;
 
 /**
  * Robustness to corrupted test data (the paper's Table 5): four tasks merged; for each test condition (clean and
- * every corruption at one severity) Task Arithmetic and Ties are evaluated on the corrupted images, and AdaMerging
- * learns its coefficients on those corrupted, unlabelled images before it is evaluated on them.
+ * every corruption of the benchmark at one severity: the image corruptions, or the seven text corruptions) Task
+ * Arithmetic and Ties are evaluated on the corrupted examples, and AdaMerging learns its coefficients on those
+ * corrupted, unlabelled examples before it is evaluated on them.
  */
 public final class RobustnessStudy {
     public static final String CLEAN = "clean";
@@ -26,6 +24,11 @@ public final class RobustnessStudy {
         return List.of("mnist", "fashion", "glyphs-a-j", "kana-10");
     }
 
+    /** The default tasks of a zoo with {@code tasks}: the image four when it has them, else its first four (or all). */
+    public static List<String> defaultTasks(List<String> tasks) {
+        return tasks.containsAll(defaultTasks()) ? defaultTasks() : tasks.subList(0, Math.min(4, tasks.size()));
+    }
+
     /** One method: per condition, accuracy (%) on each task and the average. */
     public record Row(String method, Map<String, Map<String, Double>> perTask, Map<String, Double> avg) {
     }
@@ -34,23 +37,22 @@ public final class RobustnessStudy {
                          double seconds) {
     }
 
-    public static Result run(StudyContext ctx, List<String> tasks, List<Corruption> corruptions) {
+    public static Result run(StudyContext ctx, List<String> tasks, List<String> corruptions) {
         long t0 = System.nanoTime();
         tasks.forEach(ctx::checkTask);
         int severity = ctx.settings().severity();
         List<String> conditions = new ArrayList<>();
         conditions.add(CLEAN);
-        corruptions.forEach(c -> conditions.add(c.id()));
+        conditions.addAll(corruptions);
         Map<StudyMethod, Map<String, Map<String, Double>>> perTask = new LinkedHashMap<>();
         for (StudyMethod m : ctx.methods()) {
             perTask.put(m, new LinkedHashMap<>());
         }
         for (String condition : conditions) {
-            List<ImageDataset> images = new ArrayList<>();
+            List<TaskSplit> images = new ArrayList<>();
             for (String t : tasks) {
-                ImageDataset clean = ctx.test(t);
-                images.add(condition.equals(CLEAN) ? clean
-                        : Corruptions.corrupt(clean, Corruption.parse(condition), severity, ctx.settings().seed()));
+                TaskSplit clean = ctx.test(t);
+                images.add(condition.equals(CLEAN) ? clean : ctx.corrupt(clean, condition));
             }
             for (StudyMethod m : ctx.methods()) {
                 try (NDManager scope = ctx.manager().newSubManager()) {

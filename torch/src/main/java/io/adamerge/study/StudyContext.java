@@ -3,7 +3,7 @@ package io.adamerge.study;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.adamerge.adamerging.Coefficients;
-import io.adamerge.data.ImageDataset;
+import io.adamerge.data.fetch.DataDirectory;
 import io.adamerge.eval.ModelPool;
 import io.adamerge.eval.TaskMetrics;
 import io.adamerge.eval.TaskPool;
@@ -12,10 +12,11 @@ import io.adamerge.merge.MergeMethods;
 import io.adamerge.merge.MergeParameters;
 import io.adamerge.merge.data.DataMergeInput;
 import io.adamerge.merge.data.DataMergeMethod;
-import io.adamerge.merge.data.TaskImages;
+import io.adamerge.model.Examples;
 import io.adamerge.merge.testtime.TestTimeMerge;
 import io.adamerge.train.Progress;
 import io.adamerge.zoo.Zoo;
+import io.adamerge.zoo.TextZoo;
 import io.adamerge.zoo.ZooData;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,16 +25,17 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 
 /**
- * What the studies share: the zoo's {@link ModelPool} and {@link TaskPool}, the methods they compare (any methods of
- * the one registry, {@link StudyMethod}), the first {@link StudySettings#testImages()} test images of each task, and
- * the learnt test-time runs, so that studies run together share a run. Close it to free the native memory.
+ * What the studies share, on either benchmark: the zoo's {@link ModelPool} and its labelled {@link StudyData} (images
+ * or texts), the methods they compare (any methods of the one registry, {@link StudyMethod}), the first
+ * {@link StudySettings#testImages()} test examples of each task, and the learnt test-time runs, so that studies run
+ * together share a run. Close it to free the native memory.
  */
 public final class StudyContext implements AutoCloseable {
     private final StudySettings settings;
     private final ModelPool models;
-    private final TaskPool taskPool;
+    private final StudyData data;
     private final List<StudyMethod> methods;
-    private final Map<String, ImageDataset> tests = new HashMap<>();
+    private final Map<String, TaskSplit> tests = new HashMap<>();
     private final Map<String, AdaMergingOutcome> learntRuns = new HashMap<>();
 
     /**
@@ -56,18 +58,27 @@ public final class StudyContext implements AutoCloseable {
 
     /** As {@link #StudyContext(Zoo, ZooData, StudySettings, List, MergeMethods)} on any labelled splits of the zoo's tasks. */
     public StudyContext(Zoo zoo, TaskPool.Splits data, StudySettings settings, List<String> methods, MergeMethods registry) {
+        this(new ModelPool(zoo, registry), pool -> new ImageStudyData(new TaskPool(pool, data, settings.evalBatch())), settings, methods,
+                registry);
+    }
+
+    /** The studies on a text zoo: its BERT encoders and its tasks' texts (split with the zoo's data seed). */
+    public static StudyContext text(TextZoo zoo, DataDirectory data, StudySettings settings, List<String> methods, MergeMethods registry) {
+        return new StudyContext(new ModelPool(zoo.models(), registry),
+                pool -> new TextStudyData(zoo, data, pool, settings.evalBatch()), settings, methods, registry);
+    }
+
+    /** The studies on any pool of models and its labelled data. */
+    public StudyContext(ModelPool models, java.util.function.Function<ModelPool, StudyData> data, StudySettings settings,
+                        List<String> methods, MergeMethods registry) {
         this.settings = settings;
         this.methods = methods.stream().map(m -> StudyMethod.of(m, settings, registry)).toList();
         if (this.methods.isEmpty()) {
             throw new IllegalArgumentException("the studies need at least one method");
         }
-        this.models = new ModelPool(zoo, registry);
-        this.taskPool = new TaskPool(models, data, settings.evalBatch());
+        this.models = models;
+        this.data = data.apply(models);
         models.manager();
-    }
-
-    public Zoo zoo() {
-        return models.zoo();
     }
 
     public StudySettings settings() {
@@ -78,8 +89,9 @@ public final class StudyContext implements AutoCloseable {
         return models;
     }
 
-    public TaskPool taskPool() {
-        return taskPool;
+    /** The benchmark's labelled data. */
+    public StudyData data() {
+        return data;
     }
 
     /** The methods the studies compare, in row order. */
@@ -109,30 +121,29 @@ public final class StudyContext implements AutoCloseable {
         return models.taskVectors(tasks);
     }
 
-    /** The first {@code testImages} labelled test images of {@code task}. */
-    public synchronized ImageDataset test(String task) {
-        return tests.computeIfAbsent(checkTask(task), t -> first(taskPool.test(t), settings.testImages()));
+    /** The first {@code testImages} labelled test examples of {@code task}. */
+    public synchronized TaskSplit test(String task) {
+        return tests.computeIfAbsent(checkTask(task), t -> data.first(data.test(t), settings.testImages()));
     }
 
-    static ImageDataset first(ImageDataset d, int n) {
-        if (n <= 0 || n >= d.size()) {
-            return d;
-        }
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        return d.subset(d.name(), idx);
+    /** The first {@code testImages} labelled validation examples of {@code task} (never the test split). */
+    public TaskSplit validation(String task) {
+        return data.first(data.validation(checkTask(task)), settings.testImages());
     }
 
-    /** Accuracy, entropy and cross-entropy of {@code weights} with {@code task}'s own head on {@code images}. */
-    public TaskMetrics evaluate(String task, Map<String, NDArray> weights, ImageDataset images) {
+    /** {@code split} corrupted by one of {@link StudyData#corruptions()} at the studies' severity and seed. */
+    public TaskSplit corrupt(TaskSplit split, String corruption) {
+        return data.corrupt(split, corruption, settings.severity(), settings.seed());
+    }
+
+    /** Accuracy, entropy and cross-entropy of {@code weights} with {@code task}'s own head on {@code split}. */
+    public TaskMetrics evaluate(String task, Map<String, NDArray> weights, TaskSplit split) {
         try (NDManager scope = manager().newSubManager()) {
-            return taskPool.evaluate(task, weights, images, 0, scope);
+            return data.evaluate(task, weights, split, scope);
         }
     }
 
-    /** {@link #evaluate(String, Map, ImageDataset)} on the task's test images. */
+    /** {@link #evaluate(String, Map, TaskSplit)} on the task's test examples. */
     public TaskMetrics evaluate(String task, Map<String, NDArray> weights) {
         return evaluate(task, weights, test(task));
     }
@@ -142,12 +153,14 @@ public final class StudyContext implements AutoCloseable {
      * tasks' unlabelled train images, on {@code into}; a test-time method learns its coefficients on {@code unlabelled}
      * and returns the run's merged weights, cached under {@code runKey} (long-lived: only read them).
      */
-    public Map<String, NDArray> merge(StudyMethod method, String runKey, List<String> tasks, List<ImageDataset> unlabelled,
+    public Map<String, NDArray> merge(StudyMethod method, String runKey, List<String> tasks, List<TaskSplit> unlabelled,
                                       NDManager into) {
         MergeMethodInfo m = method.method();
         return switch (m.kind()) {
             case DATA_FREE -> models.merge(m.name(), method.parameters(), tasks, into);
             case TEST_TIME -> learn(method, runKey, tasks, unlabelled).merged();
+            case SEARCH -> throw new IllegalArgumentException(m.name() + " searches coefficients on labelled validation data; the "
+                    + "studies run data-free, data-driven and test-time methods (its rows are in the demo's table)");
             case DATA_DRIVEN -> {
                 if (!(m instanceof DataMergeMethod data)) {
                     throw new IllegalArgumentException(m.name() + " is data-driven but no module on the class path computes it");
@@ -155,10 +168,9 @@ public final class StudyContext implements AutoCloseable {
                 DataMergeMethod configured = data.configure(MergeParameters.resolve(m, method.parameters(), List.of(), tasks.size()));
                 List<DataMergeInput.Task> inputs = new ArrayList<>();
                 for (String t : tasks) {
-                    inputs.add(new DataMergeInput.Task(t, models.finetuned(t), models.head(t),
-                            taskPool.unlabelled(t + " train", taskPool.train(t), 0)));
+                    inputs.add(new DataMergeInput.Task(t, models.finetuned(t), models.head(t), this.data.unlabelled(this.data.train(t))));
                 }
-                yield configured.merge(new DataMergeInput(models.model(), inputs), into);
+                yield configured.merge(new DataMergeInput(models.encoder(), inputs), into);
             }
         };
     }
@@ -167,7 +179,7 @@ public final class StudyContext implements AutoCloseable {
      * The test-time method's run on {@code tasks}, learnt on {@code unlabelled} (one dataset per task, labels unused);
      * cached under {@code key} so that studies run together share a run.
      */
-    public synchronized AdaMergingOutcome learn(StudyMethod method, String key, List<String> tasks, List<ImageDataset> unlabelled) {
+    public synchronized AdaMergingOutcome learn(StudyMethod method, String key, List<String> tasks, List<TaskSplit> unlabelled) {
         if (!(method.method() instanceof TestTimeMerge testTime)) {
             throw new IllegalArgumentException(method.method().name() + " is not a test-time method this module computes");
         }
@@ -178,9 +190,9 @@ public final class StudyContext implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         MergeParameters params = MergeParameters.resolve(testTime, method.parameters(), List.of(), tasks.size());
-        List<TaskImages> images = new ArrayList<>();
-        for (ImageDataset d : unlabelled) {
-            images.add(taskPool.unlabelled(d.name(), d, 0));
+        List<Examples> images = new ArrayList<>();
+        for (TaskSplit d : unlabelled) {
+            images.add(data.unlabelled(d));
         }
         List<Coefficients> trajectory = new ArrayList<>();
         String name = method.label() + " (" + key + ")";
@@ -219,6 +231,10 @@ public final class StudyContext implements AutoCloseable {
 
     @Override
     public void close() {
-        models.close();
+        try {
+            data.close();
+        } finally {
+            models.close();
+        }
     }
 }

@@ -44,6 +44,14 @@ public record StudySettings(int testImages, int evalBatch, int adaSteps, int ada
         return new StudySettings(500, 250, 200, 16, 0.3, 0.2, 40, 0.6, 20, 3, lambdaGrid(), 0L);
     }
 
+    /**
+     * The text benchmark's default: its encoder costs far more per example than the image ViT, so 100 test texts per
+     * task, 50 AdaMerging steps, 20 random draws with the trajectory every 10 steps.
+     */
+    public static StudySettings text() {
+        return new StudySettings(100, 64, 50, 16, 0.3, 0.2, 20, 0.6, 10, 3, lambdaGrid(), 0L);
+    }
+
     public static StudySettings quick() {
         return new StudySettings(16, 32, 3, 8, 0.3, 0.2, 4, 0.6, 1, 3, List.of(0.0, 0.3, 0.6, 1.0), 0L);
     }

@@ -108,6 +108,42 @@ public final class TextZoo {
         return BertFamily.INSTANCE.load(modelDir, null, manager);
     }
 
+    /** The zoo's pretrained, fine-tuned and multi-task BERT encoders and its heads, as a {@link io.adamerge.eval.ModelPool}'s source. */
+    public io.adamerge.eval.ModelPool.Source models() {
+        TextZoo zoo = this;
+        return new io.adamerge.eval.ModelPool.Source() {
+            @Override
+            public String root() {
+                return zoo.root().toString();
+            }
+
+            @Override
+            public List<String> tasks() {
+                return zoo.tasks();
+            }
+
+            @Override
+            public ModelFamily.Loaded pretrained(NDManager m) {
+                return load(zoo.pretrainedDir(), m);
+            }
+
+            @Override
+            public Map<String, NDArray> finetuned(String task, NDManager m) {
+                return load(zoo.modelDir(task), m).weights();
+            }
+
+            @Override
+            public ClassificationHead head(String task, NDManager m) {
+                return ClassificationHead.load(zoo.headFile(task), m);
+            }
+
+            @Override
+            public Map<String, NDArray> multitask(NDManager m) {
+                return load(zoo.multitaskDir(), m).weights();
+            }
+        };
+    }
+
     /** The tokenizer of the zoo's models, truncating to the recipe's token cap. */
     public BertTokenizer tokenizer() {
         return tokenizer(pretrainedDir(), recipe().maxTokens());
@@ -120,27 +156,7 @@ public final class TextZoo {
     /** The first {@code limit} texts (0: all) of a split as unlabelled {@link Examples}, tokenised per batch. */
     public static Examples examples(String source, TextDataset data, int limit, BertTokenizer tokenizer) {
         int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
-        List<String> texts = List.copyOf(data.texts().subList(0, n));
-        return new Examples() {
-            @Override
-            public String source() {
-                return source;
-            }
-
-            @Override
-            public int count() {
-                return n;
-            }
-
-            @Override
-            public Batch select(int[] indices, NDManager manager) {
-                List<String> picked = new ArrayList<>(indices.length);
-                for (int i : indices) {
-                    picked.add(texts.get(i));
-                }
-                return tokenizer.encode(picked, manager);
-            }
-        };
+        return new io.adamerge.merge.data.TaskTexts(source, data.texts().subList(0, n), tokenizer);
     }
 
     /** Accuracy, entropy and cross-entropy of {@code weights} with {@code head} on the first {@code limit} texts (0: all). */

@@ -13,11 +13,18 @@ import java.util.Map;
 public final class ZooData {
     private final BenchmarkTasks tasks;
     private final ImageSpec spec;
+    private final DataDirectory directory;
     private final Map<String, TaskSplits> loaded = new HashMap<>();
 
     public ZooData(DataDirectory directory, long dataSeed, ImageSpec spec) {
         this.tasks = new BenchmarkTasks(directory, dataSeed);
         this.spec = spec;
+        this.directory = directory;
+    }
+
+    /** The data folder the splits are cut from. */
+    public DataDirectory directory() {
+        return directory;
     }
 
     public ImageSpec spec() {

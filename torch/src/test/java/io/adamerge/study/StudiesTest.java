@@ -82,7 +82,7 @@ class StudiesTest {
         StudySettings s = StudySettings.quick();
         // random draws, then the trajectory: the start and every step (trajectoryEvery 1)
         assertThat(e.points()).hasSize(s.entropyDraws() + s.adaSteps() + 1);
-        RobustnessStudy.Result rob = RobustnessStudy.run(ctx, List.of("mnist", "fashion"), List.of(Corruption.values()[0]));
+        RobustnessStudy.Result rob = RobustnessStudy.run(ctx, List.of("mnist", "fashion"), List.of(Corruption.values()[0].id()));
         assertThat(rob.rows().stream().map(RobustnessStudy.Row::method)).containsExactlyElementsOf(LABELS);
         assertThat(rob.conditions()).hasSize(2);
     }

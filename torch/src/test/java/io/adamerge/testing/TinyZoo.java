@@ -63,11 +63,21 @@ public record TinyZoo(Zoo zoo, TaskPool.Splits splits) {
         }
         ZooFiles.writeJson(dir.resolve(ZooFiles.MANIFEST), new ZooManifest(ZooManifest.VERSION, "tiny", 7, recipe, "tiny-backbone",
                 "pretrained", "multitask", entries, "2026-01-01T00:00:00Z", 0));
+        return open(dir);
+    }
+
+    /** The zoo written by {@link #create} in {@code dir}, with its synthetic splits (the same images every time). */
+    public static TinyZoo open(Path dir) {
+        return new TinyZoo(Zoo.open(dir), syntheticSplits());
+    }
+
+    /** Every task's train / validation / test images: seeded, so equal across calls and JVMs. */
+    public static TaskPool.Splits syntheticSplits() {
         Map<String, ImageDataset[]> data = new LinkedHashMap<>();
         for (int k = 0; k < TASKS.size(); k++) {
             data.put(TASKS.get(k), new ImageDataset[] {quadrants(48, 100 + k), quadrants(24, 200 + k), quadrants(40, 300 + k)});
         }
-        return new TinyZoo(Zoo.open(dir), new TaskPool.Splits() {
+        return new TaskPool.Splits() {
             @Override
             public ImageDataset train(String task) {
                 return data.get(task)[0];
@@ -82,7 +92,7 @@ public record TinyZoo(Zoo zoo, TaskPool.Splits splits) {
             public ImageDataset test(String task) {
                 return data.get(task)[2];
             }
-        });
+        };
     }
 
     /** θ_pre + λ · Σ_k (θ_k − θ_pre) with NDArray operations, in the official code's order (an independent reference). */

@@ -3,6 +3,9 @@ package io.adamerge.cli.study;
 import io.adamerge.cli.report.Plots;
 import io.adamerge.cli.report.Table;
 import io.adamerge.data.ImageDataset;
+import io.adamerge.data.text.corrupt.TextCorruption;
+import io.adamerge.data.text.corrupt.TextCorruptions;
+import io.adamerge.study.TaskSplit;
 import io.adamerge.data.corrupt.Corruption;
 import io.adamerge.study.DistanceStudy;
 import io.adamerge.study.EntropyStudy;
@@ -25,9 +28,22 @@ public final class StudyReport {
     private final StringBuilder markdown = new StringBuilder();
     private final List<String> files = new ArrayList<>();
 
+    private final boolean text;
+
     public StudyReport(Path dir, String header) {
+        this(dir, header, false);
+    }
+
+    /** @param text whether the studies ran on the text benchmark (the sections speak of texts, not images) */
+    public StudyReport(Path dir, String header, boolean text) {
         this.dir = dir;
+        this.text = text;
         markdown.append("# AdaMerging studies\n\n").append(header).append("\n");
+    }
+
+    /** A section's sentence in the benchmark's words. */
+    private String words(String sentence) {
+        return text ? sentence.replace("images", "texts") : sentence;
     }
 
     /** The files written so far (relative names), report.md last once {@link #finish()} ran. */
@@ -79,10 +95,10 @@ public final class StudyReport {
     public void generalization(GeneralizationStudy.Result r) {
         json("generalization.json", r);
         List<List<?>> csvRows = new ArrayList<>();
-        markdown.append(String.format(Locale.ROOT, "%n## 1. Generalisation to unseen tasks%n%n"
+        markdown.append(words(String.format(Locale.ROOT, "%n## 1. Generalisation to unseen tasks%n%n"
                 + "Merged: the seen tasks only; AdaMerging learnt its coefficients on their unlabelled test images (%d steps). "
                 + "Unseen tasks are evaluated with their own fine-tuned heads on the merged encoder. Accuracy (%%), %s test "
-                + "images per task; computed in %.0f s.%n", r.adaSteps(), images(r.testImages()), r.seconds()));
+                + "images per task; computed in %.0f s.%n", r.adaSteps(), images(r.testImages()), r.seconds())));
         for (GeneralizationStudy.SplitResult s : r.splits()) {
             List<String> unseen = s.split().unseen();
             markdown.append("\n### ").append(s.split().name()).append(": unseen ").append(String.join(", ", unseen)).append("\n\n");
@@ -107,15 +123,23 @@ public final class StudyReport {
         finish();
     }
 
-    public void robustness(RobustnessStudy.Result r, ImageDataset gridImage, long seed) {
+    /**
+     * @param sample the split whose first example shows the corruptions: a figure of images, or a table of one text under
+     *               every text corruption at the study's severity
+     */
+    public void robustness(RobustnessStudy.Result r, TaskSplit sample, long seed) {
         json("robustness.json", r);
         List<List<?>> csvRows = new ArrayList<>();
-        markdown.append(String.format(Locale.ROOT, "%n## 2. Robustness to corrupted test data%n%n"
-                        + "Merged: %s. Corruptions at severity %d (ImageNet-C definitions adapted to %dx%d); AdaMerging learnt its "
+        String corruptions = sample instanceof TaskSplit.Images i
+                ? String.format(Locale.ROOT, "ImageNet-C definitions adapted to %dx%d", i.data().spec().height(), i.data().spec().width())
+                : "the seven seeded text corruptions: keyboard typos, character swaps, deletions, insertions, OCR confusions, case "
+                + "flips, word dropout";
+        markdown.append(words(String.format(Locale.ROOT, "%n## 2. Robustness to corrupted test data%n%n"
+                        + "Merged: %s. Corruptions at severity %d (%s); AdaMerging learnt its "
                         + "coefficients on the corrupted, unlabelled test images of each condition (%d steps). Average accuracy (%%) over "
-                        + "the four tasks, %s test images per task; computed in %.0f s.%n%n",
-                String.join(", ", r.tasks()), r.severity(), gridImage.spec().height(), gridImage.spec().width(), r.adaSteps(),
-                images(r.testImages()), r.seconds()));
+                        + "the %d tasks, %s test images per task; computed in %.0f s.%n%n",
+                String.join(", ", r.tasks()), r.severity(), corruptions, r.adaSteps(), r.tasks().size(),
+                images(r.testImages()), r.seconds())));
         List<String> header = new ArrayList<>(List.of("method"));
         header.addAll(r.conditions());
         List<List<String>> cells = new ArrayList<>();
@@ -129,12 +153,30 @@ public final class StudyReport {
         }
         markdown.append(Table.markdown(header, cells));
         csv("robustness.csv", List.of("method", "condition", "severity", "task", "accuracy"), csvRows);
-        List<Corruption> all = List.of(Corruption.values());
-        String grid = figure(Plots.png(dir.resolve("corruptions.png"), CorruptionGrid.of(gridImage, all, seed, 4)), "corruptions");
-        markdown.append("\n").append(grid).append("\n\nThe first test image of ").append(gridImage.name())
-                .append(": one row per corruption (").append(String.join(", ", all.stream().map(Corruption::id).toList()))
-                .append("), the clean image first, then severities 1–5.\n");
+        if (sample instanceof TaskSplit.Images i) {
+            ImageDataset gridImage = i.data().subset(i.data().name(), new int[] {0});
+            List<Corruption> all = List.of(Corruption.values());
+            String grid = figure(Plots.png(dir.resolve("corruptions.png"), CorruptionGrid.of(gridImage, all, seed, 4)), "corruptions");
+            markdown.append("\n").append(grid).append("\n\nThe first test image of ").append(gridImage.name())
+                    .append(": one row per corruption (").append(String.join(", ", all.stream().map(Corruption::id).toList()))
+                    .append("), the clean image first, then severities 1–5.\n");
+        } else if (sample instanceof TaskSplit.Texts t) {
+            String clean = t.data().text(0);
+            List<List<String>> examples = new ArrayList<>();
+            examples.add(List.of(RobustnessStudy.CLEAN, cell(clean)));
+            for (TextCorruption c : TextCorruption.values()) {
+                examples.add(List.of(c.label(), cell(TextCorruptions.corrupt(clean, c, r.severity(), seed))));
+            }
+            markdown.append("\nThe first test text of ").append(t.name()).append(" under each corruption at severity ")
+                    .append(r.severity()).append(":\n\n").append(Table.markdown(List.of("condition", "text"), examples));
+        }
         finish();
+    }
+
+    /** A text as one Markdown table cell: one line, pipes escaped, at most 200 characters. */
+    private static String cell(String text) {
+        String one = text.replaceAll("\\s+", " ").replace("|", "\\|");
+        return one.length() > 200 ? one.substring(0, 200) + "…" : one;
     }
 
     public void entropy(EntropyStudy.Result r) {
@@ -159,11 +201,11 @@ public final class StudyReport {
                 "mean cross-entropy on labelled test data (nats)", series), "entropy vs loss");
         long random = r.points().stream().filter(p -> p.source().equals(EntropyStudy.RANDOM)).count();
         long trajectory = r.points().size() - random;
-        markdown.append(String.format(Locale.ROOT, "%n## 3. Entropy and loss%n%n"
+        markdown.append(words(String.format(Locale.ROOT, "%n## 3. Entropy and loss%n%n"
                         + "Spearman's ρ between mean prediction entropy and mean cross-entropy on labelled test data (%s images per "
                         + "task), over %d random layer-wise coefficient vectors (λ uniform in [0, %.1f]) and %d points of a layer-wise "
                         + "AdaMerging run of %d steps (every %d steps); computed in %.0f s.%n%n",
-                images(r.testImages()), random, r.maxLambda(), trajectory, r.adaSteps(), r.trajectoryEvery(), r.seconds()));
+                images(r.testImages()), random, r.maxLambda(), trajectory, r.adaSteps(), r.trajectoryEvery(), r.seconds())));
         List<List<String>> cells = new ArrayList<>();
         for (EntropyStudy.Correlation c : r.perTask()) {
             cells.add(List.of(c.task(), num(c.random()), num(c.trajectory()), num(c.all())));
@@ -179,32 +221,50 @@ public final class StudyReport {
         List<List<?>> csvRows = new ArrayList<>();
         for (SensitivityStudy.Curve c : r.curves()) {
             for (int i = 0; i < c.lambdas().size(); i++) {
-                csvRows.add(List.of(c.method(), c.lambdas().get(i), c.avg().get(i)));
+                csvRows.add(List.of(c.method(), c.parameter(), c.lambdas().get(i), c.avg().get(i)));
             }
         }
-        r.levels().forEach((m, a) -> csvRows.add(List.of(m, "", a)));
-        csv("sensitivity.csv", List.of("method", "lambda", "avg_accuracy"), csvRows);
+        r.levels().forEach((m, a) -> csvRows.add(List.of(m, "", "", a)));
+        csv("sensitivity.csv", List.of("method", "parameter", "value", "avg_accuracy"), csvRows);
+        boolean alpha = r.curves().stream().anyMatch(c -> !c.parameter().equals("lambda"));
+        String what = alpha ? "λ and α sensitivity" : "λ sensitivity";
         List<Plots.Series> curves = r.curves().stream()
-                .map(c -> new Plots.Series(c.method(), c.lambdas(), c.avg())).toList();
-        String plot = figure(Plots.lines(dir.resolve("sensitivity.png"), "λ sensitivity (" + r.tasks().size() + " tasks)", "λ",
-                "average accuracy (%)", curves, r.levels()), "λ sensitivity");
-        markdown.append(String.format(Locale.ROOT, "%n## 4. λ sensitivity%n%n"
+                .map(c -> new Plots.Series(c.method() + (alpha ? " (" + symbol(c.parameter()) + ")" : ""), c.lambdas(), c.avg())).toList();
+        String plot = figure(Plots.lines(dir.resolve("sensitivity.png"), what + " (" + r.tasks().size() + " tasks)", alpha ? "λ / α" : "λ",
+                "average accuracy (%)", curves, r.levels()), what);
+        markdown.append(words(String.format(Locale.ROOT, "%n## 4. %s%n%n"
                 + "Average accuracy (%%) over the %d tasks (%s test images each); AdaMerging learnt in %d steps; computed in %.0f s.%n%n",
-                r.tasks().size(), images(r.testImages()), r.adaSteps(), r.seconds()));
-        List<String> header = new ArrayList<>(List.of("λ"));
-        (r.curves().isEmpty() ? List.<Double>of() : r.curves().get(0).lambdas()).forEach(l -> header.add(String.format(Locale.ROOT, "%.1f", l)));
-        List<List<String>> cells = new ArrayList<>();
+                what, r.tasks().size(), images(r.testImages()), r.adaSteps(), r.seconds())));
+        // one table per grid: the λ curves share the study's λ grid, the spectral merges the official α grid
+        Map<List<Object>, List<SensitivityStudy.Curve>> byGrid = new java.util.LinkedHashMap<>();
         for (SensitivityStudy.Curve c : r.curves()) {
-            List<String> line = new ArrayList<>(List.of(c.method()));
-            c.avg().forEach(a -> line.add(pct(a)));
-            cells.add(line);
+            byGrid.computeIfAbsent(List.of(c.parameter(), c.lambdas()), k -> new ArrayList<>()).add(c);
         }
-        markdown.append(Table.markdown(header, cells)).append('\n');
+        byGrid.forEach((grid, group) -> {
+            List<String> header = new ArrayList<>(List.of(symbol(group.get(0).parameter())));
+            group.get(0).lambdas().forEach(l -> header.add(String.format(Locale.ROOT, "%.1f", l)));
+            List<List<String>> cells = new ArrayList<>();
+            for (SensitivityStudy.Curve c : group) {
+                List<String> line = new ArrayList<>(List.of(c.method()));
+                c.avg().forEach(a -> line.add(pct(a)));
+                cells.add(line);
+            }
+            markdown.append(Table.markdown(header, cells)).append('\n');
+        });
         for (Map.Entry<String, Double> e : r.levels().entrySet()) {
             markdown.append("- ").append(e.getKey()).append(": ").append(pct(e.getValue())).append("\n");
         }
         markdown.append('\n').append(plot).append('\n');
         finish();
+    }
+
+    /** λ, α, or the parameter's name. */
+    private static String symbol(String parameter) {
+        return switch (parameter) {
+            case "lambda" -> "λ";
+            case "alpha" -> "α";
+            default -> parameter;
+        };
     }
 
     public void negation(io.adamerge.study.NegationStudy.Result r) {
@@ -226,11 +286,11 @@ public final class StudyReport {
         cells.add(List.of("**mean**", "", "", pct(tPre / n), pct(tNeg / n), pct(cPre / n), pct(cNeg / n)));
         csv("negation.csv", List.of("target", "control", "lambda", "target_pretrained", "target_negated", "control_pretrained",
                 "control_negated"), rows);
-        markdown.append(String.format(Locale.ROOT, "%n## Negation%n%n"
+        markdown.append(words(String.format(Locale.ROOT, "%n## Negation%n%n"
                 + "θ = θ_pre − λ·T_target (Task Arithmetic's forgetting by negation). λ is the largest of %s for which the control "
                 + "keeps ≥ %.0f%% of its pretrained accuracy on validation images; accuracies (%%) on %s test images per task; "
                 + "control \"others\" = mean over the other tasks. Computed in %.0f s.%n%n",
-                r.lambdas(), 100 * r.keep(), images(r.testImages()), r.seconds()));
+                r.lambdas(), 100 * r.keep(), images(r.testImages()), r.seconds())));
         markdown.append(Table.markdown(List.of("target", "control", "λ", "target (pre)", "target (negated)", "control (pre)",
                 "control (negated)"), cells)).append('\n');
         finish();
@@ -238,9 +298,9 @@ public final class StudyReport {
 
     public void distances(DistanceStudy.Result r) {
         json("distances.json", r);
-        markdown.append(String.format(Locale.ROOT, "%n## 5. Distances%n%n"
+        markdown.append(words(String.format(Locale.ROOT, "%n## 5. Distances%n%n"
                 + "Over all %d parameters. Task vectors T_k = θ_k − θ_pre; merged vs fine-tuned: L1/L2 of θ_merged − θ_k and the "
-                + "cosine between θ_merged − θ_pre and T_k. Computed in %.0f s.%n%n", r.parameters(), r.seconds()));
+                + "cosine between θ_merged − θ_pre and T_k. Computed in %.0f s.%n%n", r.parameters(), r.seconds())));
         List<List<String>> norms = new ArrayList<>();
         for (int k = 0; k < r.tasks().size(); k++) {
             norms.add(List.of(r.tasks().get(k), num(r.taskL1Norms()[k]), num(r.taskL2Norms()[k])));

@@ -7,16 +7,18 @@ import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeRun;
 import io.adamerge.merge.MergeSetup;
 import io.adamerge.merge.ParameterScope;
+import io.adamerge.merge.ScalableRun;
 import io.adamerge.merge.TensorChunk;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.ejml.data.DMatrixRMaj;
 
 /**
  * The frame shared by the merges that look at each weight matrix's spectrum (TSV-M, Iso-C, Iso-CTS), as their
  * official code does: a tensor with exactly two dimensions whose name does not contain {@code text_projection}
  * takes the matrix path ({@link #mergeMatrix}); every other floating tensor becomes the mean of the task vectors.
- * Either way θ = θ_pre + α·M. Task vectors are formed in F32 (as the official code does); the matrix path runs in
+ * Either way θ = θ_pre + α·M (α is the {@link #scaleParameter()}: M is computed once for many α). Task vectors are formed in F32 (as the official code does); the matrix path runs in
  * double precision. A method needs every task's copy of one matrix at a time, never more.
  */
 abstract class SpectralMerge implements MergeMethod {
@@ -48,42 +50,69 @@ abstract class SpectralMerge implements MergeMethod {
     /** The merged task vector M of one matrix from the task vectors τ_1…τ_T (m×n each, T ≥ 1). */
     abstract DMatrixRMaj mergeMatrix(DMatrixRMaj[] taskVectors, MergeSetup setup);
 
+    /** α: the whole merged task vector, matrix path and averaged tensors alike, is scaled by it (official apply_to). */
+    @Override
+    public Optional<String> scaleParameter() {
+        return Optional.of("alpha");
+    }
+
     @Override
     public MergeRun prepare(MergeSetup setup) {
         double alpha = setup.parameters().number("alpha");
-        return MergeRun.stateless((chunk, out) -> {
-            TensorChunk c = chunk;
-            float[] base = c.base();
-            float[][] models = c.models();
-            int n = c.count();
-            int tasks = models.length;
-            if (takesMatrixPath(c.tensor())) {
-                int rows = (int) c.tensor().shape()[0];
-                int cols = (int) c.tensor().shape()[1];
-                DMatrixRMaj[] tau = new DMatrixRMaj[tasks];
-                for (int t = 0; t < tasks; t++) {
-                    DMatrixRMaj m = new DMatrixRMaj(rows, cols);
-                    double[] d = m.data;
-                    float[] ft = models[t];
+        return new ScalableRun() {
+            /** No state between calls: tensors merge on several threads at once. */
+            @Override
+            public boolean concurrent() {
+                return true;
+            }
+
+            @Override
+            public void direction(TensorChunk c, double[] out) {
+                float[] base = c.base();
+                float[][] models = c.models();
+                int n = c.count();
+                int tasks = models.length;
+                if (takesMatrixPath(c.tensor())) {
+                    int rows = (int) c.tensor().shape()[0];
+                    int cols = (int) c.tensor().shape()[1];
+                    DMatrixRMaj[] tau = new DMatrixRMaj[tasks];
+                    for (int t = 0; t < tasks; t++) {
+                        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
+                        double[] d = m.data;
+                        float[] ft = models[t];
+                        for (int i = 0; i < n; i++) {
+                            d[i] = ft[i] - base[i];
+                        }
+                        tau[t] = m;
+                    }
+                    System.arraycopy(mergeMatrix(tau, setup).data, 0, out, 0, n);
+                } else {
                     for (int i = 0; i < n; i++) {
-                        d[i] = ft[i] - base[i];
+                        float sum = 0;
+                        for (float[] ft : models) {
+                            sum += ft[i] - base[i];
+                        }
+                        out[i] = (double) sum / tasks;
                     }
-                    tau[t] = m;
-                }
-                double[] merged = mergeMatrix(tau, setup).data;
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) (base[i] + alpha * merged[i]);
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    float sum = 0;
-                    for (float[] ft : models) {
-                        sum += ft[i] - base[i];
-                    }
-                    out[i] = (float) (base[i] + alpha * ((double) sum / tasks));
                 }
             }
-        });
+
+            @Override
+            public float scaled(float base, double direction, double scale) {
+                return (float) (base + scale * direction);
+            }
+
+            @Override
+            public void merge(TensorChunk c, float[] out) {
+                int n = c.count();
+                double[] d = new double[n];
+                direction(c, d);
+                float[] base = c.base();
+                for (int i = 0; i < n; i++) {
+                    out[i] = scaled(base[i], d[i], alpha);
+                }
+            }
+        };
     }
 
     /** [A_1 | … | A_k] side by side (same row count). */

@@ -5,7 +5,11 @@ import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeRun;
 import io.adamerge.merge.MergeSetup;
 import io.adamerge.merge.ParameterScope;
+import io.adamerge.merge.ScalableRun;
+import io.adamerge.merge.TensorChunk;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** Task Arithmetic (Ilharco et al., 2023): θ = θ_pre + Σ λ_k T_k. */
 public final class TaskArithmetic implements MergeMethod {
@@ -25,6 +29,12 @@ public final class TaskArithmetic implements MergeMethod {
                 "scaling coefficient of the task vector (the paper uses 0.3)"));
     }
 
+    /** λ, when one value serves every model: θ_pre + λ · Σ T_k. */
+    @Override
+    public Optional<String> scaleParameter() {
+        return Optional.of("lambda");
+    }
+
     @Override
     public MergeRun prepare(MergeSetup setup) {
         double[] lambda = setup.parameters().numbers("lambda");
@@ -35,20 +45,46 @@ public final class TaskArithmetic implements MergeMethod {
             equal &= lambda[k] == lambda[0];
         }
         boolean shared = equal;
-        return MergeRun.stateless((chunk, out) -> {
-            float[] b = chunk.base();
-            float[][] m = chunk.models();
-            int n = chunk.count();
-            // a block at a time, so that the running sum stays in the L1 cache while every model is added to it
-            for (int from = 0; from < n; from += BLOCK) {
-                int to = Math.min(n, from + BLOCK);
-                if (shared) {
-                    sharedBlock(b, m, l[0], out, from, to);
-                } else {
-                    scaledBlock(b, m, l, out, from, to);
+        return new ScalableRun() {
+            /** No state between calls: chunks merge on several threads at once. */
+            @Override
+            public boolean concurrent() {
+                return true;
+            }
+
+            /** Σ T_k in F32, in the official code's order of operations. */
+            @Override
+            public void direction(TensorChunk chunk, double[] out) {
+                float[] b = chunk.base();
+                int n = chunk.count();
+                float[] sum = new float[n];
+                sumOfTaskVectors(b, chunk.models(), n, sum);
+                for (int i = 0; i < n; i++) {
+                    out[i] = sum[i];
                 }
             }
-        });
+
+            @Override
+            public float scaled(float base, double direction, double scale) {
+                return base + (float) scale * (float) direction;
+            }
+
+            @Override
+            public void merge(TensorChunk chunk, float[] out) {
+                float[] b = chunk.base();
+                float[][] m = chunk.models();
+                int n = chunk.count();
+                // a block at a time, so that the running sum stays in the L1 cache while every model is added to it
+                for (int from = 0; from < n; from += BLOCK) {
+                    int to = Math.min(n, from + BLOCK);
+                    if (shared) {
+                        sharedBlock(b, m, l[0], out, from, to);
+                    } else {
+                        scaledBlock(b, m, l, out, from, to);
+                    }
+                }
+            }
+        };
     }
 
     /** Elements per block of the kernels: a block of the sum and of one input fit the L1 cache. */
@@ -87,6 +123,15 @@ public final class TaskArithmetic implements MergeMethod {
         }
         for (int i = from; i < to; i++) {
             out[i] += b[i];
+        }
+    }
+
+    private static void sumOfTaskVectors(float[] b, float[][] m, int n, float[] out) {
+        Arrays.fill(out, 0, n, 0f);
+        for (float[] mk : m) {
+            for (int i = 0; i < n; i++) {
+                out[i] += mk[i] - b[i];
+            }
         }
     }
 }

@@ -22,7 +22,16 @@ import io.adamerge.merge.data.FisherMerging;
 import io.adamerge.merge.data.RegMean;
 import io.adamerge.merge.data.TaskImages;
 import io.adamerge.merge.testtime.AdaMergingMethod;
+import io.adamerge.merge.search.CoefficientSearchMethod;
+import io.adamerge.merge.search.ImageZooSource;
+import io.adamerge.merge.search.PopulationRunner;
+import io.adamerge.merge.search.SearchJob;
+import io.adamerge.merge.search.SearchPool;
+import io.adamerge.merge.search.SearchPoolSource;
+import io.adamerge.merge.search.SearchScorer;
 import io.adamerge.merge.testtime.TestTimeMerge;
+import io.adamerge.search.CoefficientSearch;
+import io.adamerge.search.SearchObjective;
 import io.adamerge.zoo.Zoo;
 import io.adamerge.zoo.ZooData;
 import io.adamerge.zoo.ZooFiles;
@@ -69,13 +78,45 @@ public final class MainTable {
      * @param cached            whether this run read the row from the cache
      * @param chosenLambda      the λ chosen on validation ({@code *_best}), else null
      * @param validationAverage for {@code *_best}: the average validation accuracy of every λ of the grid, else empty
-     * @param coefficients      a test-time method's learnt coefficients, else null
+     * @param coefficients      a test-time method's learnt coefficients (a search's best ones), else null
+     * @param search            a supervised search's trace, else null
      */
     public record Row(String method, double avg, Map<String, Double> perTask, double seconds, boolean cached, Double chosenLambda,
-                      Map<String, Double> validationAverage, Coefficients coefficients) {
+                      Map<String, Double> validationAverage, Coefficients coefficients, SearchTrace search) {
         public Row {
             perTask = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perTask));
             validationAverage = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(validationAverage));
+        }
+
+        /** A row that is not a search. */
+        public Row(String method, double avg, Map<String, Double> perTask, double seconds, boolean cached, Double chosenLambda,
+                   Map<String, Double> validationAverage, Coefficients coefficients) {
+            this(method, avg, perTask, seconds, cached, chosenLambda, validationAverage, coefficients, null);
+        }
+    }
+
+    /**
+     * What a supervised search row did, for its notes and its plot.
+     *
+     * @param algorithm              {@code random} or {@code cmaes}
+     * @param objective              {@code accuracy} or {@code loss}
+     * @param evaluations            merged models scored on the validation splits (the budget, unless the optimiser stopped)
+     * @param seconds                wall time of those evaluations (over every run that added to the search's state file)
+     * @param resumed                evaluations read from the state file instead of computed in this run
+     * @param evaluator              where they were computed ({@code in-process}, {@code Spark local[2]}, ...)
+     * @param validationAccuracy     each candidate's mean validation accuracy, in evaluation order
+     * @param bestValidationAccuracy for n = 1..evaluations: the mean validation accuracy of the best of the first n candidates
+     * @param bestTestAccuracy       for n = 1..evaluations: the mean test accuracy of that candidate (computed for the plot only,
+     *                               never used to choose)
+     * @param bestIndex              the chosen candidate's index
+     */
+    public record SearchTrace(String algorithm, String objective, int evaluations, double seconds, int resumed, String evaluator,
+                              List<Double> validationAccuracy, List<Double> bestValidationAccuracy, List<Double> bestTestAccuracy,
+                              int bestIndex) {
+        public SearchTrace {
+            validationAccuracy = List.copyOf(validationAccuracy);
+            bestValidationAccuracy = List.copyOf(bestValidationAccuracy);
+            bestTestAccuracy = List.copyOf(bestTestAccuracy);
         }
     }
 
@@ -121,22 +162,32 @@ public final class MainTable {
     }
 
     public static Result run(Zoo zoo, ZooData data, MainTableConfig cfg, Listener listener) {
-        return run(zoo, TaskPool.Splits.of(data), cfg, MergeMethods.discover(), listener);
+        return run(zoo, data, cfg, MergeMethods.discover(), listener);
     }
 
     /** The table with the methods of {@code registry}. */
     public static Result run(Zoo zoo, ZooData data, MainTableConfig cfg, MergeMethods registry, Listener listener) {
-        return run(zoo, TaskPool.Splits.of(data), cfg, registry, listener);
+        return run(zoo, TaskPool.Splits.of(data), new ImageZooSource(zoo.root().toAbsolutePath().toString(),
+                data.directory().root().toAbsolutePath().toString()), cfg, registry, listener);
     }
 
-    /** The table on any labelled splits of the zoo's tasks. */
+    /** The table on any labelled splits of the zoo's tasks (search rows run in this process only). */
     public static Result run(Zoo zoo, TaskPool.Splits data, MainTableConfig cfg, MergeMethods registry, Listener listener) {
+        return run(zoo, data, null, cfg, registry, listener);
+    }
+
+    /**
+     * The table on labelled splits of the zoo's tasks; {@code source} (may be null) loads the same pool from files, for
+     * search rows evaluated on a cluster ({@link MainTableConfig#spark()}).
+     */
+    public static Result run(Zoo zoo, TaskPool.Splits data, SearchPoolSource source, MainTableConfig cfg, MergeMethods registry,
+                             Listener listener) {
         long t0 = System.nanoTime();
         List<String> tasks = zoo.tasks();
         List<TableRow> rows = rows(cfg, registry);
         List<Row> results = new ArrayList<>();
         try (ModelPool models = new ModelPool(zoo, registry)) {
-            Pools pools = new Pools(models, TaskPool.of(models, data), cfg);
+            Pools pools = new Pools(models, TaskPool.of(models, data), cfg, source);
             for (TableRow row : rows) {
                 String key = cacheKey(zoo, row, cfg);
                 Optional<Row> hit = cfg.force() ? Optional.empty() : readCache(cfg.cacheDir(), row.id(), key, tasks);
@@ -148,9 +199,10 @@ public final class MainTable {
                 }
                 listener.started(row.id(), work(row, cfg, pools));
                 long start = System.nanoTime();
-                Row computed = compute(row, pools, listener);
+                Row computed = compute(row, pools, searchKey(zoo.manifest().recipeHash(), zoo.manifest().seed(),
+                        zoo.manifest().backboneSha256(), tasks, row, cfg), listener);
                 Row result = new Row(computed.method(), computed.avg(), computed.perTask(), (System.nanoTime() - start) / 1e9, false,
-                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients());
+                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients(), computed.search());
                 writeCache(cfg.cacheDir(), row, key, result, zoo, cfg);
                 listener.finished(row.id(), result);
                 results.add(result);
@@ -161,7 +213,7 @@ public final class MainTable {
     }
 
     /** The table's pools and settings, for computing rows. */
-    private record Pools(ModelPool models, TaskPool tasks, MainTableConfig cfg) {
+    private record Pools(ModelPool models, TaskPool tasks, MainTableConfig cfg, SearchPoolSource source) {
         Map<String, Double> accuracies(Evaluator.WeightsFor weights, Function<String, ImageDataset> split, int limit, NDManager m,
                                        java.util.function.Consumer<String> afterTask) {
             return tasks.accuracies(models.tasks(), weights, split, limit, m, afterTask);
@@ -193,6 +245,10 @@ public final class MainTable {
                 s.put("ada_images", cfg.adaImages());
                 s.put("split", "test");
             }
+            case SEARCH -> {
+                s.put("validation_images", cfg.validationImages());
+                s.put("split", "validation");
+            }
             case DATA_FREE -> {
             }
         }
@@ -215,6 +271,9 @@ public final class MainTable {
         if (row.method() instanceof TestTimeMerge t) {
             return t.steps(parameters(row)) + tasks;
         }
+        if (row.method() instanceof CoefficientSearchMethod) {
+            return parameters(row).integer("budget") + tasks;
+        }
         if (row.method() instanceof DataMergeMethod) {
             // one unit per sampled training image (dataMerge uses all of them), then one per tested task
             MergeParameters p = parameters(row);
@@ -233,7 +292,7 @@ public final class MainTable {
     // ---------------------------------------------------------------------------------------------------------------
     // computing a row
 
-    private static Row compute(TableRow row, Pools pools, Listener listener) {
+    private static Row compute(TableRow row, Pools pools, String searchKey, Listener listener) {
         NDManager manager = pools.models().manager();
         ModelPool models = pools.models();
         List<String> tasks = models.tasks();
@@ -262,6 +321,10 @@ public final class MainTable {
             if (method instanceof TestTimeMerge testTime) {
                 return testTime(row, testTime, pools, m, listener);
             }
+            if (method instanceof CoefficientSearchMethod search) {
+                return search(row, search, ImageZooSource.of(models, pools.tasks()), pools.source(), pools.cfg(), searchKey,
+                        stateFile(pools.cfg(), row.id(), searchKey), listener);
+            }
             throw new IllegalArgumentException(method.name() + " is a " + method.kind().label() + " method that no module on the "
                     + "class path computes (" + method.getClass().getName() + ")");
         }
@@ -275,17 +338,22 @@ public final class MainTable {
 
     /**
      * The λ of the grid whose merge has the best average validation accuracy (the smallest such λ on a tie), then
-     * that merge on the test splits.
+     * that merge on the test splits. When λ is the method's scale parameter (α of the spectral merges, λ of Task
+     * Arithmetic) the merged task vector is computed once and rescaled for every λ: the same weights, one
+     * decomposition instead of one per λ.
      */
     private static Row best(TableRow row, Pools pools, NDManager m, Listener listener) {
         MainTableConfig cfg = pools.cfg();
         ModelPool models = pools.models();
+        boolean rescaled = ((MergeMethod) row.method()).scaleParameter().filter(row.chosenOnValidation()::equals).isPresent();
+        ModelPool.Scalable scalable = rescaled ? models.scalable(row.method().name(), row.parameters(), models.tasks()) : null;
         Map<String, Double> validation = new LinkedHashMap<>();
         double bestLambda = Double.NaN;
         double bestAvg = Double.NEGATIVE_INFINITY;
         for (double lambda : row.grid(cfg)) {
             try (NDManager scope = m.newSubManager()) {
-                Map<String, NDArray> merged = models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
+                Map<String, NDArray> merged = scalable != null ? scalable.at(lambda, scope)
+                        : models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
                 Map<String, Double> acc = pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
                         t -> listener.advanced(row.id(), String.format(Locale.ROOT, "λ %.2f %s", lambda, t)));
                 double avg = Evaluator.mean(acc);
@@ -296,7 +364,8 @@ public final class MainTable {
                 }
             }
         }
-        Map<String, NDArray> chosen = models.merge(row.method().name(), with(row, bestLambda), models.tasks(), m);
+        Map<String, NDArray> chosen = scalable != null ? scalable.at(bestLambda, m)
+                : models.merge(row.method().name(), with(row, bestLambda), models.tasks(), m);
         Row r = test(row, t -> chosen, pools, m, listener);
         return new Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
     }
@@ -340,13 +409,92 @@ public final class MainTable {
         return new Row(r.method(), r.avg(), r.perTask(), 0, false, null, Map.of(), outcome.coefficients());
     }
 
+    /**
+     * What a search's state depends on: the zoo, the row and its settings except the budget, so that a rerun with a larger
+     * budget continues the same search.
+     */
+    static String searchKey(String recipeHash, long seed, String modelHash, List<String> tasks, TableRow row, MainTableConfig cfg) {
+        if (!(row.method() instanceof CoefficientSearchMethod)) {
+            return null;
+        }
+        Map<String, Object> s = new LinkedHashMap<>(settings(row, cfg));
+        Map<String, Object> p = new LinkedHashMap<>(row.parameters());
+        p.remove("budget");
+        s.put("parameters", p);
+        s.remove("test_images");
+        return ZooRecipe.hash(CODE_VERSION, recipeHash, seed, modelHash, tasks, row.id(), s, io.adamerge.model.TorchRuntime.gemmPath().cacheTag());
+    }
+
+    /** Where a search row keeps its state: beside the row's cache entry, named by its search key; null without a cache. */
+    static Path stateFile(MainTableConfig cfg, String row, String searchKey) {
+        return cfg.cacheDir() == null || searchKey == null ? null : cfg.cacheDir().resolve("search").resolve(row + "-" + searchKey + ".state.json");
+    }
+
+    /**
+     * A supervised search row on any benchmark's pool: the search (in this process, or on {@link MainTableConfig#spark()}),
+     * resumed from {@code state} if it holds this search; then the chosen candidate on the test splits, and every
+     * best-so-far candidate on the test splits for the plot (never used to choose).
+     */
+    static Row search(TableRow row, CoefficientSearchMethod method, SearchPool pool, SearchPoolSource source, MainTableConfig cfg,
+                      String searchKey, Path state, Listener listener) {
+        MergeParameters p = parameters(row);
+        SearchJob job = method.job(source, p, cfg.validationImages());
+        if (cfg.force() && state != null) {
+            try {
+                Files.deleteIfExists(state);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(state + ": cannot delete the search state (" + e.getMessage() + ")", e);
+            }
+        }
+        try (SearchScorer scorer = new SearchScorer(pool, job);
+             PopulationRunner.Session session = PopulationRunner.open(cfg.spark(), job, scorer)) {
+            int[] reported = {0};
+            CoefficientSearch.Result result = method.run(scorer.dimension(), session, p, searchKey, state, (done, budget, best) -> {
+                listener.advanced(row.id(), done - reported[0], String.format(Locale.ROOT, "%d/%d evaluations, best validation %.2f",
+                        done, budget, best.accuracy()));
+                reported[0] = done;
+            });
+            SearchObjective objective = method.settings(p).objective();
+            int[] curve = result.bestSoFar(objective);
+            Map<Integer, Double> testOf = new LinkedHashMap<>();
+            Map<String, Double> chosen = null;
+            for (int index : curve) {
+                if (!testOf.containsKey(index)) {
+                    Map<String, Double> acc = scorer.test(result.evaluations().get(index).point(), cfg.testImages());
+                    testOf.put(index, Evaluator.mean(acc));
+                    if (index == result.bestIndex()) {
+                        chosen = acc;
+                    }
+                }
+            }
+            pool.tasks().forEach(t -> listener.advanced(row.id(), t));
+            List<Double> validation = result.evaluations().stream().map(io.adamerge.search.Evaluation::accuracy).toList();
+            List<Double> bestValidation = new ArrayList<>();
+            List<Double> bestTest = new ArrayList<>();
+            for (int index : curve) {
+                bestValidation.add(result.evaluations().get(index).accuracy());
+                bestTest.add(testOf.get(index));
+            }
+            SearchTrace trace = new SearchTrace(method.algorithm().label(), objective.label(), result.evaluations().size(), result.seconds(),
+                    result.resumed(), session.description(), validation, bestValidation, bestTest, result.bestIndex());
+            return new Row(row.id(), Evaluator.mean(chosen), chosen, 0, false, null, Map.of(),
+                    scorer.coefficients(result.best().point()), trace);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // the cache: <method>-<key>.json (the row) and, for AdaMerging, <method>-<key>.safetensors (its coefficients)
 
     /** What the cache file holds. */
     record CachedRow(String method, String key, List<String> tasks, double avg, Map<String, Double> perTask, double seconds,
                      Double chosenLambda, Map<String, Double> validationAverage, boolean hasCoefficients, String zoo, String recipeHash,
-                     long zooSeed, Map<String, Object> settings) {
+                     long zooSeed, Map<String, Object> settings, SearchTrace search) {
+        CachedRow(String method, String key, List<String> tasks, double avg, Map<String, Double> perTask, double seconds,
+                  Double chosenLambda, Map<String, Double> validationAverage, boolean hasCoefficients, String zoo, String recipeHash,
+                  long zooSeed, Map<String, Object> settings) {
+            this(method, key, tasks, avg, perTask, seconds, chosenLambda, validationAverage, hasCoefficients, zoo, recipeHash, zooSeed,
+                    settings, null);
+        }
     }
 
     static Path cacheFile(Path dir, String row, String key, String extension) {
@@ -378,7 +526,7 @@ public final class MainTable {
             Map<String, Double> perTask = new LinkedHashMap<>();
             tasks.forEach(t -> perTask.put(t, c.perTask().get(t)));
             return Optional.of(new Row(c.method(), c.avg(), perTask, c.seconds(), true, c.chosenLambda(),
-                    c.validationAverage() == null ? Map.of() : c.validationAverage(), coefficients));
+                    c.validationAverage() == null ? Map.of() : c.validationAverage(), coefficients, c.search()));
         } catch (IOException | CheckpointException | IllegalArgumentException e) {
             return Optional.empty(); // an unreadable entry is recomputed and overwritten
         }
@@ -393,7 +541,7 @@ public final class MainTable {
         }
         ZooFiles.writeJson(cacheFile(dir, tableRow.id(), key, ".json"), new CachedRow(row.method(), key, zoo.tasks(), row.avg(), row.perTask(),
                 row.seconds(), row.chosenLambda(), row.validationAverage(), row.coefficients() != null, zoo.root().toString(),
-                zoo.manifest().recipeHash(), zoo.manifest().seed(), settings(tableRow, cfg)));
+                zoo.manifest().recipeHash(), zoo.manifest().seed(), settings(tableRow, cfg), row.search()));
     }
 
     /**
@@ -431,6 +579,13 @@ public final class MainTable {
                             + "(from %s), λ starting at %s, seed %d; ++ on Ties-masked task vectors (density %s).", a.steps(),
                     a.learningRate(), a.batchSize(), cfg.adaImages() == 0 ? "the whole test split" : "the first " + cfg.adaImages(),
                     a.initialValue(), a.seed(), a.tiesDensity()));
+        }
+        if (rows.stream().anyMatch(r -> r.method() instanceof CoefficientSearchMethod)) {
+            notes.add("Searches (ta_*/ties_* with tw/lw and random/cmaes): coefficients in [0, 1] per task (tw) or per task and parameter "
+                    + "tensor (lw) of Task Arithmetic or of Ties' trimmed, sign-elected task vectors, chosen by mean accuracy (or loss) on "
+                    + (cfg.validationImages() == 0 ? "the whole validation split" : "the first " + cfg.validationImages()
+                    + " validation images") + " of each task; random search starts at the initial value then draws uniformly, CMA-ES is "
+                    + "Apache Commons Math's CMAESOptimizer; budget in merged-model evaluations.");
         }
         for (TableRow r : rows) {
             if (r.method() != null && !(r.method() instanceof MergeMethod) && !(r.method() instanceof FisherMerging)

@@ -24,11 +24,25 @@ import java.util.List;
  * @param validationImages validation images per task the λ grid is scored on (0: the whole validation split)
  * @param cacheDir         where each method's result is cached (null: no cache)
  * @param force            recompute even what is cached (and overwrite the cache)
+ * @param searchBudget     merged-model evaluations of every supervised search row (0: the method's default)
+ * @param spark            the Spark master the search rows evaluate their candidates on (null: in this process); the
+ *                         results are the same either way, so it is not part of a row's settings
  */
 public record MainTableConfig(List<String> methods, double lambda, List<Double> lambdaGrid, double tiesDensity,
                               AdaMergingConfig adaMerging, int adaImages, FisherMerging.Settings fisher, RegMean.Settings regmean,
-                              int testImages, int validationImages, Path cacheDir, boolean force) {
+                              int testImages, int validationImages, Path cacheDir, boolean force, int searchBudget, String spark) {
+    /** Settings without a search budget (the methods' defaults) or a Spark master. */
+    public MainTableConfig(List<String> methods, double lambda, List<Double> lambdaGrid, double tiesDensity,
+                           AdaMergingConfig adaMerging, int adaImages, FisherMerging.Settings fisher, RegMean.Settings regmean,
+                           int testImages, int validationImages, Path cacheDir, boolean force) {
+        this(methods, lambda, lambdaGrid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages, validationImages, cacheDir, force,
+                0, null);
+    }
+
     public MainTableConfig {
+        if (searchBudget < 0) {
+            throw new IllegalArgumentException("search budget must be >= 0 (0: the method's default), got " + searchBudget);
+        }
         methods = List.copyOf(methods);
         lambdaGrid = List.copyOf(lambdaGrid);
         if (methods.isEmpty()) {
@@ -77,38 +91,50 @@ public record MainTableConfig(List<String> methods, double lambda, List<Double> 
         RegMean.Settings r = new RegMean.Settings(samples, regmean.alpha(), Math.min(regmean.batchSize(), samples), regmean.seed(),
                 regmean.patchEmbeddingAsLinear());
         return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging.withSteps(steps), images, f, r, images, images,
-                cacheDir, force);
+                cacheDir, force, searchBudget, spark);
     }
 
     public MainTableConfig withMethods(List<String> m) {
         return new MainTableConfig(m, lambda, lambdaGrid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages,
-                validationImages, cacheDir, force);
+                validationImages, cacheDir, force, searchBudget, spark);
     }
 
     public MainTableConfig withAdaSteps(int steps) {
         return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging.withSteps(steps), adaImages, fisher, regmean,
-                testImages, validationImages, cacheDir, force);
+                testImages, validationImages, cacheDir, force, searchBudget, spark);
     }
 
     public MainTableConfig withForce(boolean f) {
         return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages,
-                validationImages, cacheDir, f);
+                validationImages, cacheDir, f, searchBudget, spark);
     }
 
     public MainTableConfig withAdaLearningRate(double lr) {
         return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging.withLearningRate(lr), adaImages, fisher, regmean,
-                testImages, validationImages, cacheDir, force);
+                testImages, validationImages, cacheDir, force, searchBudget, spark);
     }
 
     /** Evaluates on the first {@code test} test and {@code validation} validation examples per task; AdaMerging draws from {@code ada}. */
     public MainTableConfig withExamples(int test, int validation, int ada) {
         return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging, ada, fisher, regmean, test, validation, cacheDir,
-                force);
+                force, searchBudget, spark);
+    }
+
+    /** Every search row's budget in merged-model evaluations (0: the method's default). */
+    public MainTableConfig withSearchBudget(int budget) {
+        return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages,
+                validationImages, cacheDir, force, budget, spark);
+    }
+
+    /** Search rows evaluate their candidates on this Spark master (null: in this process). */
+    public MainTableConfig withSpark(String master) {
+        return new MainTableConfig(methods, lambda, lambdaGrid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages,
+                validationImages, cacheDir, force, searchBudget, master);
     }
 
     /** λ grid of the *_best rows. */
     public MainTableConfig withLambdaGrid(List<Double> grid) {
         return new MainTableConfig(methods, lambda, grid, tiesDensity, adaMerging, adaImages, fisher, regmean, testImages, validationImages,
-                cacheDir, force);
+                cacheDir, force, searchBudget, spark);
     }
 }

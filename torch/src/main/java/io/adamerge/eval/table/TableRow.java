@@ -6,6 +6,7 @@ import io.adamerge.merge.MergeMethodInfo;
 import io.adamerge.merge.MergeMethods;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.Needs;
+import io.adamerge.merge.SearchMethod;
 import io.adamerge.merge.data.FisherMerging;
 import io.adamerge.merge.data.RegMean;
 import io.adamerge.merge.testtime.AdaMergingMethod;
@@ -132,7 +133,8 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
     }
 
     /**
-     * The table's protocol as parameter values: λ and the Ties density for every method that declares them, the
+     * The table's protocol as parameter values: λ and the Ties density for every method that declares them, the search
+     * rows' budget when the table sets one, the
      * table's Fisher, RegMean and AdaMerging settings for those methods; every other parameter keeps the method's default.
      */
     static Map<String, Object> protocol(MergeMethodInfo m, MainTableConfig cfg) {
@@ -154,6 +156,9 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
         } else if (m instanceof AdaRankMethod r) {
             p.putAll(r.values(cfg.adaMerging()));
         } else if (!(m instanceof DataDrivenMethod)) {
+            if (m instanceof SearchMethod && cfg.searchBudget() > 0) {
+                p.put("budget", (long) cfg.searchBudget());
+            }
             if (declares(m, "lambda")) {
                 p.put("lambda", cfg.lambda());
             }

@@ -14,6 +14,11 @@ import io.adamerge.data.text.TextTasks;
 import io.adamerge.merge.InMemoryMerge;
 import io.adamerge.merge.MergeMethod;
 import io.adamerge.merge.MergeMethods;
+import io.adamerge.merge.data.DataMergeInput;
+import io.adamerge.merge.data.DataMergeMethod;
+import io.adamerge.eval.TaskMetrics;
+import io.adamerge.merge.search.CoefficientSearchMethod;
+import io.adamerge.merge.search.SearchPoolSource;
 import io.adamerge.merge.testtime.AdaMergingMethod;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.Encoder;
@@ -36,7 +41,8 @@ import java.util.function.Function;
  * The main table ({@link MainTable}'s rows, protocol, cache format and notes) on a text zoo: the same {@link TableRow}s
  * resolved from the one registry, data-free merges through core's {@link InMemoryMerge}, AdaMerging through the
  * family-neutral {@link AdaMerging} on the BERT {@link Encoder}; evaluation on tokenised texts with each task's frozen
- * zero-shot head. Data-driven rows (Fisher, RegMean) are image-only for now and refused with a message.
+ * zero-shot head. Data-driven rows (Fisher, RegMean) run the same {@link DataMergeMethod}s as on images on the BERT
+ * encoder, on the tasks' unlabelled train texts.
  */
 public final class TextMainTable {
     static final String CODE_VERSION = "text-table-1";
@@ -44,13 +50,13 @@ public final class TextMainTable {
     private TextMainTable() {
     }
 
-    /** The default rows on text: the paper's table without the data-driven rows. */
+    /** The default rows on text: the paper's table, as on images. */
     public static List<String> defaultRows() {
-        return TableRow.defaults().stream().filter(r -> !r.equals("fisher") && !r.equals("regmean")).toList();
+        return TableRow.defaults();
     }
 
     /** The text zoo's models, heads and splits, loaded once. */
-    private static final class Pool implements AutoCloseable {
+    private static final class Pool implements SearchPoolSource.OpenPool {
         final TextZoo zoo;
         final NDManager manager = TorchRuntime.newManager();
         final BertTokenizer tokenizer;
@@ -78,7 +84,8 @@ public final class TextMainTable {
             this.batch = zoo.recipe().evaluation().batch();
         }
 
-        synchronized Map<String, NDArray> finetuned(String task) {
+        @Override
+        public synchronized Map<String, NDArray> finetuned(String task) {
             return finetuned.computeIfAbsent(task, t -> TextZoo.load(zoo.modelDir(t), manager).weights());
         }
 
@@ -111,10 +118,42 @@ public final class TextMainTable {
         }
 
         @Override
+        public List<String> tasks() {
+            return zoo.tasks();
+        }
+
+        @Override
+        public Encoder encoder() {
+            return encoder;
+        }
+
+        @Override
+        public Map<String, NDArray> pretrained() {
+            return pretrained;
+        }
+
+        @Override
+        public NDManager manager() {
+            return manager;
+        }
+
+        @Override
+        public TaskMetrics evaluate(String task, Map<String, NDArray> weights, Split split, int limit, NDManager scope) {
+            TextTaskSplits s = splits.get(task);
+            return TextZoo.evaluate(task, encoder, tokenizer, weights, heads.get(task), split == Split.VALIDATION ? s.validation() : s.test(),
+                    limit, batch, scope);
+        }
+
+        @Override
         public void close() {
             tokenizer.close();
             manager.close();
         }
+    }
+
+    /** The text zoo's pool, loaded from its folder and the data folder (what a search's cluster executors load). */
+    public static SearchPoolSource.OpenPool openPool(TextZoo zoo, DataDirectory data) {
+        return new Pool(zoo, data, MergeMethods.discover());
     }
 
     public static MainTable.Result run(TextZoo zoo, DataDirectory data, MainTableConfig cfg, MergeMethods registry,
@@ -123,9 +162,10 @@ public final class TextMainTable {
         List<String> tasks = zoo.tasks();
         List<TableRow> rows = MainTable.rows(cfg, registry);
         for (TableRow r : rows) {
-            if (r.method() != null && !(r.method() instanceof MergeMethod) && !(r.method() instanceof AdaMergingMethod)) {
+            if (r.method() != null && !(r.method() instanceof MergeMethod) && !(r.method() instanceof AdaMergingMethod)
+                    && !(r.method() instanceof DataMergeMethod) && !(r.method() instanceof CoefficientSearchMethod)) {
                 throw new IllegalArgumentException("row '" + r.id() + "' (" + r.method().kind().label() + ") is not available on the text "
-                        + "benchmark yet; text rows are the reference rows, data-free merges and AdaMerging");
+                        + "benchmark yet; text rows are the reference rows, data-free and data-driven merges, AdaMerging and the supervised searches");
             }
         }
         List<MainTable.Row> results = new ArrayList<>();
@@ -142,15 +182,17 @@ public final class TextMainTable {
                     continue;
                 }
                 pool = pool != null ? pool : new Pool(zoo, data, registry);
-                listener.started(row.id(), work(row, cfg, tasks.size()));
+                listener.started(row.id(), work(row, cfg, pool));
                 long r0 = System.nanoTime();
                 MainTable.Row computed;
                 try (NDManager m = pool.manager.newSubManager()) {
-                    computed = compute(row, pool, cfg, m, listener);
+                    computed = compute(row, pool, cfg, m, listener, new TextZooSource(zoo.root().toAbsolutePath().toString(),
+                            data.root().toAbsolutePath().toString()), MainTable.searchKey(zoo.manifest().recipeHash(), zoo.manifest().seed(),
+                            "text:" + zoo.manifest().pretrainedSha256(), tasks, row, cfg));
                 }
                 double seconds = (System.nanoTime() - r0) / 1e9;
                 MainTable.Row done = new MainTable.Row(computed.method(), computed.avg(), computed.perTask(), seconds, false,
-                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients());
+                        computed.chosenLambda(), computed.validationAverage(), computed.coefficients(), computed.search());
                 writeCache(cfg, row, key, done, zoo);
                 listener.finished(row.id(), done);
                 results.add(done);
@@ -160,26 +202,38 @@ public final class TextMainTable {
                 pool.close();
             }
         }
-        List<String> notes = new ArrayList<>(MainTable.notes(cfg, rows));
-        notes.set(0, notes.get(0).replace("images", "texts"));
+        List<String> notes = new ArrayList<>(MainTable.notes(cfg, rows).stream().map(n -> n.replace("images", "texts")).toList());
         notes.add("Text benchmark: " + zoo.recipe().model() + ", zero-shot heads (class descriptions × " + zoo.recipe().heads().logitScale()
                 + "), texts truncated to " + zoo.recipe().maxTokens() + " tokens.");
         return new MainTable.Result(tasks, results, zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), cfg,
                 (System.nanoTime() - t0) / 1e9, notes);
     }
 
-    private static long work(TableRow row, MainTableConfig cfg, int tasks) {
+    private static long work(TableRow row, MainTableConfig cfg, Pool pool) {
+        int tasks = pool.zoo.tasks().size();
         if (row.chosenOnValidation() != null) {
             return (long) tasks * (cfg.lambdaGrid().size() + 1);
         }
         if (row.method() instanceof AdaMergingMethod a) {
             return a.steps(MainTable.parameters(row)) + tasks;
         }
+        if (row.method() instanceof DataMergeMethod) {
+            // one unit per sampled train text, then one per tested task
+            long samples = MainTable.parameters(row).integer("samples");
+            return pool.zoo.tasks().stream().mapToLong(t -> Math.min(samples, pool.splits.get(t).train().size())).sum() + tasks;
+        }
+        if (row.method() instanceof CoefficientSearchMethod) {
+            return MainTable.parameters(row).integer("budget") + tasks;
+        }
         return tasks;
     }
 
-    private static MainTable.Row compute(TableRow row, Pool pool, MainTableConfig cfg, NDManager m, MainTable.Listener listener) {
+    private static MainTable.Row compute(TableRow row, Pool pool, MainTableConfig cfg, NDManager m, MainTable.Listener listener,
+                                         SearchPoolSource source, String searchKey) {
         List<String> tasks = pool.zoo.tasks();
+        if (row.method() instanceof CoefficientSearchMethod search) {
+            return MainTable.search(row, search, pool, source, cfg, searchKey, MainTable.stateFile(cfg, row.id(), searchKey), listener);
+        }
         if (row.reference() != null) {
             return test(row, switch (row.reference()) {
                 case PRETRAINED -> t -> pool.pretrained;
@@ -212,6 +266,20 @@ public final class TextMainTable {
             Map<String, NDArray> chosen = pool.merge(method, MainTable.with(row, bestLambda), m);
             MainTable.Row r = test(row, t -> chosen, pool, cfg, m, listener);
             return new MainTable.Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
+        }
+        if (row.method() instanceof DataMergeMethod data) {
+            DataMergeMethod configured = data.configure(MainTable.parameters(row));
+            List<DataMergeInput.Task> inputs = new ArrayList<>();
+            for (String t : tasks) {
+                inputs.add(new DataMergeInput.Task(t, pool.finetuned(t), pool.heads.get(t),
+                        TextZoo.examples(t + " train", pool.splits.get(t).train(), 0, pool.tokenizer)));
+            }
+            long[] reported = {0};
+            Map<String, NDArray> merged = configured.merge(new DataMergeInput(pool.encoder, inputs), m, (done, total) -> {
+                listener.advanced(row.id(), done - reported[0], "merging: " + done + "/" + total + " texts");
+                reported[0] = done;
+            });
+            return test(row, t -> merged, pool, cfg, m, listener);
         }
         AdaMergingMethod method = (AdaMergingMethod) row.method();
         AdaMergingConfig config = method.config(MainTable.parameters(row));
@@ -249,6 +317,6 @@ public final class TextMainTable {
         }
         ZooFiles.writeJson(MainTable.cacheFile(cfg.cacheDir(), tableRow.id(), key, ".json"), new MainTable.CachedRow(row.method(), key,
                 zoo.tasks(), row.avg(), row.perTask(), row.seconds(), row.chosenLambda(), row.validationAverage(), row.coefficients() != null,
-                zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), MainTable.settings(tableRow, cfg)));
+                zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), MainTable.settings(tableRow, cfg), row.search()));
     }
 }

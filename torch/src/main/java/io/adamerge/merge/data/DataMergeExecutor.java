@@ -13,6 +13,9 @@ import io.adamerge.merge.MergeParameters;
 import io.adamerge.merge.TestTimeMethod;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.bert.BertModel;
+import io.adamerge.model.bert.BertSentenceEncoder;
 import io.adamerge.model.TorchRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +26,9 @@ import java.util.Map;
 
 /**
  * Runs data-driven merges (Fisher, RegMean): resolves the method in the merge registry and its parameters, checks
- * that every model has what the method needs, loads the towers, heads and images, lets the method compute, and writes
- * the merged tower in the template's layout (the base, or the first model), atomically, with the method and its
+ * that every model has what the method needs, loads the models, heads and data (CLIP towers with images; BERT model
+ * directories with texts, one per line, tokenised by each model's own tokenizer), lets the method compute, and writes
+ * the merged model in the template's layout (the base, or the first model), atomically, with the method and its
  * settings in the metadata as data-free merges record them. The methods themselves only compute.
  */
 public final class DataMergeExecutor {
@@ -93,20 +97,45 @@ public final class DataMergeExecutor {
         }
         Path template = job.base() != null ? job.base() : job.models().get(0).model();
 
+        boolean text = BertModel.isBertDirectory(job.models().get(0).model());
+        List<BertModel> bertModels = new ArrayList<>();
         try (NDManager manager = TorchRuntime.newManager()) {
             List<DataMergeInput.Task> tasks = new ArrayList<>();
-            ClipVisionModel model = null;
+            Encoder model = null;
             String firstName = null;
             for (DataMergeJob.TaskModel t : job.models()) {
-                ClipVisionModel.Loaded tower = model == null ? ClipVisionModel.load(t.model(), job.visionConfig(), manager)
-                        : ClipVisionModel.loadMatching(t.model(), job.visionConfig(), model, firstName, manager);
-                if (model == null) {
-                    model = tower.model();
-                    firstName = "the first model (" + t.model() + ")";
-                }
                 ClassificationHead head = t.head() == null ? null : ClassificationHead.load(t.head(), manager);
-                TaskImages images = TaskImages.load(t.data(), model.config());
-                tasks.add(new DataMergeInput.Task(taskName(t.model()), tower.weights(), head, images));
+                if (text) {
+                    // a BERT directory: its encoder, and its own tokenizer for the task's texts
+                    if (job.visionConfig() != null) {
+                        throw new MergeConfigException(method.name() + ": BERT directories carry their config.json; --vision-config is "
+                                + "for CLIP towers");
+                    }
+                    if (!BertModel.isBertDirectory(t.model())) {
+                        throw new MergeConfigException(t.model() + ": not a BERT model directory, like the first model ("
+                                + job.models().get(0).model() + ")");
+                    }
+                    BertModel bert = BertModel.load(t.model(), manager);
+                    bertModels.add(bert);
+                    BertSentenceEncoder encoder = new BertSentenceEncoder(bert.encoder(), bert.pooling(), bert.normalize());
+                    if (model == null) {
+                        model = encoder;
+                        firstName = "the first model (" + t.model() + ")";
+                    } else if (!model.config().equals(encoder.config())) {
+                        throw new MergeConfigException(t.model() + ": its BERT config differs from " + firstName);
+                    }
+                    tasks.add(new DataMergeInput.Task(taskName(t.model()), bert.weights(), head, TaskTexts.load(t.data(), bert.tokenizer())));
+                } else {
+                    ClipVisionModel tower = model == null ? null : (ClipVisionModel) model;
+                    ClipVisionModel.Loaded loaded = tower == null ? ClipVisionModel.load(t.model(), job.visionConfig(), manager)
+                            : ClipVisionModel.loadMatching(t.model(), job.visionConfig(), tower, firstName, manager);
+                    if (model == null) {
+                        model = loaded.model();
+                        firstName = "the first model (" + t.model() + ")";
+                    }
+                    tasks.add(new DataMergeInput.Task(taskName(t.model()), loaded.weights(), head,
+                            TaskImages.load(t.data(), loaded.model().config())));
+                }
             }
             Map<String, NDArray> merged = computation.merge(new DataMergeInput(model, tasks), manager, listener);
             Map<String, String> metadata = MergeOutput.metadata(Map.of(), method, params, job.base(), job.modelPaths());
@@ -118,6 +147,8 @@ public final class DataMergeExecutor {
                     : MergedCheckpoint.write(template, merged, job.output(), metadata);
             long elements = merged.values().stream().mapToLong(a -> a.getShape().size()).sum();
             return new DataMergeResult(file, merged.size(), elements, Duration.ofNanos(System.nanoTime() - started));
+        } finally {
+            bertModels.forEach(BertModel::close);
         }
     }
 
@@ -129,7 +160,8 @@ public final class DataMergeExecutor {
             String which = "model " + (k + 1) + " (" + t.model() + ")";
             if (t.data() == null) {
                 throw new MergeConfigException(method.name() + " needs data for every model, and " + which + " has none: give a "
-                        + "safetensors file with '" + TaskImages.PIXELS + "' [N, C, H, W] or an image folder");
+                        + "safetensors file with '" + TaskImages.PIXELS + "' [N, C, H, W] or an image folder (for CLIP towers), or a "
+                        + "text file with one text per line (for BERT directories)");
             }
             if (method.needsHeads() && t.head() == null) {
                 throw new MergeConfigException(method.name() + " needs the classification head of every model, and " + which

@@ -2,25 +2,27 @@ package io.adamerge.merge.data;
 
 import ai.djl.ndarray.NDArray;
 import io.adamerge.model.ClassificationHead;
-import io.adamerge.model.ClipVisionModel;
+import io.adamerge.model.Encoder;
+import io.adamerge.model.Examples;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The towers a data-driven merge combines, each with what it knows of its task.
+ * The fine-tuned models a data-driven merge combines, each with what it knows of its task: of any family (a CLIP
+ * vision tower with images, a BERT encoder with tokenised texts).
  *
- * @param model the architecture and weight layout every tower shares
- * @param tasks one entry per fine-tuned tower
+ * @param model the encoder (architecture and weight layout) every model shares
+ * @param tasks one entry per fine-tuned model
  */
-public record DataMergeInput(ClipVisionModel model, List<Task> tasks) {
+public record DataMergeInput(Encoder model, List<Task> tasks) {
     /**
-     * One fine-tuned tower.
+     * One fine-tuned model.
      *
-     * @param weights its parameters in {@code model}'s layout
-     * @param head    its frozen classification head (methods that need predictions use it)
-     * @param images  unlabelled images of its task
+     * @param weights  its parameters in {@code model}'s layout
+     * @param head     its frozen classification head (methods that need predictions use it), or null
+     * @param examples unlabelled inputs of its task (images, token sequences)
      */
-    public record Task(String name, Map<String, NDArray> weights, ClassificationHead head, TaskImages images) {
+    public record Task(String name, Map<String, NDArray> weights, ClassificationHead head, Examples examples) {
     }
 
     public DataMergeInput {
@@ -30,10 +32,10 @@ public record DataMergeInput(ClipVisionModel model, List<Task> tasks) {
         }
         for (Task t : tasks) {
             model.validate(t.weights());
-            t.images().checkFits(model.config());
-            if (t.head() != null && t.head().inputDim() != model.config().embeddingDim()) {
+            model.checkFits(t.examples());
+            if (t.head() != null && t.head().inputDim() != model.embeddingDim()) {
                 throw new IllegalArgumentException("head of task '" + t.name() + "' takes embeddings of width " + t.head().inputDim()
-                        + ", the tower gives " + model.config().embeddingDim());
+                        + ", the model gives " + model.embeddingDim());
             }
         }
     }

@@ -37,6 +37,6 @@ public interface DataMergeMethod extends DataDrivenMethod {
 
     /** The images a merge of {@code input} processes: per task, its sample size, or all its images when it has fewer. */
     static long imagesProcessed(DataMergeInput input, int samplesPerTask) {
-        return input.tasks().stream().mapToLong(t -> Math.min(samplesPerTask, t.images().count())).sum();
+        return input.tasks().stream().mapToLong(t -> Math.min(samplesPerTask, t.examples().count())).sum();
     }
 }

@@ -119,7 +119,7 @@ public final class FisherMerging implements DataMergeMethod {
                     throw new IllegalArgumentException("Fisher merging needs the head of task '" + t.name() + "'");
                 }
                 weights.add(t.weights());
-                fishers.add(diagonalFisher(input.model(), t.weights(), t.head(), t.images(), k, work, progress));
+                fishers.add(diagonalFisher(input.model(), t.weights(), t.head(), t.examples(), k, work, progress));
             }
             return combine(weights, fishers, settings.floor(), into);
         }

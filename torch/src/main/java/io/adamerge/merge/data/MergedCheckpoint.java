@@ -9,7 +9,9 @@ import io.adamerge.checkpoint.TensorSpec;
 import io.adamerge.io.AtomicFiles;
 import io.adamerge.io.Finite;
 import io.adamerge.io.OutputTarget;
+import io.adamerge.onnx.BertImportWriter;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +26,10 @@ import java.util.TreeSet;
  * bytes everywhere else (integer buffers such as {@code position_ids}, towers that were not merged).
  */
 public final class MergedCheckpoint {
+    /** Files of a BERT sentence-encoder directory besides its config, copied into a directory output. */
+    private static final List<String> COMPANIONS = List.of(BertImportWriter.TOKENIZER, BertImportWriter.MODULES,
+            BertImportWriter.SENTENCE_CONFIG, BertImportWriter.POOLING_CONFIG);
+
     private MergedCheckpoint() {
     }
 
@@ -107,6 +113,20 @@ public final class MergedCheckpoint {
             }
             if (configFile != null && source.configJson().isPresent()) {
                 copyAtomically(source.configJson().get(), configFile);
+                // a sentence-encoder directory's tokenizer and pooling files, so the output loads as its base does
+                Path baseDir = source.configJson().get().getParent();
+                for (String companion : COMPANIONS) {
+                    Path from = baseDir.resolve(companion);
+                    if (Files.isRegularFile(from)) {
+                        Path to = configFile.resolveSibling(companion);
+                        try {
+                            Files.createDirectories(to.getParent());
+                        } catch (IOException e) {
+                            throw new CheckpointException(to.getParent() + ": cannot create (" + e.getMessage() + ")", e);
+                        }
+                        copyAtomically(from, to);
+                    }
+                }
             }
         }
         return file;

@@ -7,11 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeParameters;
 import io.adamerge.merge.ParameterScope;
-import io.adamerge.model.ClipKeys;
-import io.adamerge.model.ClipVisionModel;
-import io.adamerge.model.OpenClipLayout;
-import io.adamerge.model.VitConfig;
-import io.adamerge.model.WeightLayout;
+import io.adamerge.model.Examples;
+import io.adamerge.model.ObservableLinears;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -124,28 +121,31 @@ public final class RegMean implements DataMergeMethod {
 
     @Override
     public Map<String, NDArray> merge(DataMergeInput input, NDManager into, DataMergeListener listener) {
+        if (!(input.model() instanceof ObservableLinears model)) {
+            throw new IllegalArgumentException("RegMean needs the inputs of the model's linear layers, and the "
+                    + input.model().family().name() + " family does not expose them");
+        }
         ImageCounter progress = new ImageCounter(listener,
                 DataMergeMethod.imagesProcessed(input, settings.samples()));
-        ClipVisionModel model = input.model();
-        VitConfig config = model.config();
-        Map<String, long[]> canonicalShapes = ClipKeys.shapes(config);
-        List<LinearInputs.Layer> layers = LinearInputs.layers(config, settings.patchEmbeddingAsLinear());
+        List<ObservableLinears.Layer> layers = model.linearLayers(settings.patchEmbeddingAsLinear());
         List<String> sites = LinearInputs.sites(layers);
         int tasks = input.tasks().size();
         try (NDManager work = into.newSubManager()) {
+            Map<String, long[]> canonicalShapes = new HashMap<>();
             Map<String, NDArray> gramSums = new HashMap<>();
             Map<String, NDArray> gramWeightSums = new HashMap<>();
             Map<String, NDArray> sums = new LinkedHashMap<>();
             for (int k = 0; k < tasks; k++) {
                 try (NDManager taskScope = work.newSubManager()) {
-                    Map<String, NDArray> w = canonical(model, input.tasks().get(k).weights(), taskScope);
-                    Map<String, NDArray> grams = grams(config, w, input.tasks().get(k).images(), sites, k, taskScope,
+                    Map<String, NDArray> w = model.toCanonical(input.tasks().get(k).weights(), taskScope);
+                    Map<String, NDArray> grams = grams(model, w, input.tasks().get(k).examples(), sites, k, taskScope,
                             progress);
-                    for (LinearInputs.Layer layer : layers) {
+                    for (ObservableLinears.Layer layer : layers) {
                         NDArray reduced = reduceOffDiagonal(grams.get(layer.site()), settings.alpha());
                         NDArray weightT = float64(LinearInputs.asMatrix(w.get(layer.weight())), taskScope).transpose();
                         accumulate(gramSums, layer.weight(), reduced, work);
                         accumulate(gramWeightSums, layer.weight(), reduced.matMul(weightT), work);
+                        canonicalShapes.put(layer.weight(), w.get(layer.weight()).getShape().getShape());
                     }
                     for (Map.Entry<String, NDArray> e : w.entrySet()) {
                         if (!gramSums.containsKey(e.getKey())) {
@@ -158,13 +158,12 @@ public final class RegMean implements DataMergeMethod {
             for (Map.Entry<String, NDArray> e : sums.entrySet()) {
                 merged.put(e.getKey(), e.getValue().div(tasks).toType(DataType.FLOAT32, false));
             }
-            for (LinearInputs.Layer layer : layers) {
-                NDArray solvedT = solve(gramSums.get(layer.weight()), gramWeightSums.get(layer.weight()), input, layer, work);
+            for (ObservableLinears.Layer layer : layers) {
+                NDArray solvedT = solve(gramSums.get(layer.weight()), gramWeightSums.get(layer.weight()), model, input, layer, work);
                 merged.put(layer.weight(), solvedT.transpose().reshape(new Shape(canonicalShapes.get(layer.weight())))
                         .toType(DataType.FLOAT32, false));
             }
-            Map<String, NDArray> named = model.layout() == WeightLayout.HUGGING_FACE ? merged
-                    : OpenClipLayout.fromCanonical(merged, config, work);
+            Map<String, NDArray> named = model.fromCanonical(merged, work);
             Map<String, NDArray> out = new LinkedHashMap<>();
             for (String key : model.parameterShapes().keySet()) {
                 NDArray a = named.get(key).duplicate();
@@ -181,35 +180,35 @@ public final class RegMean implements DataMergeMethod {
         return d;
     }
 
-    private static Map<String, NDArray> canonical(ClipVisionModel model, Map<String, NDArray> weights, NDManager scope) {
-        return model.layout() == WeightLayout.HUGGING_FACE ? weights : OpenClipLayout.toCanonical(weights, model.config(), scope);
-    }
-
-    /** Σ over the sampled images of XᵀX / N for each site, float64 [in, in], on {@code scope}. */
-    private Map<String, NDArray> grams(VitConfig config, Map<String, NDArray> w, TaskImages images, List<String> sites, int task,
-                                       NDManager scope, ImageCounter progress) {
-        int[] picked = new BatchSampler(settings.seed(), settings.samples()).indices(task, 0, images.count());
+    /**
+     * XᵀX of each site over the sampled examples, float64 [in, in], on {@code scope}, averaged as the model says:
+     * over the examples, or over the rows (tokens) the site saw.
+     */
+    private Map<String, NDArray> grams(ObservableLinears model, Map<String, NDArray> w, Examples examples, List<String> sites,
+                                       int task, NDManager scope, ImageCounter progress) {
+        int[] picked = new BatchSampler(settings.seed(), settings.samples()).indices(task, 0, examples.count());
         Map<String, NDArray> sums = new HashMap<>();
+        Map<String, Long> rows = new HashMap<>();
         for (int from = 0; from < picked.length; from += settings.batchSize()) {
             int to = Math.min(picked.length, from + settings.batchSize());
             int[] batch = java.util.Arrays.copyOfRange(picked, from, to);
             try (NDManager step = scope.newSubManager()) {
-                NDArray pixels = images.batch(step, batch);
-                LinearInputs.forward(config, w, pixels, (site, rows) -> {
+                model.observe(w, examples.select(batch, step), (site, x32) -> {
                     if (!sites.contains(site)) {
                         return;
                     }
-                    NDArray x = rows.toType(DataType.FLOAT64, true);
+                    NDArray x = x32.toType(DataType.FLOAT64, true);
                     NDArray xtx = x.transpose().matMul(x);
                     accumulate(sums, site, xtx, scope);
+                    rows.merge(site, x32.getShape().get(0), Long::sum);
                     x.close();
                     xtx.close();
                 });
             }
             progress.add(batch.length);
         }
-        for (NDArray g : sums.values()) {
-            g.divi(picked.length);
+        for (Map.Entry<String, NDArray> g : sums.entrySet()) {
+            g.getValue().divi(model.gramAverage() == ObservableLinears.GramAverage.PER_ROW ? rows.get(g.getKey()) : picked.length);
         }
         return sums;
     }
@@ -238,8 +237,8 @@ public final class RegMean implements DataMergeMethod {
      * inputs ever vary there) are given the average weight, which is what adding the identity at those entries to
      * every task's Gram yields.
      */
-    private static NDArray solve(NDArray gramSum, NDArray gramWeightSum, DataMergeInput input, LinearInputs.Layer layer,
-                                 NDManager scope) {
+    private static NDArray solve(NDArray gramSum, NDArray gramWeightSum, ObservableLinears model, DataMergeInput input,
+                                 ObservableLinears.Layer layer, NDManager scope) {
         long n = gramSum.getShape().get(0);
         double[] s = gramSum.toDoubleArray();
         List<Integer> dead = new ArrayList<>();
@@ -256,7 +255,7 @@ public final class RegMean implements DataMergeMethod {
             double[] b = gramWeightSum.toDoubleArray();
             double[][] weightsT = new double[tasks][];
             for (int k = 0; k < tasks; k++) {
-                NDArray w = canonical(input.model(), input.tasks().get(k).weights(), scope).get(layer.weight());
+                NDArray w = model.toCanonical(input.tasks().get(k).weights(), scope).get(layer.weight());
                 weightsT[k] = float64(LinearInputs.asMatrix(w), scope).transpose().toDoubleArray();
             }
             for (int i : dead) {

@@ -2,6 +2,7 @@ package io.adamerge.merge.testtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.adamerge.model.Examples;
 import io.adamerge.adamerging.AdaMerging;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
@@ -138,7 +139,7 @@ public class AdaMergingMethod implements TestTimeMerge {
     }
 
     @Override
-    public Outcome run(ModelPool pool, List<String> tasks, List<TaskImages> unlabelled, MergeParameters parameters, Listener listener,
+    public Outcome run(ModelPool pool, List<String> tasks, List<? extends Examples> unlabelled, MergeParameters parameters, Listener listener,
                        NDManager into) {
         if (unlabelled.size() != tasks.size()) {
             throw new IllegalArgumentException(tasks.size() + " tasks but " + unlabelled.size() + " sets of unlabelled images");
@@ -147,7 +148,7 @@ public class AdaMergingMethod implements TestTimeMerge {
         for (int k = 0; k < tasks.size(); k++) {
             adaTasks.add(new AdaMerging.Task(tasks.get(k), pool.head(tasks.get(k)), unlabelled.get(k)));
         }
-        try (AdaMerging ada = AdaMerging.create(pool.model(), pool.pretrained(), pool.finetuned(tasks), adaTasks, config(parameters),
+        try (AdaMerging ada = AdaMerging.create(pool.encoder(), pool.pretrained(), pool.finetuned(tasks), adaTasks, config(parameters),
                 into)) {
             Coefficients start = ada.initialCoefficients();
             listener.started(start);

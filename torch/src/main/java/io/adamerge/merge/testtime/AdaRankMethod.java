@@ -2,6 +2,7 @@ package io.adamerge.merge.testtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.adamerge.model.Examples;
 import io.adamerge.adamerging.AdaMerging;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
@@ -140,12 +141,12 @@ public class AdaRankMethod implements TestTimeMerge {
     }
 
     @Override
-    public Outcome run(ModelPool pool, List<String> tasks, List<TaskImages> unlabelled, MergeParameters parameters, Listener listener,
+    public Outcome run(ModelPool pool, List<String> tasks, List<? extends Examples> unlabelled, MergeParameters parameters, Listener listener,
                        NDManager into) {
         if (unlabelled.size() != tasks.size()) {
             throw new IllegalArgumentException(tasks.size() + " tasks but " + unlabelled.size() + " sets of unlabelled images");
         }
-        Encoder model = pool.model();
+        Encoder model = pool.encoder();
         List<AdaMerging.Task> adaTasks = new ArrayList<>();
         for (int k = 0; k < tasks.size(); k++) {
             AdaMerging.Task t = new AdaMerging.Task(tasks.get(k), pool.head(tasks.get(k)), unlabelled.get(k));

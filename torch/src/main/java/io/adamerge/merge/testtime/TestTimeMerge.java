@@ -2,6 +2,7 @@ package io.adamerge.merge.testtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.adamerge.model.Examples;
 import io.adamerge.adamerging.Coefficients;
 import io.adamerge.eval.ModelPool;
 import io.adamerge.merge.MergeParameters;
@@ -42,6 +43,6 @@ public interface TestTimeMerge extends TestTimeMethod {
      *
      * @param into manager of the merged weights
      */
-    Outcome run(ModelPool pool, List<String> tasks, List<TaskImages> unlabelled, MergeParameters parameters, Listener listener,
+    Outcome run(ModelPool pool, List<String> tasks, List<? extends Examples> unlabelled, MergeParameters parameters, Listener listener,
                 NDManager into);
 }

@@ -180,7 +180,9 @@ public final class BertEncoder {
                 pooled = hidden.mul(mask).sum(new int[] {1}).div(count);
             }
             if (normalize) {
-                NDArray norm = pooled.norm(new int[] {1}, true).maximum(1e-12f);
+                // the clamp is a tensor on the outputs' manager: backward reads it (see ClipVisionTower)
+                NDArray floor = outputs.create(1e-12f).toType(pooled.getDataType(), false);
+                NDArray norm = pooled.norm(new int[] {1}, true).maximum(floor);
                 pooled = pooled.div(norm);
             }
             pooled.attach(outputs);

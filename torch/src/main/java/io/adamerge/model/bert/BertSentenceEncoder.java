@@ -11,6 +11,7 @@ import io.adamerge.model.Batch;
 import io.adamerge.model.Encoder;
 import io.adamerge.model.Examples;
 import io.adamerge.model.ModelFamily;
+import io.adamerge.model.ObservableLinears;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.WeightLayout;
 import io.adamerge.onnx.SentencePooling;
@@ -19,9 +20,11 @@ import java.util.Map;
 
 /**
  * A BERT sentence encoder as an {@link Encoder}: {@link BertEncoder#sentenceEmbedding} with its pooling and
- * normalisation, taking {@link TokenBatch}es; what test-time and data-driven merges drive on text.
+ * normalisation, taking {@link TokenBatch}es; what test-time and data-driven merges drive on text. Its linear layers
+ * ({@link ObservableLinears}) are the 6 per block of {@link BertEncoder#linearLayers()}, observed on the real (unmasked)
+ * tokens only; embeddings and LayerNorms are not linear layers (as the official RegMean code hooks only {@code nn.Linear}).
  */
-public final class BertSentenceEncoder implements Encoder {
+public final class BertSentenceEncoder implements ObservableLinears {
     private final BertEncoder encoder;
     private final SentencePooling pooling;
     private final boolean normalize;
@@ -95,6 +98,35 @@ public final class BertSentenceEncoder implements Encoder {
         NDArray padded = NDArrays.concat(new NDList(a, zeros), 1);
         padded.attach(scratch);
         return padded;
+    }
+
+    /** {@link BertEncoder#linearLayers()}; the embeddings are lookups, so {@code inputEmbeddingAsLinear} changes nothing. */
+    @Override
+    public List<ObservableLinears.Layer> linearLayers(boolean inputEmbeddingAsLinear) {
+        return encoder.linearLayers().stream().map(l -> new ObservableLinears.Layer(l.weight(), l.site())).toList();
+    }
+
+    /** One layout: the weights are canonical. */
+    @Override
+    public Map<String, NDArray> toCanonical(Map<String, NDArray> weights, NDManager scratch) {
+        return weights;
+    }
+
+    @Override
+    public Map<String, NDArray> fromCanonical(Map<String, NDArray> canonical, NDManager into) {
+        return canonical;
+    }
+
+    /** {@link BertEncoder#lastHiddenState(Map, TokenBatch, BertEncoder.LinearInputObserver)}: rows are the real tokens. */
+    @Override
+    public void observe(Map<String, NDArray> canonical, Batch batch, ObservableLinears.Observer observer) {
+        encoder.lastHiddenState(canonical, tokens(batch), observer::input);
+    }
+
+    /** Per token row, as the official RegMean code averages (texts differ in length). */
+    @Override
+    public GramAverage gramAverage() {
+        return GramAverage.PER_ROW;
     }
 
     @Override

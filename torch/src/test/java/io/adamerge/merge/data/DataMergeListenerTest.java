@@ -51,7 +51,7 @@ class DataMergeListenerTest {
     private static void checkProgress(DataMergeMethod method, int samples, int largestStep) {
         try (NDManager m = manager.newSubManager()) {
             DataMergeInput input = Fixture.input(m, 0, 1, 2);
-            long expectedTotal = input.tasks().stream().mapToLong(t -> Math.min(samples, t.images().count())).sum();
+            long expectedTotal = input.tasks().stream().mapToLong(t -> Math.min(samples, t.examples().count())).sum();
             Recorder recorder = new Recorder();
             Map<String, NDArray> withListener = method.merge(input, m, recorder);
             Map<String, NDArray> without = method.merge(input, m);

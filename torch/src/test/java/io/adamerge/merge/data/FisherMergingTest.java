@@ -37,7 +37,7 @@ class FisherMergingTest {
             // any Fisher, the same for every model: here the first model's, which varies over orders of magnitude
             FisherMerging fisher = new FisherMerging(new FisherMerging.Settings(2, 0, 1e-8f));
             DataMergeInput.Task t = Fixture.task(0, m);
-            Map<String, NDArray> f = fisher.diagonalFisher(Fixture.finetuned(0, m).model(), t.weights(), t.head(), t.images(), 0, m);
+            Map<String, NDArray> f = fisher.diagonalFisher(Fixture.finetuned(0, m).model(), t.weights(), t.head(), t.examples(), 0, m);
             Map<String, NDArray> merged = FisherMerging.combine(weights, List.of(f, f, f), 1e-8f, m);
             double worst = 0;
             for (String k : merged.keySet()) {
@@ -78,10 +78,10 @@ class FisherMergingTest {
             DataMergeInput.Task t = Fixture.task(1, m);
             var model = Fixture.finetuned(1, m).model();
             FisherMerging a = new FisherMerging(new FisherMerging.Settings(3, 11, 1e-8f));
-            Map<String, NDArray> f1 = a.diagonalFisher(model, t.weights(), t.head(), t.images(), 1, m);
-            Map<String, NDArray> f2 = a.diagonalFisher(model, t.weights(), t.head(), t.images(), 1, m);
+            Map<String, NDArray> f1 = a.diagonalFisher(model, t.weights(), t.head(), t.examples(), 1, m);
+            Map<String, NDArray> f2 = a.diagonalFisher(model, t.weights(), t.head(), t.examples(), 1, m);
             Map<String, NDArray> other = new FisherMerging(new FisherMerging.Settings(3, 12, 1e-8f))
-                    .diagonalFisher(model, t.weights(), t.head(), t.images(), 1, m);
+                    .diagonalFisher(model, t.weights(), t.head(), t.examples(), 1, m);
             boolean anyDifferent = false;
             for (String k : f1.keySet()) {
                 float[] v = f1.get(k).toFloatArray();

@@ -10,6 +10,7 @@ import io.adamerge.model.ClipKeys;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.OpenClipLayout;
 import io.adamerge.model.TorchRuntime;
+import io.adamerge.model.VitConfig;
 import io.adamerge.model.WeightLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,13 +72,14 @@ class RegMeanTest {
         try (NDManager m = manager.newSubManager()) {
             DataMergeInput hf = Fixture.input(m, 0, 2);
             Map<String, NDArray> hfMerged = regMean(0.9).merge(hf, m);
-            ClipVisionModel openClip = new ClipVisionModel(hf.model().config(), WeightLayout.OPEN_CLIP);
+            VitConfig config = (VitConfig) hf.model().config();
+            ClipVisionModel openClip = new ClipVisionModel(config, WeightLayout.OPEN_CLIP);
             List<DataMergeInput.Task> tasks = new ArrayList<>();
             for (DataMergeInput.Task t : hf.tasks()) {
-                tasks.add(new DataMergeInput.Task(t.name(), OpenClipLayout.fromCanonical(t.weights(), hf.model().config(), m), t.head(), t.images()));
+                tasks.add(new DataMergeInput.Task(t.name(), OpenClipLayout.fromCanonical(t.weights(), config, m), t.head(), t.examples()));
             }
             Map<String, NDArray> ocMerged = regMean(0.9).merge(new DataMergeInput(openClip, tasks), m);
-            Map<String, NDArray> back = OpenClipLayout.toCanonical(ocMerged, hf.model().config(), m);
+            Map<String, NDArray> back = OpenClipLayout.toCanonical(ocMerged, config, m);
             assertThat(Fixture.maxRelDiff(back, hfMerged)).isLessThan(1e-6);
         }
     }

@@ -96,7 +96,7 @@ class BertGradientTest {
         return checks;
     }
 
-    private static Map<String, NDArray> randomWeights(BertConfig c, NDManager m, Random r) {
+    static Map<String, NDArray> randomWeights(BertConfig c, NDManager m, Random r) {
         Map<String, NDArray> w = new LinkedHashMap<>();
         BertKeys.shapes(c).forEach((name, shape) -> {
             int n = 1;
@@ -113,7 +113,7 @@ class BertGradientTest {
         return w;
     }
 
-    private static TokenBatch tokens(NDManager m, long[][] ids, long[][] types) {
+    static TokenBatch tokens(NDManager m, long[][] ids, long[][] types) {
         int batch = ids.length;
         int length = 0;
         for (long[] s : ids) {
