@@ -105,7 +105,7 @@ class SpectralStudiesTest {
         GeneralizationStudy.Row adaRank = rows.get(3);
         assertThat(adaRank.seen()).hasSize(split.seen().size());
         assertThat(adaRank.seenAvg()).isBetween(0.0, 100.0);
-        RobustnessStudy.Result rob = RobustnessStudy.run(ctx, List.of("mnist", "fashion"), List.of(Corruption.values()[0]));
+        RobustnessStudy.Result rob = RobustnessStudy.run(ctx, List.of("mnist", "fashion"), List.of(Corruption.values()[0].id()));
         assertThat(rob.rows().stream().map(RobustnessStudy.Row::method)).containsExactlyElementsOf(LABELS);
         for (RobustnessStudy.Row row : rob.rows()) {
             assertThat(row.avg().keySet()).as(row.method()).containsExactlyElementsOf(rob.conditions());

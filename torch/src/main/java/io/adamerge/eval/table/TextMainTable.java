@@ -2,15 +2,14 @@ package io.adamerge.eval.table;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.adamerge.adamerging.AdaMerging;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
-import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.data.fetch.DataDirectory;
 import io.adamerge.data.text.TextDataset;
 import io.adamerge.data.text.TextTaskSplits;
 import io.adamerge.data.text.TextTasks;
+import io.adamerge.eval.ModelPool;
 import io.adamerge.merge.InMemoryMerge;
 import io.adamerge.merge.MergeMethod;
 import io.adamerge.merge.MergeMethods;
@@ -22,8 +21,6 @@ import io.adamerge.merge.search.SearchPoolSource;
 import io.adamerge.merge.testtime.AdaMergingMethod;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.Encoder;
-import io.adamerge.model.ModelFamily;
-import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.bert.BertTokenizer;
 import io.adamerge.zoo.TextZoo;
 import io.adamerge.zoo.ZooFiles;
@@ -55,55 +52,41 @@ public final class TextMainTable {
         return TableRow.defaults();
     }
 
-    /** The text zoo's models, heads and splits, loaded once. */
+    /** The text zoo's models (a {@link ModelPool} over {@link TextZoo#models()}), heads and splits, loaded once. */
     private static final class Pool implements SearchPoolSource.OpenPool {
         final TextZoo zoo;
-        final NDManager manager = TorchRuntime.newManager();
+        final ModelPool models;
+        final NDManager manager;
         final BertTokenizer tokenizer;
         final Encoder encoder;
         final Map<String, NDArray> pretrained;
         final Map<String, ClassificationHead> heads = new LinkedHashMap<>();
         final Map<String, TextTaskSplits> splits = new LinkedHashMap<>();
-        final Map<String, Map<String, NDArray>> finetuned = new HashMap<>();
-        final Map<String, Map<String, FloatTensor>> floats = new HashMap<>();
-        final InMemoryMerge merger;
         final int batch;
 
         Pool(TextZoo zoo, DataDirectory data, MergeMethods registry) {
             this.zoo = zoo;
+            this.models = new ModelPool(zoo.models(), registry);
             this.tokenizer = zoo.tokenizer();
-            ModelFamily.Loaded pre = TextZoo.load(zoo.pretrainedDir(), manager);
-            this.encoder = pre.encoder();
-            this.pretrained = pre.weights();
+            this.manager = models.manager();
+            this.encoder = models.encoder();
+            this.pretrained = models.pretrained();
             TextTasks tasks = new TextTasks(data, zoo.recipe().dataSeed());
             for (String t : zoo.tasks()) {
-                heads.put(t, ClassificationHead.load(zoo.headFile(t), manager));
+                heads.put(t, models.head(t));
                 splits.put(t, tasks.load(t));
             }
-            this.merger = new InMemoryMerge(registry);
             this.batch = zoo.recipe().evaluation().batch();
         }
 
         @Override
-        public synchronized Map<String, NDArray> finetuned(String task) {
-            return finetuned.computeIfAbsent(task, t -> TextZoo.load(zoo.modelDir(t), manager).weights());
+        public Map<String, NDArray> finetuned(String task) {
+            return models.finetuned(task);
         }
 
-        synchronized Map<String, FloatTensor> floats(String key, Map<String, NDArray> weights) {
-            return floats.computeIfAbsent(key, k -> {
-                Map<String, FloatTensor> out = new LinkedHashMap<>();
-                weights.forEach((n, a) -> out.put(n, new FloatTensor(a.getShape().getShape(), a.toFloatArray())));
-                return out;
-            });
-        }
-
+        /** The data-free merge of every task's model, through the pool's in-memory merge (core's executor passes). */
         Map<String, NDArray> merge(MergeMethod method, Map<String, ?> parameters, NDManager into) {
-            List<Map<String, FloatTensor>> models = zoo.tasks().stream().map(t -> floats(t, finetuned(t))).toList();
-            Map<String, FloatTensor> base = method.requiresBase() ? floats("pretrained", pretrained) : null;
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            merger.merge(method.name(), parameters, List.of(), base, models)
-                    .forEach((n, t) -> out.put(n, into.create(t.data(), new Shape(t.shape()))));
-            return out;
+            return models.merge(method.name(), parameters, zoo.tasks(), into);
         }
 
         Map<String, Double> accuracies(Function<String, Map<String, NDArray>> weights, Function<TextTaskSplits, TextDataset> split,
@@ -146,8 +129,11 @@ public final class TextMainTable {
 
         @Override
         public void close() {
-            tokenizer.close();
-            manager.close();
+            try {
+                tokenizer.close();
+            } finally {
+                models.close();
+            }
         }
     }
 
@@ -239,7 +225,7 @@ public final class TextMainTable {
                 case PRETRAINED -> t -> pool.pretrained;
                 case INDIVIDUAL -> pool::finetuned;
                 case MULTITASK -> {
-                    Map<String, NDArray> mtl = TextZoo.load(pool.zoo.multitaskDir(), m).weights();
+                    Map<String, NDArray> mtl = pool.models.multitask(m);
                     yield t -> mtl;
                 }
             }, pool, cfg, m, listener);
