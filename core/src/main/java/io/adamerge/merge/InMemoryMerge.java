@@ -65,12 +65,9 @@ public final class InMemoryMerge {
             merged.put(t.name(), new float[Math.toIntExact(t.numel())]);
         }
         int chunkSize = MergeExecutor.chunkSize(method, chunkElements, floats);
-        float[] out = new float[chunkSize];
         try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size()))) {
-            feed(run, floats, base, models, chunkSize, chunk -> {
-                run.merge(chunk, out);
-                System.arraycopy(out, 0, merged.get(chunk.tensor().name()), (int) chunk.start(), chunk.count());
-            });
+            feed(run, floats, base, models, chunkSize, run::merge, (chunk, out) ->
+                    System.arraycopy(out, 0, merged.get(chunk.tensor().name()), (int) chunk.start(), chunk.count()));
             run.finish((tensor, element, value) -> merged.get(tensor.name())[Math.toIntExact(element)] = value);
         }
         Map<String, FloatTensor> result = new LinkedHashMap<>();
@@ -108,10 +105,8 @@ public final class InMemoryMerge {
                         + run.getClass().getName() + ") cannot give the unscaled merge");
             }
             scalable = s;
-            feed(run, floats, base, models, chunkSize, chunk -> {
-                s.direction(chunk, out);
-                System.arraycopy(out, 0, directions.get(chunk.tensor().name()), (int) chunk.start(), chunk.count());
-            });
+            feed(run, floats, base, models, chunkSize, (chunk, unused) -> s.direction(chunk, out), (chunk, unused) ->
+                    System.arraycopy(out, 0, directions.get(chunk.tensor().name()), (int) chunk.start(), chunk.count()));
             run.finish((tensor, element, value) -> {
                 throw new IllegalStateException(method.name() + " corrected '" + tensor.name() + "' at the end of a scalable merge");
             });
@@ -142,13 +137,16 @@ public final class InMemoryMerge {
         return floats;
     }
 
-    /** The run's global pre-passes, then per tensor its pre-passes and the chunks to merge, as the streaming executor. */
+    /**
+     * The run's global pre-passes, then per tensor its pre-passes and the chunks to merge, as the streaming executor
+     * (on one thread): {@code merge} computes a chunk into the source's buffer, {@code mergedChunk} takes it.
+     */
     private static void feed(MergeRun run, List<TensorInfo> floats, Map<String, FloatTensor> base, List<Map<String, FloatTensor>> models,
-                             int chunkSize, ChunkPipeline.ChunkConsumer mergeChunk) {
+                             int chunkSize, MergePasses.ChunkWork merge, MergePasses.ChunkWork mergedChunk) {
         ArraySource source = new ArraySource(base, models, chunkSize);
-        MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, source, (phase, tensor) -> {
+        MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, source, 1, (phase, tensor) -> {
         });
-        MergePasses.mergeTensors(run, floats, source, pre.checked(), mergeChunk);
+        MergePasses.mergeTensors(run, floats, source, pre.checked(), 1, merge, mergedChunk);
     }
 
     /** The tensors as F32 entries laid out one after the other, as a safetensors file of them would be. */
@@ -187,6 +185,7 @@ public final class InMemoryMerge {
         private final int chunkElements;
         private final float[] baseBuffer;
         private final float[][] modelBuffers;
+        private final float[] out;
 
         ArraySource(Map<String, FloatTensor> base, List<Map<String, FloatTensor>> models, int chunkElements) {
             this.base = base;
@@ -194,11 +193,12 @@ public final class InMemoryMerge {
             this.chunkElements = chunkElements;
             this.baseBuffer = base == null ? null : new float[chunkElements];
             this.modelBuffers = new float[models.size()][chunkElements];
+            this.out = new float[chunkElements];
         }
 
         @Override
-        public void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride,
-                           ChunkPipeline.ChunkConsumer consumer) {
+        public void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride, int threads,
+                           MergePasses.ChunkWork work, MergePasses.ChunkWork inOrder) {
             long ordinal = 0;
             for (int t = 0; t < tensors.size(); t++) {
                 TensorInfo tensor = tensors.get(t);
@@ -215,7 +215,9 @@ public final class InMemoryMerge {
                         copy(models.get(k).get(tensor.name()).data(), start, count, modelBuffers[k], checkFinite,
                                 "model " + (k + 1), tensor);
                     }
-                    consumer.accept(new TensorChunk(tensor, indices[t], start, count, baseBuffer, modelBuffers, Map.of()));
+                    TensorChunk chunk = new TensorChunk(tensor, indices[t], start, count, baseBuffer, modelBuffers, Map.of());
+                    work.accept(chunk, out);
+                    inOrder.accept(chunk, out);
                 }
             }
         }

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * (integer/bool tensors copied from the base), atomically. Memory is a few chunks, independent of model size.
  */
 public final class MergeExecutor {
-    /** Buffer sets in flight: one being merged, the others being read. */
-    private static final int READ_AHEAD_DEPTH = 3;
+    /** Buffer sets in flight beyond one per thread, for element-wise methods: read-ahead while the output is written. */
+    private static final int READ_AHEAD = 1;
 
     private final MergeMethods methods;
 
@@ -87,12 +87,12 @@ public final class MergeExecutor {
              MergeRun run = method.prepare(new MergeSetup(params, inputs.floatTensors(), inputs.size()))) {
             List<TensorInfo> floats = inputs.floatTensors();
             int chunkSize = chunkSize(method, job, floats);
-            // whole-tensor methods hold a tensor per buffer set: no read-ahead for them
-            int depth = method.elementwise() ? READ_AHEAD_DEPTH : 1;
-            try (ChunkPipeline pipeline = new ChunkPipeline(inputs, aux, chunkSize, depth)) {
-                float[] out = new float[chunkSize];
+            int threads = run.concurrent() ? job.effectiveThreads() : 1;
+            // whole-tensor methods hold a tensor per buffer set: one per thread, no read-ahead for them
+            int slots = method.elementwise() ? Math.max(3, threads + READ_AHEAD) : threads;
+            try (ChunkPipeline pipeline = new ChunkPipeline(inputs, aux, chunkSize, slots)) {
                 listener.begin((long) floats.size() * (run.globalPasses() + 1) + inputs.carriedTensors().size());
-                MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, pipeline,
+                MergePasses.PrePassStats pre = MergePasses.globalPasses(run, floats, pipeline, threads,
                         (phase, tensor) -> listener.step(phase, tensor.name()));
                 boolean checked = pre.checked();
                 int globalPasses = pre.passes();
@@ -123,20 +123,22 @@ public final class MergeExecutor {
                             }
                         }
                     };
-                    ChunkPipeline.ChunkConsumer mergeChunk = chunk -> {
-                        if (chunk.start() == 0) {
-                            advanceTo.accept(chunk.tensor());
-                        }
+                    MergePasses.ChunkWork merge = (chunk, out) -> {
                         run.merge(chunk, out);
                         if (!job.allowNonFinite()) {
                             requireFiniteResult(method, chunk, out);
+                        }
+                    };
+                    MergePasses.ChunkWork write = (chunk, out) -> {
+                        if (chunk.start() == 0) {
+                            advanceTo.accept(chunk.tensor());
                         }
                         writer.writeFloats(out, 0, chunk.count());
                         if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
                             listener.step("merge", chunk.tensor().name());
                         }
                     };
-                    int tensorPasses = MergePasses.mergeTensors(run, floats, pipeline, checked, mergeChunk);
+                    int tensorPasses = MergePasses.mergeTensors(run, floats, pipeline, checked, threads, merge, write);
                     advanceTo.accept(null);
                     run.finish((tensor, element, value) -> writer.patchFloat(tensor.name(), element, value));
                     if (job.directoryOutput()) {

@@ -13,15 +13,29 @@ final class MergePasses {
     private MergePasses() {
     }
 
-    /** Streams chunks of tensors to a consumer, in order (a {@link ChunkPipeline} over files, or arrays in memory). */
+    /** Work on one chunk; {@code out} is a buffer of the chunk size that travels with the chunk. */
+    interface ChunkWork {
+        void accept(TensorChunk chunk, float[] out);
+    }
+
+    /**
+     * Streams chunks of tensors (a {@link ChunkPipeline} over files, or arrays in memory): {@code work} runs on each
+     * chunk, possibly on several threads at once, then {@code inOrder} on the same chunk and buffer, one chunk after
+     * the other in stream order, on the calling thread. The chunk's arrays are reused once {@code inOrder} returned.
+     */
     interface Source {
         /**
          * @param indices     each tensor's index among the floating tensors
          * @param checkFinite whether to scan the values for NaN/Inf
          * @param stride      deliver only every stride-th chunk of the stream (1: all)
+         * @param threads     the most threads {@code work} may run on at once
          */
-        void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride, ChunkPipeline.ChunkConsumer consumer);
+        void stream(List<TensorInfo> tensors, int[] indices, boolean checkFinite, int stride, int threads,
+                    ChunkWork work, ChunkWork inOrder);
     }
+
+    private static final ChunkWork NOTHING = (chunk, out) -> {
+    };
 
     /** Reports the end of each tensor of a pre-pass ({@code phase} like "pass 1/2"). */
     interface PassListener {
@@ -33,7 +47,9 @@ final class MergePasses {
     }
 
     /** Runs the method's global pre-passes over every floating tensor. */
-    static PrePassStats globalPasses(MergeRun run, List<TensorInfo> floats, Source source, PassListener listener) {
+    static PrePassStats globalPasses(MergeRun run, List<TensorInfo> floats, Source source, int threads,
+                                     PassListener listener) {
+        int workers = run.concurrent() ? threads : 1;
         int[] allIndices = IntStream.range(0, floats.size()).toArray();
         boolean checked = false; // NaN/Inf scanned by a full pass already
         int passes = 0;
@@ -42,12 +58,12 @@ final class MergePasses {
             PrePass pass = new PrePass.Global(p);
             String phase = "pass " + (p + 1) + "/" + run.globalPasses();
             int stride = Math.max(1, run.globalPassStride(p));
-            source.stream(floats, allIndices, !checked && stride == 1, stride, chunk -> {
-                run.observe(pass, chunk);
-                if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
-                    listener.tensorDone(phase, chunk.tensor());
-                }
-            });
+            source.stream(floats, allIndices, !checked && stride == 1, stride, workers,
+                    (chunk, out) -> run.observe(pass, chunk), (chunk, out) -> {
+                        if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
+                            listener.tensorDone(phase, chunk.tensor());
+                        }
+                    });
             run.endPass(pass);
             checked |= stride == 1;
             passes++;
@@ -57,15 +73,18 @@ final class MergePasses {
     }
 
     /**
-     * Merges every non-empty floating tensor, each after its per-tensor pre-passes; {@code mergeChunk} receives the
-     * chunks to merge, in order. Returns the number of per-tensor pre-passes.
+     * Merges every non-empty floating tensor, each after its per-tensor pre-passes: {@code merge} computes a chunk
+     * (on up to {@code threads} threads when the run is {@link MergeRun#concurrent()}), {@code mergedChunk} receives
+     * the merged chunks in order. Returns the number of per-tensor pre-passes.
      */
-    static int mergeTensors(MergeRun run, List<TensorInfo> floats, Source source, boolean checked,
-                            ChunkPipeline.ChunkConsumer mergeChunk) {
+    static int mergeTensors(MergeRun run, List<TensorInfo> floats, Source source, boolean checked, int threads,
+                            ChunkWork merge, ChunkWork mergedChunk) {
         int tensorPasses = run.tensorPasses();
+        int workers = run.concurrent() ? threads : 1;
         if (tensorPasses == 0) {
             int[] nonEmpty = IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
-            source.stream(IntStream.of(nonEmpty).mapToObj(floats::get).toList(), nonEmpty, !checked, 1, mergeChunk);
+            source.stream(IntStream.of(nonEmpty).mapToObj(floats::get).toList(), nonEmpty, !checked, 1, workers, merge,
+                    mergedChunk);
             return 0;
         }
         for (int i = 0; i < floats.size(); i++) {
@@ -78,10 +97,11 @@ final class MergePasses {
             for (int p = 0; p < tensorPasses; p++) {
                 PrePass pass = new PrePass.OverTensor(p, t);
                 boolean firstRead = !checked && p == 0;
-                source.stream(one, index, firstRead, 1, chunk -> run.observe(pass, chunk));
+                source.stream(one, index, firstRead, 1, run.concurrentTensorPasses() ? workers : 1,
+                        (chunk, out) -> run.observe(pass, chunk), NOTHING);
                 run.endPass(pass);
             }
-            source.stream(one, index, false, 1, mergeChunk);
+            source.stream(one, index, false, 1, workers, merge, mergedChunk);
         }
         return tensorPasses;
     }

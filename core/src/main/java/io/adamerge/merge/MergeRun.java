@@ -6,9 +6,42 @@ import io.adamerge.checkpoint.TensorInfo;
  * One merge in progress. The executor first streams every floating tensor {@link #globalPasses()} times
  * through {@link #observe} (global statistics, e.g. the Ties threshold over the whole task vector), then
  * for each tensor streams it {@link #tensorPasses()} times through {@link #observe} (per-tensor statistics)
- * and finally through {@link #merge}, whose output is written. Calls come from one thread.
+ * and finally through {@link #merge}, whose output is written. Calls come from one thread at a time, unless
+ * the run is {@link #concurrent()}.
  */
 public interface MergeRun extends AutoCloseable {
+    /**
+     * Whether {@link #observe} and {@link #merge} may run on several threads at once, each call on its own chunk, in
+     * any order within a pass ({@link #endPass} and {@link #finish} still come alone, after every call of the pass
+     * returned). A concurrent run must compute the same values whichever thread sees which chunk.
+     */
+    default boolean concurrent() {
+        return false;
+    }
+
+    /**
+     * Whether the per-tensor pre-passes may run on several threads too (when {@link #concurrent()}); a run whose
+     * per-thread state would be made anew for every tensor can keep them on one thread.
+     */
+    default boolean concurrentTensorPasses() {
+        return concurrent();
+    }
+
+    /** A run without state between calls: {@code merge} computes each chunk from the chunk alone, on any thread. */
+    static MergeRun stateless(MergeRun merge) {
+        return new MergeRun() {
+            @Override
+            public boolean concurrent() {
+                return true;
+            }
+
+            @Override
+            public void merge(TensorChunk chunk, float[] out) {
+                merge.merge(chunk, out);
+            }
+        };
+    }
+
     /**
      * Passes over all floating tensors before the first output. Asked again after each pass, so the number may
      * shrink when a pass made a later one unnecessary.

@@ -47,14 +47,24 @@ public final class Merger {
      * @param shardBytes     largest shard of a directory output
      * @param allowNonFinite merge even if an input or the result holds NaN or infinity
      * @param chunkElements  elements per streamed chunk
+     * @param threads        threads of a streaming merge (0: one per core); the output does not depend on it
      */
-    public record Options(boolean force, long shardBytes, boolean allowNonFinite, int chunkElements) {
+    public record Options(boolean force, long shardBytes, boolean allowNonFinite, int chunkElements, int threads) {
+        /** Options on one thread per core. */
+        public Options(boolean force, long shardBytes, boolean allowNonFinite, int chunkElements) {
+            this(force, shardBytes, allowNonFinite, chunkElements, 0);
+        }
+
         public static Options defaults() {
             return new Options(false, MergeJob.DEFAULT_SHARD_BYTES, false, MergeJob.DEFAULT_CHUNK_ELEMENTS);
         }
 
         public Options withForce(boolean f) {
-            return new Options(f, shardBytes, allowNonFinite, chunkElements);
+            return new Options(f, shardBytes, allowNonFinite, chunkElements, threads);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(force, shardBytes, allowNonFinite, chunkElements, n);
         }
     }
 
@@ -135,7 +145,7 @@ public final class Merger {
         }
         MergeJob job = new MergeJob(method.name(), config.base(), config.models(), config.parameters(),
                 config.modelParameters(), target.path(), DTypes.parse(config.dtype()), options.shardBytes(),
-                options.allowNonFinite(), options.chunkElements());
+                options.allowNonFinite(), options.chunkElements(), options.threads());
         return Result.of(method.name(), new MergeExecutor(methods).run(job, target, listener));
     }
 

@@ -25,7 +25,7 @@ public final class PendingPatches implements AutoCloseable {
     private DataOutputStream out;
     private long count;
 
-    public void add(int tensorIndex, long element, float value) {
+    public synchronized void add(int tensorIndex, long element, float value) {
         try {
             if (out == null) {
                 file = Files.createTempFile("adamerge-patches-", ".bin");
@@ -40,7 +40,7 @@ public final class PendingPatches implements AutoCloseable {
         }
     }
 
-    public long count() {
+    public synchronized long count() {
         return count;
     }
 

@@ -13,6 +13,10 @@ import java.util.Arrays;
  * estimate (keeping those values' bits). When the k-th value falls in the band (the usual case) the threshold is known after the coarse
  * pass and the fine pass is skipped; otherwise the fine pass runs. Either way the result is exact.
  * NaN magnitudes count as larger than infinity.
+ *
+ * <p>Several threads can stream one pass: each into its own {@link #partial()}, all {@link #absorb absorbed}
+ * before {@link #endPass()}. Counts add exactly, so the result does not depend on how the values were split. A
+ * partial hands its band values to this selection after each call, so the band is held once, as with one thread.
  */
 public final class MagnitudeSelect {
     /** The passes, in order; {@link #DONE} when the threshold is known. */
@@ -43,6 +47,8 @@ public final class MagnitudeSelect {
     /** Raw bits of the values that fell in the band during the coarse pass ([0, bandSize)). */
     private int[] band;
     private int bandSize;
+    /** The selection this is a {@link #partial()} of, or null. */
+    private final MagnitudeSelect parent;
     private int bandBuckets;
     private long[] fine;
     private int bucket = -1;
@@ -74,12 +80,97 @@ public final class MagnitudeSelect {
         this.total = total;
         this.maxBandBuckets = maxBandBuckets;
         this.maxBandValues = maxBandValues;
+        this.parent = null;
         if (maxBandBuckets > 0 && total >= rank) {
             stage = Stage.SAMPLE;
             sample = new long[BUCKETS];
         } else {
             startCoarse();
         }
+    }
+
+    /** An empty accumulator for the current pass, with this one's stage, band and bucket. */
+    private MagnitudeSelect(MagnitudeSelect parent) {
+        this.rank = parent.rank;
+        this.total = parent.total;
+        this.maxBandBuckets = parent.maxBandBuckets;
+        this.maxBandValues = parent.maxBandValues;
+        this.parent = parent;
+        this.stage = parent.stage;
+        switch (stage) {
+            case SAMPLE -> sample = new long[BUCKETS];
+            case COARSE -> {
+                startCoarse();
+                if (parent.band != null) {
+                    bandLow = parent.bandLow;
+                    bandBuckets = parent.bandBuckets;
+                    // one call's band values at a time: handed to the parent after each call
+                    band = new int[Math.min(1 << 12, Math.max(1, maxBandValues))];
+                }
+            }
+            case FINE -> {
+                bucket = parent.bucket;
+                fine = new long[1 << 16];
+            }
+            case DONE -> throw new IllegalStateException("threshold already selected");
+        }
+    }
+
+    /** A fresh accumulator for one thread's share of the current pass; {@link #absorb} it before {@link #endPass()}. */
+    public MagnitudeSelect partial() {
+        return new MagnitudeSelect(this);
+    }
+
+    /** Adds what a {@link #partial()} of this pass counted. */
+    public void absorb(MagnitudeSelect part) {
+        if (part.stage != stage) {
+            throw new IllegalStateException("a partial of stage " + part.stage + " absorbed in stage " + stage);
+        }
+        switch (stage) {
+            case SAMPLE -> {
+                for (int j = 0; j < BUCKETS; j++) {
+                    sample[j] += part.sample[j];
+                }
+                sampled += part.sampled;
+            }
+            case COARSE -> {
+                part.flush();
+                for (int j = 0; j < BUCKETS; j++) {
+                    coarse[j] += part.coarse[j];
+                }
+                seen += part.seen;
+            }
+            case FINE -> {
+                for (int j = 0; j < fine.length; j++) {
+                    fine[j] += part.fine[j];
+                }
+            }
+            case DONE -> throw new IllegalStateException("threshold already selected");
+        }
+    }
+
+    /**
+     * Appends a partial's band values of one call to this band. Over the budget (in all, whoever counted them, so
+     * exactly when one thread alone would have been) the band is given up and the fine pass will run.
+     */
+    private synchronized void takeBand(MagnitudeSelect part) {
+        if (band == null || part.band == null) {
+            band = null;
+            part.band = null;
+            return;
+        }
+        long total = (long) bandSize + part.bandSize;
+        if (total > maxBandValues) {
+            band = null;
+            part.band = null;
+            return;
+        }
+        if (total > band.length) {
+            band = Arrays.copyOf(band, (int) Math.min(maxBandValues, Math.max(total, 2L * band.length)));
+        }
+        System.arraycopy(part.band, 0, band, bandSize, part.bandSize);
+        bandSize = (int) total;
+        part.bandSize = 0;
     }
 
     private void startCoarse() {
@@ -105,6 +196,9 @@ public final class MagnitudeSelect {
                 coarse(a, b, count);
                 if (band != null) {
                     bandCounts(a, b, count);
+                    if (parent != null) {
+                        parent.takeBand(this);
+                    }
                 }
             }
             case FINE -> {
@@ -225,11 +319,7 @@ public final class MagnitudeSelect {
                 int offset = bucket - bandLow;
                 if (band != null && offset >= 0 && offset < bandBuckets) {
                     long[] exact = new long[1 << 16];
-                    for (int i = 0; i < bandSize; i++) {
-                        if ((band[i] >>> 16) == bucket) {
-                            exact[band[i] & 0xffff]++;
-                        }
-                    }
+                    countBucket(band, bandSize, exact);
                     band = null;
                     select(exact, 0);
                     return true;
@@ -245,6 +335,14 @@ public final class MagnitudeSelect {
                 return true;
             }
             default -> throw new IllegalStateException("threshold already selected");
+        }
+    }
+
+    private void countBucket(int[] values, int size, long[] exact) {
+        for (int i = 0; i < size; i++) {
+            if ((values[i] >>> 16) == bucket) {
+                exact[values[i] & 0xffff]++;
+            }
         }
     }
 

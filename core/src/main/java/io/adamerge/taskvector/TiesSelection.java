@@ -1,6 +1,9 @@
 package io.adamerge.taskvector;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The trim and sign election of Ties-Merging (Yadav et al., 2023) over task vectors T_k = θ_k − θ_pre, computed
@@ -14,6 +17,10 @@ import java.util.Arrays;
  *
  * <p>For the global scope the stream is every floating tensor of the model; for the per-tensor scope one
  * instance serves one tensor. Arithmetic is in F32, summing models in order, as PyTorch does.
+ *
+ * <p>{@link #observe}, {@link #maskedTaskVectors} and {@link #disjointMerge} may run on several threads at once
+ * (each on its own chunk; {@link #endPass} alone, after the pass): each call borrows scratch arrays and histogram
+ * partials from a pool, and the counts and sign balances add exactly, so results do not depend on the threads.
  */
 public final class TiesSelection {
     private static final int ABS = 0x7fffffff;
@@ -25,6 +32,8 @@ public final class TiesSelection {
     private static final int BAND_BUCKETS = 16;
     /** Streams shorter than this (per model) are not sampled. */
     public static final long SAMPLE_MIN_ELEMENTS = 1L << 20;
+    /** Entries per block of the merge kernels: a thread's scratch arrays are this long, whatever the chunk. */
+    private static final int BLOCK = 1 << 16;
 
     private final TiesScope scope;
     private final int models;
@@ -36,14 +45,24 @@ public final class TiesSelection {
     private boolean thresholdsDone;
     private boolean majorityDone;
     private int passesDone;
+    /** Guarded by {@code this}. */
     private long signBalance;
     private int majority;
-    private float[][] trimmed = new float[0][];
-    private float[] sums = new float[0];
-    private float[] electedSigns = new float[0];
-    /** Σ_k |trimmed_k| per entry (only with a deferred majority): non-zero where a zero sum is a cancellation. */
-    private float[] magnitudes = new float[0];
-    private float[] kept = new float[0];
+    /** Scratch arrays not in use; shared with the selections that {@link #reuseScratch} this one's. */
+    private ArrayDeque<Scratch> scratch = new ArrayDeque<>();
+    /** Per-thread histogram partials of the current threshold pass, one per model (null where none selects). */
+    private final ArrayDeque<MagnitudeSelect[]> idlePartials = new ArrayDeque<>();
+    private final List<MagnitudeSelect[]> allPartials = new ArrayList<>();
+
+    /** The arrays one call works in. */
+    private static final class Scratch {
+        float[][] trimmed = new float[0][];
+        float[] sums = new float[0];
+        float[] electedSigns = new float[0];
+        /** Σ_k |trimmed_k| per entry (only with a deferred majority): non-zero where a zero sum is a cancellation. */
+        float[] magnitudes = new float[0];
+        float[] kept = new float[0];
+    }
 
     /**
      * @param scope    how thresholds and zero-sum signs are defined
@@ -121,12 +140,29 @@ public final class TiesSelection {
     /** Takes over another (finished) selection's scratch arrays, so that one per tensor does not allocate anew. */
     public void reuseScratch(TiesSelection previous) {
         if (previous != null && previous.models == models) {
-            trimmed = previous.trimmed;
-            sums = previous.sums;
-            magnitudes = previous.magnitudes;
-            electedSigns = previous.electedSigns;
-            kept = previous.kept;
+            scratch = previous.scratch;
         }
+    }
+
+    private Scratch borrowScratch() {
+        synchronized (scratch) {
+            Scratch s = scratch.poll();
+            return s != null ? s : new Scratch();
+        }
+    }
+
+    private void giveBack(Scratch s) {
+        synchronized (scratch) {
+            scratch.push(s);
+        }
+    }
+
+    private synchronized void addBalance(long balance) {
+        signBalance += balance;
+    }
+
+    private synchronized long balanceSoFar() {
+        return signBalance;
     }
 
     /**
@@ -173,21 +209,52 @@ public final class TiesSelection {
             throw new IllegalStateException("all statistics passes are done");
         }
         if (!thresholdsDone) {
-            for (int k = 0; k < models; k++) {
-                if (selects[k] != null) {
-                    selects[k].acceptDifference(modelValues[k], base, count);
+            MagnitudeSelect[] partials = borrowPartials();
+            try {
+                for (int k = 0; k < models; k++) {
+                    if (partials[k] != null) {
+                        partials[k].acceptDifference(modelValues[k], base, count);
+                    }
+                }
+            } finally {
+                synchronized (idlePartials) {
+                    idlePartials.push(partials);
                 }
             }
             return;
         }
-        trim(base, modelValues, count);
-        signBalance += balance(count);
+        Scratch s = borrowScratch();
+        try {
+            long balance = 0;
+            for (int from = 0; from < count; from += BLOCK) {
+                int n = Math.min(BLOCK, count - from);
+                trim(s, base, modelValues, from, n);
+                balance += balance(s, n);
+            }
+            addBalance(balance);
+        } finally {
+            giveBack(s);
+        }
+    }
+
+    private MagnitudeSelect[] borrowPartials() {
+        synchronized (idlePartials) {
+            MagnitudeSelect[] p = idlePartials.poll();
+            if (p == null) {
+                p = new MagnitudeSelect[models];
+                for (int k = 0; k < models; k++) {
+                    p[k] = selects[k] == null ? null : selects[k].partial();
+                }
+                allPartials.add(p);
+            }
+            return p;
+        }
     }
 
     /** Σ sign(sum of trimmed) over the chunk. */
-    private long balance(int count) {
+    private static long balance(Scratch scratch, int count) {
         int balance = 0; // |balance| ≤ count: an int suffices per chunk
-        float[] sum = sums;
+        float[] sum = scratch.sums;
         for (int i = 0; i < count; i++) {
             float s = sum[i];
             balance += (positive(s) & 1) - (positive(-s) & 1);
@@ -197,6 +264,17 @@ public final class TiesSelection {
 
     public void endPass() {
         if (!thresholdsDone) {
+            synchronized (idlePartials) {
+                for (MagnitudeSelect[] p : allPartials) {
+                    for (int k = 0; k < models; k++) {
+                        if (selects[k] != null) {
+                            selects[k].absorb(p[k]);
+                        }
+                    }
+                }
+                allPartials.clear();
+                idlePartials.clear();
+            }
             boolean all = true;
             for (int k = 0; k < models; k++) {
                 if (selects[k] != null && selects[k].endPass()) {
@@ -207,7 +285,7 @@ public final class TiesSelection {
             }
             thresholdsDone = all;
         } else {
-            majority = Long.signum(signBalance);
+            majority = Long.signum(balanceSoFar());
             majorityDone = true;
         }
         passesDone++;
@@ -226,7 +304,7 @@ public final class TiesSelection {
     public int zeroSumSign() {
         requireReady();
         if (deferMajority) {
-            return Long.signum(signBalance);
+            return Long.signum(balanceSoFar());
         }
         return scope == TiesScope.GLOBAL ? majority : 1;
     }
@@ -253,14 +331,17 @@ public final class TiesSelection {
      * become {@code value * 0} (−0.0 for negative values), as the official code's multiplication by the mask does.
      * Branch-free (bit masks instead of conditions): which entries survive is data-dependent and unpredictable.
      */
-    private void trim(float[] base, float[][] modelValues, int count) {
-        if (trimmed.length != models || trimmed[0].length < count) {
-            trimmed = new float[models][count];
-            sums = new float[count];
-            magnitudes = new float[count];
-            electedSigns = new float[count];
-            kept = new float[count];
+    private void trim(Scratch s, float[] base, float[][] modelValues, int from, int count) {
+        if (s.trimmed.length != models) {
+            s.trimmed = new float[models][BLOCK];
+            s.sums = new float[BLOCK];
+            s.magnitudes = new float[BLOCK];
+            s.electedSigns = new float[BLOCK];
+            s.kept = new float[BLOCK];
         }
+        float[][] trimmed = s.trimmed;
+        float[] sums = s.sums;
+        float[] magnitudes = s.magnitudes;
         Arrays.fill(sums, 0, count, 0f);
         if (deferMajority) {
             Arrays.fill(magnitudes, 0, count, 0f);
@@ -270,14 +351,14 @@ public final class TiesSelection {
             float[] m = modelValues[k];
             if (keepNone[k]) {
                 for (int i = 0; i < count; i++) {
-                    t[i] = (m[i] - base[i]) * 0f;
+                    t[i] = (m[from + i] - base[from + i]) * 0f;
                 }
                 continue;
             }
             int threshold = thresholdBits[k];
             float[] sum = sums;
             for (int i = 0; i < count; i++) {
-                int bits = Float.floatToRawIntBits(m[i] - base[i]);
+                int bits = Float.floatToRawIntBits(m[from + i] - base[from + i]);
                 // all ones when |d| < threshold (both non-negative ints, so the difference cannot overflow)
                 int drop = ((bits & ABS) - threshold) >> 31;
                 float v = Float.intBitsToFloat(bits & ~(drop & ABS));
@@ -298,10 +379,10 @@ public final class TiesSelection {
      * keep rule needs: +1 keeps positive entries, −1 negative ones (the official rule keeps negative entries where
      * the elected sign is 0, which only a zero global majority can produce).
      */
-    private void elect(int count) {
+    private void elect(Scratch s, int count) {
         int zeroSign = scope == TiesScope.GLOBAL && !deferMajority ? (majority > 0 ? ONE : ONE | SIGN) : ONE;
-        float[] e = electedSigns;
-        float[] sum = sums;
+        float[] e = s.electedSigns;
+        float[] sum = s.sums;
         for (int i = 0; i < count; i++) {
             int bits = Float.floatToRawIntBits(sum[i]);
             int zero = ((bits & ABS) - 1) >> 31; // all ones when the sum is ±0
@@ -315,17 +396,25 @@ public final class TiesSelection {
         if (deferMajority) {
             throw new IllegalStateException("masked task vectors need the majority pass (deferMajority = false)");
         }
-        trim(base, modelValues, count);
-        elect(count);
-        float[] e = electedSigns;
-        for (int k = 0; k < models; k++) {
-            float[] t = trimmed[k];
-            float[] o = out[k];
-            for (int i = 0; i < count; i++) {
-                // t·e > 0 exactly when t is non-zero with the elected sign; otherwise only t's sign bit stays (t·0)
-                int keep = positive(t[i] * e[i]) | SIGN;
-                o[i] = Float.intBitsToFloat(Float.floatToRawIntBits(t[i]) & keep);
+        Scratch s = borrowScratch();
+        try {
+            for (int from = 0; from < count; from += BLOCK) {
+                int n = Math.min(BLOCK, count - from);
+                trim(s, base, modelValues, from, n);
+                elect(s, n);
+                float[] e = s.electedSigns;
+                for (int k = 0; k < models; k++) {
+                    float[] t = s.trimmed[k];
+                    float[] o = out[k];
+                    for (int i = 0; i < n; i++) {
+                        // t·e > 0 exactly when t is non-zero with the elected sign; otherwise only t's sign bit stays
+                        int keep = positive(t[i] * e[i]) | SIGN;
+                        o[from + i] = Float.intBitsToFloat(Float.floatToRawIntBits(t[i]) & keep);
+                    }
+                }
             }
+        } finally {
+            giveBack(s);
         }
     }
 
@@ -342,14 +431,34 @@ public final class TiesSelection {
     public void disjointMerge(float[] base, float[][] modelValues, int count, boolean mean, float[] out,
                               ZeroSumEntries zeroSums) {
         requireReady();
-        trim(base, modelValues, count);
-        if (deferMajority) {
-            signBalance += balance(count);
-            reportZeroSums(count, mean, zeroSums);
+        Scratch s = borrowScratch();
+        try {
+            long balance = 0;
+            for (int from = 0; from < count; from += BLOCK) {
+                balance += disjointMerge(s, base, modelValues, from, Math.min(BLOCK, count - from), mean, out, zeroSums);
+            }
+            if (deferMajority) {
+                addBalance(balance);
+            }
+        } finally {
+            giveBack(s);
         }
-        elect(count);
-        float[] e = electedSigns;
-        Arrays.fill(out, 0, count, 0f);
+    }
+
+    /** The block {@code [from, from + count)} of the chunk; returns its sign balance (0 without a deferred majority). */
+    private long disjointMerge(Scratch s, float[] base, float[][] modelValues, int from, int count, boolean mean,
+                               float[] out, ZeroSumEntries zeroSums) {
+        trim(s, base, modelValues, from, count);
+        long balance = 0;
+        if (deferMajority) {
+            balance = balance(s, count);
+            reportZeroSums(s, from, count, mean, zeroSums);
+        }
+        elect(s, count);
+        float[] e = s.electedSigns;
+        float[][] trimmed = s.trimmed;
+        float[] kept = s.kept;
+        Arrays.fill(out, from, from + count, 0f);
         if (mean) {
             Arrays.fill(kept, 0, count, 0f);
         }
@@ -357,7 +466,7 @@ public final class TiesSelection {
             float[] t = trimmed[k];
             for (int i = 0; i < count; i++) {
                 float agreeing = Math.max(t[i] * e[i], 0f); // |t| where t agrees, else 0
-                out[i] += agreeing * e[i];
+                out[from + i] += agreeing * e[i];
             }
             if (mean) {
                 for (int i = 0; i < count; i++) {
@@ -367,9 +476,10 @@ public final class TiesSelection {
         }
         if (mean) {
             for (int i = 0; i < count; i++) {
-                out[i] /= Math.max(kept[i], 1f);
+                out[from + i] /= Math.max(kept[i], 1f);
             }
         }
+        return balance;
     }
 
     /** All ones when x &gt; 0 (bits a positive non-zero int), else 0: no branch. */
@@ -379,11 +489,14 @@ public final class TiesSelection {
     }
 
     /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
-    private void reportZeroSums(int count, boolean mean, ZeroSumEntries zeroSums) {
+    private void reportZeroSums(Scratch s, int from, int count, boolean mean, ZeroSumEntries zeroSums) {
         // a branch-free scan first: exact cancellations are rare, zero sums of all-zero entries are common
         int any = 0;
-        float[] sum = sums;
-        float[] mag = magnitudes;
+        float[] sum = s.sums;
+        float[] mag = s.magnitudes;
+        float[] sums = s.sums;
+        float[] magnitudes = s.magnitudes;
+        float[][] trimmed = s.trimmed;
         for (int i = 0; i < count; i++) {
             int zero = ((Float.floatToRawIntBits(sum[i]) & ABS) - 1) >> 31;
             any |= zero & positive(mag[i]);
@@ -411,7 +524,7 @@ public final class TiesSelection {
                 if (zeroSums == null) {
                     throw new IllegalStateException("deferred majority needs a receiver of zero-sum entries");
                 }
-                zeroSums.accept(i, mean ? acc / Math.max(negatives, 1) : acc);
+                zeroSums.accept(from + i, mean ? acc / Math.max(negatives, 1) : acc);
             }
         }
     }

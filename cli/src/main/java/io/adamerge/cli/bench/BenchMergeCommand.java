@@ -64,6 +64,10 @@ public final class BenchMergeCommand implements Callable<Integer> {
             description = "cold (drop the page cache before each run) and/or warm (default ${DEFAULT-VALUE})")
     List<String> modes;
 
+    @Option(names = "--threads", defaultValue = "0",
+            description = "threads of each merge (default: one per core)")
+    int threads;
+
     @Option(names = "--keep", description = "keep the generated checkpoints")
     boolean keep;
 
@@ -101,8 +105,9 @@ public final class BenchMergeCommand implements Callable<Integer> {
             for (Path p : all) {
                 inputBytes += Files.size(p);
             }
-            out.printf(Locale.ROOT, "input: %d files, %.3f GB; merging JVM: -Xmx%s; %d cores%n", all.size(),
-                    inputBytes / 1e9, xmx, Runtime.getRuntime().availableProcessors());
+            int cores = Runtime.getRuntime().availableProcessors();
+            out.printf(Locale.ROOT, "input: %d files, %.3f GB; merging JVM: -Xmx%s; %d cores; merge threads: %d%n",
+                    all.size(), inputBytes / 1e9, xmx, cores, threads > 0 ? threads : cores);
             out.println("data-free merges run in pure Java; the engine's GEMM path (AdaMerging, Fisher, RegMean, training): "
                     + io.adamerge.model.TorchRuntime.gemmPath().name());
             out.printf("%-6s %-22s %8s %9s %8s %7s %10s %8s%n", "cache", "run", "seconds", "GB/s in", "vs cat",
@@ -163,6 +168,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
         cmd.add("merge");
         cmd.add("--no-progress");
         cmd.add("--report-peak-memory");
+        cmd.addAll(List.of("--threads", Integer.toString(threads)));
         if (method.equals("ties-per-tensor")) {
             cmd.addAll(List.of("--method", "ties", "--ties-scope", "per-tensor"));
         } else {

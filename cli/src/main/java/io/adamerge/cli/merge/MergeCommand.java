@@ -135,6 +135,10 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--chunk-size", paramLabel = "ELEMENTS", hidden = true, description = "elements per streamed chunk")
     int chunkElements = MergeJob.DEFAULT_CHUNK_ELEMENTS;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "threads of a data-free merge (default: one per core); the output is the same whatever N")
+    int threads;
+
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
@@ -162,7 +166,7 @@ public final class MergeCommand implements Callable<Integer> {
         }
         MergeConfig cfg = config == null ? null : MergeConfig.read(config);
         MergeConfig merge = overrides().applyTo(cfg, merger.methods());
-        Merger.Options options = new Merger.Options(force, parseSize(shardSize), allowNonFinite, chunkElements);
+        Merger.Options options = new Merger.Options(force, parseSize(shardSize), allowNonFinite, chunkElements, threads);
         Inputs inputs = Inputs.of().add("--base", merge.base()).addAll("--models", merge.models())
                 .addAll("--heads", merge.heads().stream().filter(Objects::nonNull).toList())
                 .addAll("--data", merge.data().stream().filter(Objects::nonNull).toList())

@@ -77,17 +77,25 @@ public class Dare implements MergeMethod {
             keepBelow[k] = (long) Math.ceil(p[k] * 0x1p53);
         }
         long[] tensorKeys = setup.floatTensors().stream().mapToLong(t -> fnv1a(t.name())).toArray();
+        // each thread its own scratch arrays: chunks merge on several threads at once
+        ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[models + 1][0]);
         return new MergeRun() {
-            private float[][] kept = new float[0][];
-            private float[] sums = new float[0];
+            @Override
+            public boolean concurrent() {
+                return true;
+            }
 
             @Override
             public void merge(TensorChunk chunk, float[] out) {
                 int n = chunk.count();
-                if (kept.length != models || kept[0].length < n) {
-                    kept = new float[models][n];
-                    sums = new float[n];
+                float[][] arrays = scratch.get();
+                if (arrays[0].length < n) {
+                    for (int k = 0; k <= models; k++) {
+                        arrays[k] = new float[n];
+                    }
                 }
+                float[][] kept = arrays;
+                float[] sums = arrays[models];
                 float[] b = chunk.base();
                 long tensorKey = tensorKeys[chunk.tensorIndex()];
                 for (int k = 0; k < models; k++) {

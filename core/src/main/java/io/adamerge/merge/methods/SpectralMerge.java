@@ -60,6 +60,12 @@ abstract class SpectralMerge implements MergeMethod {
     public MergeRun prepare(MergeSetup setup) {
         double alpha = setup.parameters().number("alpha");
         return new ScalableRun() {
+            /** No state between calls: tensors merge on several threads at once. */
+            @Override
+            public boolean concurrent() {
+                return true;
+            }
+
             @Override
             public void direction(TensorChunk c, double[] out) {
                 float[] base = c.base();

@@ -69,6 +69,11 @@ public final class Ties implements MergeMethod {
     private record GlobalRun(TiesSelection selection, boolean mean, float lambda, List<TensorInfo> tensors,
                              PendingPatches pending) implements MergeRun {
         @Override
+        public boolean concurrent() {
+            return true;
+        }
+
+        @Override
         public int globalPasses() {
             return selection.passes();
         }
@@ -122,7 +127,21 @@ public final class Ties implements MergeMethod {
             this.lambda = lambda;
         }
 
-        private TiesSelection selectionFor(TensorInfo t) {
+        @Override
+        public boolean concurrent() {
+            return true;
+        }
+
+        /**
+         * The statistics passes stay on one thread: a selection per tensor with per-thread histograms would allocate
+         * them anew for every tensor, and the garbage would grow the heap (peak memory). The merge pass is parallel.
+         */
+        @Override
+        public boolean concurrentTensorPasses() {
+            return false;
+        }
+
+        private synchronized TiesSelection selectionFor(TensorInfo t) {
             if (!t.equals(tensor)) {
                 tensor = t;
                 TiesSelection next = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel());

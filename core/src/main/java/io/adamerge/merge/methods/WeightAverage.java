@@ -57,7 +57,7 @@ public final class WeightAverage implements MergeMethod {
         for (int k = 0; k < w.length; k++) {
             fscale[k] = (float) scale[k];
         }
-        return (chunk, out) -> {
+        return MergeRun.stateless((chunk, out) -> {
             float[][] m = chunk.models();
             int n = chunk.count();
             float[] m0 = m[0];
@@ -96,6 +96,6 @@ public final class WeightAverage implements MergeMethod {
                     out[i] = v;
                 }
             }
-        };
+        });
     }
 }
