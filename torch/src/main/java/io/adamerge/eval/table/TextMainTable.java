@@ -198,7 +198,7 @@ public final class TextMainTable {
     private static long work(TableRow row, MainTableConfig cfg, Pool pool) {
         int tasks = pool.zoo.tasks().size();
         if (row.chosenOnValidation() != null) {
-            return (long) tasks * (cfg.lambdaGrid().size() + 1);
+            return (long) tasks * (row.grid(cfg).size() + 1);
         }
         if (row.method() instanceof AdaMergingMethod a) {
             return a.steps(MainTable.parameters(row)) + tasks;
@@ -238,9 +238,13 @@ public final class TextMainTable {
             Map<String, Double> validation = new LinkedHashMap<>();
             double bestLambda = Double.NaN;
             double bestAvg = Double.NEGATIVE_INFINITY;
-            for (double lambda : cfg.lambdaGrid()) {
+            // the row's own grid (α over 0.1 … 3.0 for the spectral merges); a scale parameter is decomposed once and rescaled
+            boolean rescaled = method.scaleParameter().filter(row.chosenOnValidation()::equals).isPresent();
+            ModelPool.Scalable scalable = rescaled ? pool.models.scalable(method.name(), row.parameters(), pool.zoo.tasks()) : null;
+            for (double lambda : row.grid(cfg)) {
                 try (NDManager scope = m.newSubManager()) {
-                    Map<String, NDArray> merged = pool.merge(method, MainTable.with(row, lambda), scope);
+                    Map<String, NDArray> merged = scalable != null ? scalable.at(lambda, scope)
+                            : pool.merge(method, MainTable.with(row, lambda), scope);
                     double avg = mean(pool.accuracies(t -> merged, TextTaskSplits::validation, cfg.validationImages(), scope, listener, row.id()));
                     validation.put(MainTable.lambdaLabel(lambda), avg);
                     if (avg > bestAvg) {
@@ -249,7 +253,8 @@ public final class TextMainTable {
                     }
                 }
             }
-            Map<String, NDArray> chosen = pool.merge(method, MainTable.with(row, bestLambda), m);
+            Map<String, NDArray> chosen = scalable != null ? scalable.at(bestLambda, m)
+                    : pool.merge(method, MainTable.with(row, bestLambda), m);
             MainTable.Row r = test(row, t -> chosen, pool, cfg, m, listener);
             return new MainTable.Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
         }
