@@ -26,48 +26,22 @@ public record ImageZooSource(String zoo, String data) implements SearchPoolSourc
         Zoo z = Zoo.open(Path.of(zoo));
         ModelPool models = new ModelPool(z, MergeMethods.discover());
         TaskPool tasks = TaskPool.of(models, new ZooData(new DataDirectory(Path.of(data)), z.recipe().dataSeed(), z.imageSpec()));
-        SearchPool view = of(models, tasks);
-        return new OpenPool() {
-            @Override
-            public List<String> tasks() {
-                return view.tasks();
-            }
-
-            @Override
-            public Encoder encoder() {
-                return view.encoder();
-            }
-
-            @Override
-            public Map<String, NDArray> pretrained() {
-                return view.pretrained();
-            }
-
-            @Override
-            public Map<String, NDArray> finetuned(String task) {
-                return view.finetuned(task);
-            }
-
-            @Override
-            public NDManager manager() {
-                return view.manager();
-            }
-
-            @Override
-            public TaskMetrics evaluate(String task, Map<String, NDArray> weights, Split split, int limit, NDManager scope) {
-                return view.evaluate(task, weights, split, limit, scope);
-            }
-
-            @Override
-            public void close() {
-                models.close();
-            }
-        };
+        return owning(models, tasks);
     }
 
     /** A view of an image model pool and its task pool as a search pool (the caller keeps owning them). */
     public static SearchPool of(ModelPool models, TaskPool tasks) {
-        return new SearchPool() {
+        return view(models, tasks, () -> {
+        });
+    }
+
+    /** The same view, owning the model pool: closing the view closes it. */
+    public static OpenPool owning(ModelPool models, TaskPool tasks) {
+        return view(models, tasks, models::close);
+    }
+
+    private static OpenPool view(ModelPool models, TaskPool tasks, Runnable close) {
+        return new OpenPool() {
             @Override
             public List<String> tasks() {
                 return models.tasks();
@@ -96,6 +70,11 @@ public record ImageZooSource(String zoo, String data) implements SearchPoolSourc
             @Override
             public TaskMetrics evaluate(String task, Map<String, NDArray> weights, Split split, int limit, NDManager scope) {
                 return tasks.evaluate(task, weights, split == Split.VALIDATION ? tasks.validation(task) : tasks.test(task), limit, scope);
+            }
+
+            @Override
+            public void close() {
+                close.run();
             }
         };
     }
