@@ -344,20 +344,46 @@ public final class MainTable {
      */
     private static Row best(TableRow row, Pools pools, NDManager m, Listener listener) {
         MainTableConfig cfg = pools.cfg();
-        ModelPool models = pools.models();
-        boolean rescaled = ((MergeMethod) row.method()).scaleParameter().filter(row.chosenOnValidation()::equals).isPresent();
-        ModelPool.Scalable scalable = rescaled ? models.scalable(row.method().name(), row.parameters(), models.tasks()) : null;
         String symbol = TableRow.SEARCHED_ALPHA.equals(row.chosenOnValidation()) ? "α" : "λ";
+        Choice choice = choose(row, cfg, pools.models(), pools.models().tasks(), m, (merged, lambda, scope) ->
+                Evaluator.mean(pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
+                        t -> listener.advanced(row.id(), String.format(Locale.ROOT, "%s %.2f %s", symbol, lambda, t)))));
+        Row r = test(row, t -> choice.weights(), pools, m, listener);
+        return new Row(r.method(), r.avg(), r.perTask(), 0, false, choice.value(), choice.validation(), null);
+    }
+
+    /** The average validation accuracy of a merge made with one value of a row's grid. */
+    @FunctionalInterface
+    interface ValidationScore {
+        double average(Map<String, NDArray> merged, double value, NDManager scope);
+    }
+
+    /**
+     * A {@code *_best} row's choice: the chosen value, every value's validation average (by {@link #lambdaLabel}) and the
+     * merge with the chosen value.
+     */
+    record Choice(double value, Map<String, Double> validation, Map<String, NDArray> weights) {
+    }
+
+    /**
+     * Merges with every value of the row's grid, scores each on validation and keeps the best (the smallest on a tie), for
+     * every benchmark. When the searched parameter is the method's scale parameter the merged task vector is computed once
+     * and rescaled per value.
+     *
+     * @param m manager of the chosen merge
+     */
+    static Choice choose(TableRow row, MainTableConfig cfg, ModelPool models, List<String> tasks, NDManager m, ValidationScore score) {
+        MergeMethod method = (MergeMethod) row.method();
+        boolean rescaled = method.scaleParameter().filter(row.chosenOnValidation()::equals).isPresent();
+        ModelPool.Scalable scalable = rescaled ? models.scalable(method.name(), row.parameters(), tasks) : null;
         Map<String, Double> validation = new LinkedHashMap<>();
         double bestLambda = Double.NaN;
         double bestAvg = Double.NEGATIVE_INFINITY;
         for (double lambda : row.grid(cfg)) {
             try (NDManager scope = m.newSubManager()) {
                 Map<String, NDArray> merged = scalable != null ? scalable.at(lambda, scope)
-                        : models.merge(row.method().name(), with(row, lambda), models.tasks(), scope);
-                Map<String, Double> acc = pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
-                        t -> listener.advanced(row.id(), String.format(Locale.ROOT, "%s %.2f %s", symbol, lambda, t)));
-                double avg = Evaluator.mean(acc);
+                        : models.merge(method.name(), with(row, lambda), tasks, scope);
+                double avg = score.average(merged, lambda, scope);
                 validation.put(lambdaLabel(lambda), avg);
                 if (avg > bestAvg) {
                     bestAvg = avg;
@@ -366,9 +392,8 @@ public final class MainTable {
             }
         }
         Map<String, NDArray> chosen = scalable != null ? scalable.at(bestLambda, m)
-                : models.merge(row.method().name(), with(row, bestLambda), models.tasks(), m);
-        Row r = test(row, t -> chosen, pools, m, listener);
-        return new Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
+                : models.merge(method.name(), with(row, bestLambda), tasks, m);
+        return new Choice(bestLambda, validation, chosen);
     }
 
     static Map<String, Object> with(TableRow row, double lambda) {

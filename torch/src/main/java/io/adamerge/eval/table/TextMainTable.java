@@ -235,28 +235,10 @@ public final class TextMainTable {
                 Map<String, NDArray> merged = pool.merge(method, row.parameters(), m);
                 return test(row, t -> merged, pool, cfg, m, listener);
             }
-            Map<String, Double> validation = new LinkedHashMap<>();
-            double bestLambda = Double.NaN;
-            double bestAvg = Double.NEGATIVE_INFINITY;
-            // the row's own grid (α over 0.1 … 3.0 for the spectral merges); a scale parameter is decomposed once and rescaled
-            boolean rescaled = method.scaleParameter().filter(row.chosenOnValidation()::equals).isPresent();
-            ModelPool.Scalable scalable = rescaled ? pool.models.scalable(method.name(), row.parameters(), pool.zoo.tasks()) : null;
-            for (double lambda : row.grid(cfg)) {
-                try (NDManager scope = m.newSubManager()) {
-                    Map<String, NDArray> merged = scalable != null ? scalable.at(lambda, scope)
-                            : pool.merge(method, MainTable.with(row, lambda), scope);
-                    double avg = mean(pool.accuracies(t -> merged, TextTaskSplits::validation, cfg.validationImages(), scope, listener, row.id()));
-                    validation.put(MainTable.lambdaLabel(lambda), avg);
-                    if (avg > bestAvg) {
-                        bestAvg = avg;
-                        bestLambda = lambda;
-                    }
-                }
-            }
-            Map<String, NDArray> chosen = scalable != null ? scalable.at(bestLambda, m)
-                    : pool.merge(method, MainTable.with(row, bestLambda), m);
-            MainTable.Row r = test(row, t -> chosen, pool, cfg, m, listener);
-            return new MainTable.Row(r.method(), r.avg(), r.perTask(), 0, false, bestLambda, validation, null);
+            MainTable.Choice choice = MainTable.choose(row, cfg, pool.models, pool.zoo.tasks(), m, (merged, lambda, scope) ->
+                    mean(pool.accuracies(t -> merged, TextTaskSplits::validation, cfg.validationImages(), scope, listener, row.id())));
+            MainTable.Row r = test(row, t -> choice.weights(), pool, cfg, m, listener);
+            return new MainTable.Row(r.method(), r.avg(), r.perTask(), 0, false, choice.value(), choice.validation(), null);
         }
         if (row.method() instanceof DataMergeMethod data) {
             DataMergeMethod configured = data.configure(MainTable.parameters(row));
