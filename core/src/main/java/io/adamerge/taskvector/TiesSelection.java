@@ -26,7 +26,6 @@ public final class TiesSelection {
     private static final int ABS = 0x7fffffff;
     private static final int SIGN = 0x80000000;
     private static final int ONE = 0x3f800000; // 1.0f
-    private static final int INFINITY = 0x7f800000;
     /** The sampling pass reads every 16th chunk. */
     public static final int SAMPLE_STRIDE = 16;
     private static final long BAND_BUDGET_BYTES = 48L << 20;
@@ -358,24 +357,13 @@ public final class TiesSelection {
             }
             int threshold = thresholdBits[k];
             float[] sum = sums;
-            if (threshold < INFINITY) {
-                float thr = Float.intBitsToFloat(threshold);
-                for (int i = 0; i < count; i++) {
-                    float d = m[from + i] - base[from + i];
-                    float v = d * step(Math.abs(d) - thr);
-                    t[i] = v;
-                    sum[i] += v;
-                }
-            } else {
-                // only infinite differences reach an infinite threshold (inputs near the float range): by the bits
-                for (int i = 0; i < count; i++) {
-                    int bits = Float.floatToRawIntBits(m[from + i] - base[from + i]);
-                    // all ones when |d| < threshold (both non-negative ints, so the difference cannot overflow)
-                    int drop = ((bits & ABS) - threshold) >> 31;
-                    float v = Float.intBitsToFloat(bits & ~(drop & ABS));
-                    t[i] = v;
-                    sum[i] += v;
-                }
+            for (int i = 0; i < count; i++) {
+                int bits = Float.floatToRawIntBits(m[from + i] - base[from + i]);
+                // all ones when |d| < threshold (both non-negative ints, so the difference cannot overflow)
+                int drop = ((bits & ABS) - threshold) >> 31;
+                float v = Float.intBitsToFloat(bits & ~(drop & ABS));
+                t[i] = v;
+                sum[i] += v;
             }
             if (deferMajority) {
                 float[] mag = magnitudes;
@@ -482,8 +470,7 @@ public final class TiesSelection {
             }
             if (mean) {
                 for (int i = 0; i < count; i++) {
-                    // 1 where t agrees with the elected sign (±1) and is not zero: t·e > 0, so −t·e < 0 (never NaN)
-                    kept[i] += 1f - step(-(t[i] * e[i]));
+                    kept[i] += positive(t[i] * e[i]) & 1;
                 }
             }
         }
@@ -493,15 +480,6 @@ public final class TiesSelection {
             }
         }
         return balance;
-    }
-
-    /**
-     * 1 when x ≥ 0, else 0, for x not NaN; in float arithmetic only (min, max, multiply, add), which JDK 17's C2
-     * vectorises, unlike the float↔int bit moves. x &lt; 0 is at most −2^−149, which 2^254 makes at most −2^105, so
-     * adding 1 leaves it negative; x ≥ 0 gives at least 1 (or +∞).
-     */
-    private static float step(float x) {
-        return Math.min(1f, Math.max(0f, x * 0x1p127f * 0x1p127f + 1f));
     }
 
     /** All ones when x &gt; 0 (bits a positive non-zero int), else 0: no branch. */
