@@ -48,13 +48,15 @@ import java.util.Optional;
 /**
  * The paper's main table on a zoo: per-task top-1 accuracy on the test splits, and their average, of every
  * {@link TableRow} — the reference models and any method of the one merge registry under the table's protocol.
- * Methods run on the zoo's {@link ModelPool} and are scored by its {@link TaskPool}; which code computes a row follows
- * from the method's kind (data-free in memory through core's executor passes, data-driven, test-time), never from its
- * name. Task vectors are T_k = θ_k − θ_pre of the zoo's fine-tuned models; heads are the zoo's frozen heads and are
+ * One run loop for every benchmark ({@link Benchmark}: the image zoo's {@link ModelPool} and {@link TaskPool}, the text
+ * zoo's in {@link TextMainTable}): methods run on the benchmark's {@link ModelPool} and are scored on its labelled splits;
+ * which code computes a row follows from the method's kind (data-free in memory through core's executor passes,
+ * data-driven, test-time, supervised search, {@code *_best}), never from its name or the benchmark. Task vectors are T_k = θ_k − θ_pre of the zoo's fine-tuned models; heads are the zoo's frozen heads and are
  * never merged.
  *
  * <p>Each row (and a test-time method's learnt coefficients) is cached in {@link MainTableConfig#cacheDir()} under a
- * key of the zoo (recipe hash, seed, backbone hash, tasks) and the row's settings ({@link #settings}), so a rerun
+ * key of the zoo (recipe hash, seed, backbone hash, tasks; each benchmark's own formula, {@link Benchmark#cacheKey}) and
+ * the row's settings ({@link #settings}), so a rerun
  * with the same settings only reads files, without starting the engine.
  */
 public final class MainTable {
