@@ -114,6 +114,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Recompute every row even when it is cached.")
     boolean force;
 
+    @Option(names = "--pool", paramLabel = "full|lora", defaultValue = "full",
+            description = "Text benchmark: the fine-tuned models: full (the full fine-tunes) or lora (the zoo's LoRA adapters, "
+                    + "<zoo>/lora/<task>, built by a recipe with a 'lora:' section; their task vectors are (alpha/r)·B·A). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String pool;
+
     @Mixin
     ThreadsOptions threads = new ThreadsOptions();
 
@@ -126,6 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--steps must be >= 0");
         }
         boolean text = Benchmark.parse(benchmark) == Benchmark.TEXT;
+        TextZooPreparation.checkPool(pool, text);
         if (out == null) {
             out = Path.of(text ? "results/demo-text" : "results/demo");
         }
@@ -199,8 +206,16 @@ public final class DemoCommand implements Callable<Integer> {
     /** The table on the text zoo: the same rows, protocol, cache and output files as on images. */
     private int runText(List<String> selected, MergeMethods registry, PrintWriter w, long t0) {
         MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry);
-        TextZoo z = zoo != null && Files.isRegularFile(zoo.resolve(TextZoo.MANIFEST)) ? TextZoo.open(zoo)
-                : TextZooPreparation.build(zoo, null, 0, quick, data, w);
+        TextZoo z = TextZooPreparation.pool(zoo != null && Files.isRegularFile(zoo.resolve(TextZoo.MANIFEST)) ? TextZoo.open(zoo)
+                : TextZooPreparation.build(zoo, null, 0, quick, data, w), pool);
+        if (z.isLoraPool()) {
+            // the search rows' executors reopen the zoo from its folder (the full pool): not on the adapters
+            List<String> searches = MainTable.rows(MainTableConfig.defaults(null).withMethods(selected), registry).stream()
+                    .filter(r -> r.method() instanceof io.adamerge.merge.search.CoefficientSearchMethod).map(r -> r.id()).toList();
+            if (!searches.isEmpty()) {
+                throw new IllegalArgumentException("--pool lora: the search rows " + searches + " are not available on the LoRA adapters");
+            }
+        }
         MainTableConfig cfg = MainTableConfig.defaults(out.resolve("cache")).withMethods(selected).withForce(force);
         if (quick) {
             cfg = cfg.quick(QUICK_STEPS, QUICK_TEXTS, QUICK_SAMPLES);
@@ -209,8 +224,8 @@ public final class DemoCommand implements Callable<Integer> {
             cfg = cfg.withAdaSteps(steps);
         }
         cfg = budget(cfg);
-        w.printf(Locale.ROOT, "main table on text zoo %s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
-                z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
+        w.printf(Locale.ROOT, "main table on text zoo %s%s (recipe %s, seed %d): %d methods, %d tasks%n", z.root().toAbsolutePath(),
+                z.isLoraPool() ? ", LoRA adapters" : "", z.manifest().recipeHash(), z.manifest().seed(), selected.size(), z.tasks().size());
         w.flush();
         MainTable.Result result = TextMainTable.run(z, data.directory(), cfg, registry, new Bars(w));
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -89,6 +89,12 @@ public final class StudyCommand implements Callable<Integer> {
             description = "Control task of the negation study (default: the other tasks together).")
     String negationControl;
 
+    @Option(names = "--pool", paramLabel = "full|lora", defaultValue = "full",
+            description = "Text benchmark: the fine-tuned models: full (the full fine-tunes) or lora (the zoo's LoRA adapters, "
+                    + "<zoo>/lora/<task>, built by a recipe with a 'lora:' section; their task vectors are (alpha/r)·B·A). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String pool;
+
     @Option(names = "--methods", paramLabel = "a,b,...", split = ",",
             description = "Methods the studies compare (default: task_arithmetic,ties,lw_adamerging,lw_adamerging_pp): any method "
                     + "of 'adamerge merge --list-methods', e.g. tsv_m,iso_c,iso_cts (α curves over 0.1..3.0 in the sensitivity "
@@ -147,6 +153,7 @@ public final class StudyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
         boolean text = Benchmark.parse(benchmark) == Benchmark.TEXT;
+        TextZooPreparation.checkPool(pool, text);
         OutputTarget.check("--out", out, OutputTarget.Kind.RESULTS_DIRECTORY, false, Inputs.of()
                 .add("--zoo", text ? (zoo.zoo != null ? zoo.zoo : TextZooPreparation.defaultFolder(quick)) : zoo.folder(quick))
                 .add("--data", data.directory().root()));
@@ -160,9 +167,10 @@ public final class StudyCommand implements Callable<Integer> {
         String zooLine;
         if (text) {
             // as the text demo: an explicit --zoo holding a text zoo is opened, else the text zoo is built there (or in the default folder)
-            TextZoo z = zoo.zoo != null && Files.isRegularFile(zoo.zoo.resolve(TextZoo.MANIFEST)) ? TextZoo.open(zoo.zoo)
-                    : TextZooPreparation.build(zoo.zoo, null, 0, quick, data, w);
-            zooLine = String.format(Locale.ROOT, "Text zoo `%s` (recipe %s, seed %d, %d tasks, %s)", z.root(), z.manifest().recipeHash(),
+            TextZoo z = TextZooPreparation.pool(zoo.zoo != null && Files.isRegularFile(zoo.zoo.resolve(TextZoo.MANIFEST))
+                    ? TextZoo.open(zoo.zoo) : TextZooPreparation.build(zoo.zoo, null, 0, quick, data, w), pool);
+            zooLine = String.format(Locale.ROOT, "Text zoo `%s`" + (z.isLoraPool() ? ", its LoRA adapters as the fine-tuned models," : "")
+                    + " (recipe %s, seed %d, %d tasks, %s)", z.root(), z.manifest().recipeHash(),
                     z.manifest().seed(), z.tasks().size(), z.recipe().model());
             context = StudyContext.text(z, data.directory(), settings, compared, registry);
         } else {

@@ -43,4 +43,20 @@ final class TextZooPreparation {
         w.flush();
         return TextZoo.open(dir);
     }
+
+    /** What {@code --pool} names: the text zoo's full fine-tunes, or its LoRA adapters ({@link TextZoo#loraPool()}). */
+    static TextZoo pool(TextZoo zoo, String pool) {
+        return switch (pool == null ? "full" : pool.trim().toLowerCase(Locale.ROOT)) {
+            case "full" -> zoo;
+            case "lora" -> zoo.loraPool();
+            default -> throw new IllegalArgumentException("--pool must be full or lora, got '" + pool + "'");
+        };
+    }
+
+    /** Refuses {@code --pool lora} off the text benchmark (the image zoo has no adapters). */
+    static void checkPool(String pool, boolean text) {
+        if (!text && pool != null && !pool.trim().equalsIgnoreCase("full")) {
+            throw new IllegalArgumentException("--pool " + pool + " needs --benchmark text (only the text zoo has LoRA adapters)");
+        }
+    }
 }

@@ -44,16 +44,19 @@ public final class TextZoo {
 
     private final Path root;
     private final Manifest manifest;
+    /** Whether the fine-tuned models are the LoRA adapters ({@link #loraPool()}) rather than the full fine-tunes. */
+    private final boolean lora;
 
-    private TextZoo(Path root, Manifest manifest) {
+    private TextZoo(Path root, Manifest manifest, boolean lora) {
         this.root = root;
         this.manifest = manifest;
+        this.lora = lora;
     }
 
     public static TextZoo open(Path dir) {
         Manifest m = readManifest(dir).orElseThrow(() -> new CheckpointException(dir + ": no text zoo here (" + MANIFEST
                 + " is missing or unreadable); build one with 'adamerge zoo build --benchmark text --out " + dir + "'"));
-        return new TextZoo(dir, m);
+        return new TextZoo(dir, m, false);
     }
 
     static Optional<Manifest> readManifest(Path dir) {
@@ -99,6 +102,49 @@ public final class TextZoo {
         return root.resolve(task);
     }
 
+    /** The task's LoRA adapter folder (PEFT layout), {@code <zoo>/lora/<task>}. */
+    public Path loraDir(String task) {
+        modelDir(task);
+        return root.resolve(TextZooBuilder.LORA).resolve(task);
+    }
+
+    /**
+     * The same zoo with its LoRA adapters as the fine-tuned models (pretrained model, heads, splits and multi-task model
+     * unchanged): each task's model is the pretrained encoder with (alpha / r)·B·A added to the adapted matrices, read
+     * through {@link io.adamerge.checkpoint.peft.PeftAdapter} as {@code adamerge merge} reads an adapter. Its manifest's
+     * recipe hash also covers the adapters' cache keys, so tables cached on the full pool are never served for this one.
+     */
+    public TextZoo loraPool() {
+        if (lora) {
+            return this;
+        }
+        List<String> keys = new ArrayList<>();
+        for (String t : tasks()) {
+            Path card = loraDir(t).resolve(ZooFiles.CARD);
+            keys.add(ZooFiles.readCard(card).map(ModelCard::key).orElseThrow(() -> new CheckpointException(root + ": no LoRA adapter for task '"
+                    + t + "' (" + card + " is missing); build the zoo with a recipe that has a 'lora:' section "
+                    + "('adamerge zoo build --benchmark text --recipe FILE')")));
+        }
+        Manifest m = manifest;
+        return new TextZoo(root, new Manifest(m.version(), ZooRecipe.hash("lora-pool", m.recipeHash(), keys), m.seed(), m.recipe(),
+                m.pretrainedSha256(), m.tasks(), m.created(), m.seconds()), true);
+    }
+
+    /** Whether the fine-tuned models of {@link #models()} are the LoRA adapters. */
+    public boolean isLoraPool() {
+        return lora;
+    }
+
+    /** The fine-tuned weights of a task: the full fine-tune, or on the LoRA pool the pretrained weights with the adapter's update. */
+    public Map<String, NDArray> finetunedWeights(String task, NDManager manager) {
+        if (!lora) {
+            return load(modelDir(task), manager).weights();
+        }
+        try (io.adamerge.checkpoint.Checkpoint adapted = io.adamerge.taskvector.ModelSet.openModel(loraDir(task), pretrainedDir())) {
+            return io.adamerge.model.WeightIO.loadFloatTensors(adapted, manager, name -> !name.startsWith("pooler."));
+        }
+    }
+
     public Path headFile(String task) {
         return modelDir(task).resolve(ZooFiles.HEAD);
     }
@@ -114,7 +160,7 @@ public final class TextZoo {
         return new io.adamerge.eval.ModelPool.Source() {
             @Override
             public String root() {
-                return zoo.root().toString();
+                return zoo.root().toString() + (zoo.lora ? " (LoRA adapters)" : "");
             }
 
             @Override
@@ -129,7 +175,7 @@ public final class TextZoo {
 
             @Override
             public Map<String, NDArray> finetuned(String task, NDManager m) {
-                return load(zoo.modelDir(task), m).weights();
+                return zoo.finetunedWeights(task, m);
             }
 
             @Override
@@ -142,6 +188,45 @@ public final class TextZoo {
                 return load(zoo.multitaskDir(), m).weights();
             }
         };
+    }
+
+    /**
+     * Minimises the summed cross-entropy of frozen heads over {@code params} with AdamW: each step draws {@code batch} texts
+     * per task (with replacement) and embeds them, in one forward pass, with the weights {@code forward} builds from
+     * {@code params} on the step's manager (the trained weights themselves for a full fine-tune, frozen weights plus
+     * low-rank updates for LoRA). Returns each step's loss.
+     */
+    static float[] train(Encoder encoder, BertTokenizer tokenizer, List<ClassificationHead> heads, List<TextDataset> trains,
+                         ZooRecipe.Training recipe, long seed, NDManager manager, String label, Map<String, NDArray> params,
+                         java.util.function.Function<NDManager, Map<String, NDArray>> forward) {
+        if (heads.size() != trains.size() || heads.isEmpty()) {
+            throw new IllegalArgumentException(heads.size() + " heads for " + trains.size() + " tasks");
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        int tasks = trains.size();
+        TrainingLoop.Objective objective = (step, batch) -> {
+            List<String> texts = new ArrayList<>(tasks * recipe.batch());
+            int[][] labels = new int[tasks][recipe.batch()];
+            for (int t = 0; t < tasks; t++) {
+                TextDataset d = trains.get(t);
+                for (int i = 0; i < recipe.batch(); i++) {
+                    int j = rng.nextInt(d.size());
+                    texts.add(d.text(j));
+                    labels[t][i] = d.label(j);
+                }
+            }
+            NDArray emb = encoder.embed(forward.apply(batch), tokenizer.encode(texts, batch));
+            NDList perTask = tasks == 1 ? new NDList(emb) : emb.split(tasks);
+            NDArray loss = null;
+            for (int t = 0; t < tasks; t++) {
+                NDArray ce = Losses.crossEntropy(heads.get(t).logits(perTask.get(t)), batch.create(labels[t]));
+                loss = loss == null ? ce : loss.add(ce);
+            }
+            return loss;
+        };
+        try (AdamW adam = AdamW.create(manager, recipe.optimizer().weightDecay())) {
+            return TrainingLoop.run(label, params, recipe.steps(), adam, recipe.optimizer().schedule(recipe.steps()), objective, manager);
+        }
     }
 
     /** The tokenizer of the zoo's models, truncating to the recipe's token cap. */
@@ -187,32 +272,7 @@ public final class TextZoo {
             throw new IllegalArgumentException(heads.size() + " heads for " + trains.size() + " tasks");
         }
         Map<String, NDArray> params = WeightMaps.copy(pretrained, manager);
-        SplittableRandom rng = new SplittableRandom(seed);
-        int tasks = trains.size();
-        TrainingLoop.Objective objective = (step, batch) -> {
-            List<String> texts = new ArrayList<>(tasks * recipe.batch());
-            int[][] labels = new int[tasks][recipe.batch()];
-            for (int t = 0; t < tasks; t++) {
-                TextDataset d = trains.get(t);
-                for (int i = 0; i < recipe.batch(); i++) {
-                    int j = rng.nextInt(d.size());
-                    texts.add(d.text(j));
-                    labels[t][i] = d.label(j);
-                }
-            }
-            NDArray emb = encoder.embed(params, tokenizer.encode(texts, batch));
-            NDList perTask = tasks == 1 ? new NDList(emb) : emb.split(tasks);
-            NDArray loss = null;
-            for (int t = 0; t < tasks; t++) {
-                NDArray ce = Losses.crossEntropy(heads.get(t).logits(perTask.get(t)), batch.create(labels[t]));
-                loss = loss == null ? ce : loss.add(ce);
-            }
-            return loss;
-        };
-        float[] losses;
-        try (AdamW adam = AdamW.create(manager, recipe.optimizer().weightDecay())) {
-            losses = TrainingLoop.run(label, params, recipe.steps(), adam, recipe.optimizer().schedule(recipe.steps()), objective, manager);
-        }
+        float[] losses = train(encoder, tokenizer, heads, trains, recipe, seed, manager, label, params, batch -> params);
         params.values().forEach(w -> w.setRequiresGradient(false));
         return new FineTuner.Result(params, losses);
     }

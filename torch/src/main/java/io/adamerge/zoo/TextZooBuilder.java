@@ -42,6 +42,8 @@ import java.util.stream.Stream;
  */
 public final class TextZooBuilder {
     static final String CODE_VERSION = "text-zoo-1";
+    /** The folder of the LoRA adapters: {@code <zoo>/lora/<task>/}, each a PEFT adapter folder with its card. */
+    public static final String LORA = "lora";
 
     private final TextZooRecipe recipe;
     private final long seed;
@@ -71,8 +73,7 @@ public final class TextZooBuilder {
         importPretrained(pretrainedDir, built, cached);
         String sha = ZooFiles.sha256(pretrainedDir.resolve(WeightIO.HF_WEIGHTS));
         Map<String, String> headKeys = new LinkedHashMap<>();
-        recipe.tasks().forEach(t -> headKeys.put(t, ZooRecipe.hash(CODE_VERSION, "head", sha, recipe.heads(), recipe.maxTokens(), t,
-                recipe.dataSeed(), recipe.evaluation())));
+        recipe.tasks().forEach(t -> headKeys.put(t, headKey(recipe, sha, t)));
         try (NDManager manager = TorchRuntime.newManager();
              BertTokenizer tokenizer = TextZoo.tokenizer(pretrainedDir, recipe.maxTokens())) {
             ModelFamily.Loaded pre = null;
@@ -91,8 +92,7 @@ public final class TextZooBuilder {
             }
             for (String task : recipe.tasks()) {
                 Path dir = out.resolve(task);
-                String key = ZooRecipe.hash(CODE_VERSION, "finetuned", headKeys.get(task), recipe.finetuning(), recipe.maxTokens(), seed, task,
-                        recipe.evaluation());
+                String key = finetuneKey(recipe, headKeys.get(task), seed, task);
                 if (ZooFiles.cached(dir.resolve(ZooFiles.CARD), key).isPresent()) {
                     cached.add("finetune " + task);
                     continue;
@@ -103,8 +103,7 @@ public final class TextZooBuilder {
                 built.add("finetune " + task);
             }
             Path mtl = out.resolve(ZooFiles.MULTITASK);
-            String mtlKey = ZooRecipe.hash(CODE_VERSION, "multitask", headKeys.values(), recipe.multitask(), recipe.maxTokens(), seed,
-                    recipe.evaluation());
+            String mtlKey = multitaskKey(recipe, headKeys.values(), seed);
             if (ZooFiles.cached(mtl.resolve(ZooFiles.CARD), mtlKey).isPresent()) {
                 cached.add("multitask");
             } else {
@@ -112,6 +111,19 @@ public final class TextZooBuilder {
                 train(recipe.tasks(), recipe.tasks().stream().map(heads::get).toList(), recipe.multitask(), Seeds.derive(seed, "multitask"),
                         "multitask", mtl, mtlKey, sha, pre, tokenizer, pretrainedDir, manager);
                 built.add("multitask");
+            }
+            if (recipe.lora() != null) {
+                for (String task : recipe.tasks()) {
+                    Path dir = out.resolve(LORA).resolve(task);
+                    String key = loraKey(recipe, headKeys.get(task), seed, task);
+                    if (ZooFiles.cached(dir.resolve(ZooFiles.CARD), key).isPresent()) {
+                        cached.add("lora " + task);
+                        continue;
+                    }
+                    pre = pre != null ? pre : TextZoo.load(pretrainedDir, manager);
+                    trainLora(task, heads.get(task), dir, key, sha, pre, tokenizer, manager);
+                    built.add("lora " + task);
+                }
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -122,6 +134,62 @@ public final class TextZooBuilder {
                     Instant.now().toString(), ZooBuilder.round(seconds)));
         }
         return new Summary(out, built, cached, seconds);
+    }
+
+    /** The key of a task's zero-shot head: the code version, the pretrained weights, the heads' recipe, the data it is scored on. */
+    static String headKey(TextZooRecipe recipe, String pretrainedSha, String task) {
+        return ZooRecipe.hash(CODE_VERSION, "head", pretrainedSha, recipe.heads(), recipe.maxTokens(), task, recipe.dataSeed(), recipe.evaluation());
+    }
+
+    /** The key of a task's full fine-tune. */
+    static String finetuneKey(TextZooRecipe recipe, String headKey, long seed, String task) {
+        return ZooRecipe.hash(CODE_VERSION, "finetuned", headKey, recipe.finetuning(), recipe.maxTokens(), seed, task, recipe.evaluation());
+    }
+
+    /** The key of the multi-task model. */
+    static String multitaskKey(TextZooRecipe recipe, java.util.Collection<String> headKeys, long seed) {
+        return ZooRecipe.hash(CODE_VERSION, "multitask", headKeys, recipe.multitask(), recipe.maxTokens(), seed, recipe.evaluation());
+    }
+
+    /** The key of a task's LoRA adapter (only the recipe's {@code lora} section enters, so the other stages' keys never move). */
+    static String loraKey(TextZooRecipe recipe, String headKey, long seed, String task) {
+        return ZooRecipe.hash(CODE_VERSION, "lora", headKey, recipe.lora(), recipe.maxTokens(), seed, task, recipe.evaluation());
+    }
+
+    /** Trains a task's LoRA factors through its frozen head, writes them as a PEFT adapter and its card (validation and test accuracy). */
+    private void trainLora(String task, ClassificationHead head, Path dir, String key, String sha, ModelFamily.Loaded pre,
+                           BertTokenizer tokenizer, NDManager manager) {
+        long t0 = System.nanoTime();
+        TextZooRecipe.Lora lora = recipe.lora();
+        try (NDManager m = manager.newSubManager()) {
+            TextTaskSplits s = splits(task);
+            LoraTrainer.Result r = LoraTrainer.train(pre.encoder(), tokenizer, pre.weights(), head, s.train(), lora,
+                    Seeds.derive(seed, "lora", task), m, "LoRA " + task);
+            Map<String, NDArray> adapted = LoraTrainer.adapted(pre.weights(), r.factors(), lora.scale(), m);
+            TaskMetrics val = TextZoo.evaluate(task, pre.encoder(), tokenizer, adapted, head, s.validation(),
+                    recipe.evaluation().validationTexts(), recipe.evaluation().batch(), m);
+            TaskMetrics test = TextZoo.evaluate(task, pre.encoder(), tokenizer, adapted, head, s.test(),
+                    recipe.evaluation().testTexts(), recipe.evaluation().batch(), m);
+            try {
+                Files.createDirectories(dir);
+                Files.deleteIfExists(dir.resolve(ZooFiles.CARD));
+            } catch (IOException e) {
+                throw new UncheckedIOException(dir + ": cannot write (" + e.getMessage() + ")", e);
+            }
+            LoraTrainer.writeAdapter(dir, r.factors(), lora, recipe.model());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Double> acc = new LinkedHashMap<>();
+            acc.put("validation", ZooBuilder.round(val.accuracy()));
+            acc.put("test", ZooBuilder.round(test.accuracy()));
+            ZooFiles.writeJson(dir.resolve(ZooFiles.CARD), new ModelCard("lora", task, null,
+                    List.of(io.adamerge.checkpoint.peft.LoraConfig.FILE, io.adamerge.checkpoint.peft.PeftAdapter.WEIGHTS), key, recipe.hash(),
+                    seed, List.of(use(task, s.train().size(), val.images(), test.images())), acc,
+                    ModelCard.TrainingLog.of(r.losses(), lora.training().batch(), ZooBuilder.describe(lora.training().optimizer())),
+                    Map.of("lora", lora, "modules", r.factors().size() / 2), sha, Instant.now().toString(), ZooBuilder.round(seconds)));
+            log.printf(Locale.ROOT, "lora %s: r %d, alpha %.0f, %d modules: validation %.1f%%, test %.1f%% (%.0f s)%n", task, lora.r(),
+                    lora.alpha(), r.factors().size() / 2, val.accuracy(), test.accuracy(), seconds);
+            log.flush();
+        }
     }
 
     /** The builtin encoder as a Hugging Face directory, imported from its jar once (its card holds the import's key). */

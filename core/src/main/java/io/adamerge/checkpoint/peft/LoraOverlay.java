@@ -5,6 +5,10 @@ import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.checkpoint.TensorInfo;
 import io.adamerge.checkpoint.TensorOverlay;
 
+import io.adamerge.checkpoint.SafetensorsFile;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +16,9 @@ import java.util.Map;
 
 /**
  * The adapted tensors of a {@link PeftAdapter} over its base: {@code W + scale·B·A} (or the trained bias saved whole).
- * One materialised tensor is kept (the one being streamed), so memory stays one matrix per adapter.
+ * One materialised tensor is kept (the one being streamed), so memory stays one matrix per adapter. The base's and the
+ * adapter's tensors are read with positioned reads, never through the file mappings: every adapter holds its own copy of
+ * the base, and mapped pages touched through N copies would count N times in the process's resident memory.
  */
 final class LoraOverlay implements TensorOverlay {
     private final PeftAdapter adapter;
@@ -24,6 +30,8 @@ final class LoraOverlay implements TensorOverlay {
 
     private String cachedName;
     private float[] cachedValues;
+    private final ByteBuffer scratch = ByteBuffer.allocate(SCRATCH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private static final int SCRATCH_BYTES = 1 << 20;
 
     LoraOverlay(PeftAdapter adapter, Checkpoint base) {
         this.adapter = adapter;
@@ -79,7 +87,7 @@ final class LoraOverlay implements TensorOverlay {
     @Override
     public synchronized void read(String name, long start, float[] out, int offset, int count) {
         if (!name.equals(cachedName)) {
-            float[] values = base.file(name).readFloats(name);
+            float[] values = positioned(base.file(name), name);
             float[] diff = difference(name);
             for (int i = 0; i < values.length; i++) {
                 values[i] += diff[i];
@@ -94,8 +102,8 @@ final class LoraOverlay implements TensorOverlay {
     public float[] difference(String name) {
         String key = overrideOf.get(name);
         if (key != null) {
-            float[] saved = checked(key, adapter.weights().readFloats(key));
-            float[] b = base.file(name).readFloats(name);
+            float[] saved = checked(key, positioned(adapter.weights(), key));
+            float[] b = positioned(base.file(name), name);
             for (int i = 0; i < saved.length; i++) {
                 saved[i] -= b[i];
             }
@@ -110,8 +118,8 @@ final class LoraOverlay implements TensorOverlay {
 
     /** scale·B·A laid out as the base weight, accumulated in double. */
     private float[] delta(PeftAdapter.Module m) {
-        float[] a = checked(m.aTensor(), adapter.weights().readFloats(m.aTensor()));
-        float[] b = checked(m.bTensor(), adapter.weights().readFloats(m.bTensor()));
+        float[] a = checked(m.aTensor(), positioned(adapter.weights(), m.aTensor()));
+        float[] b = checked(m.bTensor(), positioned(adapter.weights(), m.bTensor()));
         int r = m.rank();
         int in = a.length / r;
         int out = b.length / r;
@@ -137,6 +145,18 @@ final class LoraOverlay implements TensorOverlay {
             }
         }
         return d;
+    }
+
+    /** A whole floating tensor as F32, by positioned reads through the scratch buffer (no mapped page stays resident). */
+    private synchronized float[] positioned(SafetensorsFile file, String name) {
+        TensorInfo t = file.info(name);
+        float[] out = new float[Math.toIntExact(t.numel())];
+        int chunk = SCRATCH_BYTES / t.dtype().byteSize();
+        for (int from = 0; from < out.length; from += chunk) {
+            int n = Math.min(chunk, out.length - from);
+            file.readFloats(name, from, out, from, n, scratch);
+        }
+        return out;
     }
 
     private float[] checked(String key, float[] values) {
