@@ -10,7 +10,7 @@ entropy of each task's predictions, Adam on the coefficients) in the two styles 
                (retain_graph, since the merge is shared).
 
 Both on random weights of the real shapes: ViT-B/32 (--model vit, the forward of vit_bench.py: 224 px, 12 x 768) or
-all-MiniLM-L6-v2 (--model minilm: 6 x 384, 12 heads, FFN 1536, vocabulary 30,522, 48 tokens, mean pooling).
+all-MiniLM-L6-v2 (--model minilm: 6 x 384, 12 heads, FFN 1536, vocabulary 30,522, --tokens 32, mean pooling).
 Layer-wise: one coefficient per task per parameter tensor, theta_l = pre_l + sum_k lambda_lk T_kl.
 
 Driven by io.adamerge.bench.AdaStepBenchmark over stdin/stdout: a line "official" or "fusionbench" runs one step and
@@ -29,7 +29,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vit_bench  # noqa: E402  the ViT-B/32 weights and forward, shared with the forward/backward benchmark
 
-V_VOCAB, V_POS, V_D, V_LAYERS, V_HEADS, V_FFN, V_TOKENS = 30522, 512, 384, 6, 12, 1536, 48
+V_VOCAB, V_POS, V_D, V_LAYERS, V_HEADS, V_FFN = 30522, 512, 384, 6, 12, 1536
 
 
 def minilm_weights(gen):
@@ -73,7 +73,7 @@ def minilm_forward(w, batch, head):
 
 
 class Setup:
-    def __init__(self, model, tasks, batch, gen):
+    def __init__(self, model, tasks, batch, tokens, gen):
         if model == "vit":
             self.pre = vit_bench.weights(gen)
             self.forward = lambda w, x, head: vit_bench.forward(w, x, head)
@@ -85,9 +85,10 @@ class Setup:
             dim = V_D
             self.inputs = []
             for _ in range(tasks):
-                ids = torch.randint(1000, V_VOCAB, (batch, V_TOKENS), generator=gen)
-                lengths = torch.randint(V_TOKENS // 3, V_TOKENS + 1, (batch,), generator=gen)
-                mask = (torch.arange(V_TOKENS)[None, :] < lengths[:, None]).long()
+                ids = torch.randint(1000, V_VOCAB, (batch, tokens), generator=gen)
+                lengths = torch.randint(tokens // 3, tokens + 1, (batch,), generator=gen)
+                lengths[0] = tokens  # the longest text sets the padded width, as on the DJL side
+                mask = (torch.arange(tokens)[None, :] < lengths[:, None]).long()
                 self.inputs.append((ids * mask, mask))
         self.names = list(self.pre)
         # task vectors of fine-tuning's size (a few percent of the weights' scale)
@@ -135,12 +136,13 @@ def main():
     ap.add_argument("--model", choices=["vit", "minilm"], default="vit")
     ap.add_argument("--tasks", type=int, default=8)
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--tokens", type=int, default=32)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--once", choices=["official", "fusionbench"])
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(a.threads)
-    setup = Setup(a.model, a.tasks, a.batch, torch.Generator().manual_seed(0))
+    setup = Setup(a.model, a.tasks, a.batch, a.tokens, torch.Generator().manual_seed(0))
     styles = {"official": setup.official_step, "fusionbench": setup.fusionbench_step}
 
     def timed(style):

@@ -2,6 +2,7 @@ package io.adamerge.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adamerge.adamerging.AdaMerging;
@@ -14,18 +15,28 @@ import io.adamerge.adamerging.PyTorchAdam;
 import io.adamerge.adamerging.TestTimeTask;
 import io.adamerge.merge.data.BatchSampler;
 import io.adamerge.merge.data.TaskImages;
+import io.adamerge.model.Batch;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.model.ClipVisionModel;
 import io.adamerge.model.Encoder;
+import io.adamerge.model.Examples;
+import io.adamerge.model.HiddenAct;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.VitConfig;
 import io.adamerge.model.VitInit;
 import io.adamerge.model.WeightLayout;
+import io.adamerge.model.bert.BertConfig;
+import io.adamerge.model.bert.BertEncoder;
+import io.adamerge.model.bert.BertKeys;
+import io.adamerge.model.bert.BertSentenceEncoder;
+import io.adamerge.model.bert.TokenBatch;
+import io.adamerge.onnx.SentencePooling;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,12 +47,13 @@ import java.util.Random;
  * One layer-wise AdaMerging step (8 tasks × 16 inputs, entropy, PyTorch-exact Adam on the coefficients) on DJL, side by
  * side with the two ways it is run in PyTorch ({@code bench/python/ada_step_bench.py}): (a) the official code's (merged
  * weights rebuilt inside every task's forward, one backward on the summed loss) and (b) FusionBench's (merge once per
- * step, functional forward per task, one backward per task). Ours merges once and runs the tasks' batches as one
- * forward and one backward. Random weights of ViT-B/32's shapes and task vectors of fine-tuning's size. DJL and the
+ * step, functional forward per task, one backward per task). Ours merges once, runs each task's batch forward and
+ * backward into detached aliases of the merged weights and back-propagates their summed gradients through the merge once. Random weights of ViT-B/32's or MiniLM-L6's shapes and task vectors of fine-tuning's size. DJL and the
  * two PyTorch styles alternate (the order rotates every repetition) so all see the same load; the summary gives medians
  * and the medians of the per-repetition ratios. Not a test: run {@code bench/ada-step-bench.sh}.
  *
- * <p>Arguments: {@code --tasks N} (8), {@code --batch N} (16), {@code --threads N} (all cores), {@code --warmup N} (1),
+ * <p>Arguments: {@code --model vit|minilm} (vit: ViT-B/32 at 224 px; minilm: all-MiniLM-L6-v2, texts of up to
+ * {@code --tokens N} (32) tokens), {@code --tasks N} (8), {@code --batch N} (16), {@code --threads N} (all cores), {@code --warmup N} (1),
  * {@code --reps N} (5), {@code --python PATH}, {@code --script PATH}, {@code --skip-python}.
  */
 public final class AdaStepBenchmark implements AutoCloseable {
@@ -57,35 +69,101 @@ public final class AdaStepBenchmark implements AutoCloseable {
     private final int batch;
     private Coefficients current;
 
-    private AdaStepBenchmark(int numTasks, int batch) {
+    private AdaStepBenchmark(String modelName, int numTasks, int batch, int tokens) {
         manager = TorchRuntime.newManager();
         this.batch = batch;
-        VitConfig config = VitConfig.vitB32();
-        Encoder model = new ClipVisionModel(config, WeightLayout.HUGGING_FACE);
-        Map<String, NDArray> pre = VitInit.random(config, manager, 0);
+        Encoder model;
+        Map<String, NDArray> pre;
+        if (modelName.equals("vit")) {
+            VitConfig config = VitConfig.vitB32();
+            model = new ClipVisionModel(config, WeightLayout.HUGGING_FACE);
+            pre = VitInit.random(config, manager, 0);
+        } else {
+            model = new BertSentenceEncoder(new BertEncoder(MINILM_L6), SentencePooling.MEAN, false);
+            pre = bertWeights(manager);
+        }
         List<Map<String, NDArray>> finetuned = new ArrayList<>();
         List<TestTimeTask> ts = new ArrayList<>();
         Random random = new Random(0);
-        int pixels = 3 * config.imageSize() * config.imageSize();
         for (int k = 0; k < numTasks; k++) {
             Map<String, NDArray> ft = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : pre.entrySet()) {
-                ft.put(e.getKey(), e.getValue().add(manager.randomNormal(0, 1e-3f, e.getValue().getShape(), e.getValue().getDataType())));
+                try (NDArray noise = manager.randomNormal(0, 1e-3f, e.getValue().getShape(), e.getValue().getDataType())) {
+                    ft.put(e.getKey(), e.getValue().add(noise));
+                }
             }
             finetuned.add(ft);
-            float[] images = new float[batch * pixels];
-            for (int i = 0; i < images.length; i++) {
-                images[i] = (float) random.nextGaussian();
-            }
-            NDArray head = manager.randomNormal(new Shape(10, config.projectionDim()));
+            NDArray head = manager.randomNormal(new Shape(10, model.embeddingDim()));
             ts.add(TestTimeTask.of("task" + k, new ClassificationHead(head, null, true),
-                    new TaskImages("random", batch, 3, config.imageSize(), config.imageSize(), images)));
+                    modelName.equals("vit") ? images((VitConfig) model.config(), batch, random) : texts(batch, tokens, random)));
         }
         tasks = ts;
         AdaMergingConfig cfg = AdaMergingConfig.defaults(Granularity.LAYER, false).withBatchSize(batch);
         ada = AdaMerging.create(model, pre, finetuned, tasks, cfg, manager);
         finetuned.forEach(m -> m.values().forEach(NDArray::close));
+        pre.values().forEach(NDArray::close);
         current = ada.initialCoefficients();
+    }
+
+    /** all-MiniLM-L6-v2's shape: 6 layers of width 384, 12 heads, FFN 1536, BERT's vocabulary. */
+    static final BertConfig MINILM_L6 = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, HiddenAct.GELU);
+
+    private static Map<String, NDArray> bertWeights(NDManager m) {
+        m.getEngine().setRandomSeed(0);
+        Map<String, NDArray> w = new LinkedHashMap<>();
+        BertKeys.shapes(MINILM_L6).forEach((name, shape) -> {
+            Shape s = new Shape(shape);
+            w.put(name, name.endsWith("LayerNorm.weight") ? m.ones(s)
+                    : name.endsWith(".bias") ? m.zeros(s) : m.randomNormal(0f, 0.02f, s, DataType.FLOAT32));
+        });
+        return w;
+    }
+
+    private static Examples images(VitConfig config, int count, Random random) {
+        float[] images = new float[count * 3 * config.imageSize() * config.imageSize()];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        return new TaskImages("random", count, 3, config.imageSize(), config.imageSize(), images);
+    }
+
+    /** Random token ids of lengths tokens/3 … tokens, the first text full length (so every batch of all is {@code tokens} wide). */
+    private static Examples texts(int count, int tokens, Random random) {
+        long[][] ids = new long[count][];
+        for (int i = 0; i < count; i++) {
+            ids[i] = new long[i == 0 ? tokens : tokens / 3 + random.nextInt(tokens - tokens / 3 + 1)];
+            for (int j = 0; j < ids[i].length; j++) {
+                ids[i][j] = 1000 + random.nextInt(MINILM_L6.vocabSize() - 1000);
+            }
+        }
+        return new RandomTexts(ids);
+    }
+
+    /** Token sequences, each selection padded to its longest, as a tokenizer's batches are. */
+    private record RandomTexts(long[][] ids) implements Examples {
+        @Override
+        public String source() {
+            return "random";
+        }
+
+        @Override
+        public int count() {
+            return ids.length;
+        }
+
+        @Override
+        public Batch select(int[] indices, NDManager m) {
+            int length = Arrays.stream(indices).map(i -> ids[i].length).max().orElseThrow();
+            long[] tokens = new long[indices.length * length];
+            long[] mask = new long[indices.length * length];
+            for (int r = 0; r < indices.length; r++) {
+                long[] s = ids[indices[r]];
+                System.arraycopy(s, 0, tokens, r * length, s.length);
+                Arrays.fill(mask, r * length, r * length + s.length, 1L);
+            }
+            Shape shape = new Shape(indices.length, length);
+            return new TokenBatch(m.create(tokens, shape), m.create(mask, shape), m.zeros(shape, DataType.INT64));
+        }
     }
 
     /** One step from the current coefficients: the trainer's own loop, run for exactly one more update. */
@@ -110,6 +188,8 @@ public final class AdaStepBenchmark implements AutoCloseable {
     }
 
     public static void main(String[] args) throws IOException {
+        String modelName = "vit";
+        int tokens = 32;
         int numTasks = 8;
         int batch = 16;
         int threads = Runtime.getRuntime().availableProcessors();
@@ -120,6 +200,8 @@ public final class AdaStepBenchmark implements AutoCloseable {
         boolean skipPython = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--model" -> modelName = args[++i];
+                case "--tokens" -> tokens = Integer.parseInt(args[++i]);
                 case "--tasks" -> numTasks = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -131,14 +213,17 @@ public final class AdaStepBenchmark implements AutoCloseable {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        if (!modelName.equals("vit") && !modelName.equals("minilm")) {
+            throw new IllegalArgumentException("--model is vit or minilm, got " + modelName);
+        }
         System.setProperty(TorchRuntime.NUM_THREADS, Integer.toString(threads));
         System.setProperty(TorchRuntime.NUM_INTEROP_THREADS, Integer.toString(threads));
         TorchRuntime.GemmPath gemm = TorchRuntime.gemmPath();
-        System.out.printf(Locale.ROOT, "layer-wise AdaMerging step, ViT-B/32 shapes, %d tasks x %d inputs, %d threads each, %d repetitions "
-                + "(+%d warm-up), load average %.1f; DJL GEMM path %s%n", numTasks, batch, threads, reps, warmup, OS.getSystemLoadAverage(), gemm.name());
+        System.out.printf(Locale.ROOT, "layer-wise AdaMerging step, %s shapes, %d tasks x %d inputs, %d threads each, %d repetitions "
+                + "(+%d warm-up), load average %.1f; DJL GEMM path %s%n", modelName.equals("vit") ? "ViT-B/32" : "MiniLM-L6 (" + tokens + " tokens)", numTasks, batch, threads, reps, warmup, OS.getSystemLoadAverage(), gemm.name());
         String[] styles = {"official", "fusionbench"};
-        try (AdaStepBenchmark djl = new AdaStepBenchmark(numTasks, batch);
-             PythonSide pt = skipPython ? null : new PythonSide(python, script, List.of("--model", "vit", "--tasks", Integer.toString(numTasks),
+        try (AdaStepBenchmark djl = new AdaStepBenchmark(modelName, numTasks, batch, tokens);
+             PythonSide pt = skipPython ? null : new PythonSide(python, script, List.of("--model", modelName, "--tokens", Integer.toString(tokens), "--tasks", Integer.toString(numTasks),
                      "--batch", Integer.toString(batch), "--threads", Integer.toString(threads)))) {
             if (pt != null) {
                 System.out.println("PyTorch: " + pt.banner);

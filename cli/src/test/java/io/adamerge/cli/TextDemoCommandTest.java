@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The text benchmark end to end, the way a fresh machine runs it: {@code demo --benchmark text --quick} on an empty
  * folder imports MiniLM from its jar, builds the quick text zoo (zero-shot heads, fine-tunes, MTL) and computes the
- * table, with the data-driven rows (Fisher, RegMean on the BERT encoder with the train texts); a second run reads every
+ * table, with the data-driven rows (Fisher, RegMean on the BERT encoder with the train texts) and the test-time rows
+ * (AdaMerging, AdaRank on the unlabelled test texts); a second run reads every
  * row from the cache.
  */
 class TextDemoCommandTest {
@@ -24,7 +25,8 @@ class TextDemoCommandTest {
         Path zoo = tmp.resolve("zoo-text");
         Path out = tmp.resolve("demo");
         String[] args = {"demo", "--benchmark", "text", "--quick", "--threads", "1", "--zoo", zoo.toString(), "--out", out.toString(),
-                "--methods", "pretrained,individual,weight_average,fisher,regmean,task_arithmetic,lw_adamerging,ta_tw_cmaes", "--steps", "1",
+                "--methods", "pretrained,individual,weight_average,fisher,regmean,task_arithmetic,lw_adamerging,adarank_ta,ta_tw_cmaes",
+                "--steps", "1",
                 "--search-budget", "4"};
         CliRun first = CliRun.of(args);
         assertThat(first.code()).as(first.err()).isZero();
@@ -49,7 +51,12 @@ class TextDemoCommandTest {
                 assertThat(perTask(results, row, task)).as(row + " " + task).isBetween(0.0, 100.0);
             }
         }
-        assertThat(Files.list(out.resolve("coefficients")).map(p -> p.getFileName().toString())).contains("lw_adamerging.safetensors");
+        // a test-time method other than AdaMerging: AdaRank on Task Arithmetic, learnt on the unlabelled test texts
+        for (String task : new String[] {"fortunes", "spam"}) {
+            assertThat(perTask(results, "adarank_ta", task)).as("adarank_ta " + task).isBetween(0.0, 100.0);
+        }
+        assertThat(Files.list(out.resolve("coefficients")).map(p -> p.getFileName().toString()))
+                .contains("lw_adamerging.safetensors", "adarank_ta.safetensors");
         // a search row on text: its evaluations and plot
         assertThat(results.path("search").path("ta_tw_cmaes").path("evaluations").asInt()).isEqualTo(4);
         assertThat(out.resolve("plots").resolve("ta_tw_cmaes_search.png")).isRegularFile();
@@ -59,7 +66,7 @@ class TextDemoCommandTest {
         assertThat(second.out()).contains("(cached)").doesNotContain(" s)\n");
         JsonNode again = JSON.readTree(out.resolve("results.json").toFile());
         for (String row : new String[] {"pretrained", "individual", "weight_average", "fisher", "regmean", "task_arithmetic", "lw_adamerging",
-                "ta_tw_cmaes"}) {
+                "adarank_ta", "ta_tw_cmaes"}) {
             assertThat(perTask(again, row, "spam")).isEqualTo(perTask(results, row, "spam"));
         }
     }

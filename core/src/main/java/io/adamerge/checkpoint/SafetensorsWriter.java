@@ -3,9 +3,7 @@ package io.adamerge.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -24,13 +22,15 @@ import java.util.Map;
  */
 public final class SafetensorsWriter implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int CHUNK = 1 << 16;
+    /** Bytes of the output buffer: encoded values go straight into it, and from it to the file by one write. */
+    private static final int BUFFER_BYTES = 1 << 20;
 
     private final Path target;
     private final Path temp;
-    private final OutputStream out;
+    private final FileChannel out;
+    /** Encoded bytes not yet written to {@link #out}, from 0 to its position. */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final List<TensorSpec> specs;
-    private final ByteBuffer scratch = ByteBuffer.allocate(CHUNK * 8).order(ByteOrder.LITTLE_ENDIAN);
     private final Map<String, Long> dataOffsets = new java.util.HashMap<>();
     private long dataStart;
     private FileChannel patchChannel;
@@ -58,7 +58,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         try {
             created = AtomicFiles.newTempFile(this.target);
             this.temp = created;
-            this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20);
+            this.out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             writeHeader(metadata);
         } catch (IOException e) {
             AtomicFiles.discard(created);
@@ -90,11 +90,35 @@ public final class SafetensorsWriter implements AutoCloseable {
         int padded = (json.length + 7) / 8 * 8; // align the data section to 8 bytes, as the reference writer does
         dataStart = 8L + padded;
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-        out.write(len.array());
-        out.write(json);
-        for (int i = json.length; i < padded; i++) {
-            out.write(' ');
+        put(ByteBuffer.wrap(len.array()));
+        put(ByteBuffer.wrap(json));
+        byte[] spaces = new byte[padded - json.length];
+        java.util.Arrays.fill(spaces, (byte) ' ');
+        put(ByteBuffer.wrap(spaces));
+    }
+
+    /** Appends bytes (position to limit of {@code bytes}, which is left unchanged) through the output buffer. */
+    private void put(ByteBuffer bytes) throws IOException {
+        ByteBuffer b = bytes.duplicate();
+        while (b.hasRemaining()) {
+            if (!buffer.hasRemaining()) {
+                flush();
+            }
+            int n = Math.min(buffer.remaining(), b.remaining());
+            int limit = b.limit();
+            b.limit(b.position() + n);
+            buffer.put(b);
+            b.limit(limit);
         }
+    }
+
+    /** Writes the buffered bytes to the file. */
+    private void flush() throws IOException {
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+        buffer.clear();
     }
 
     /** The spec of the tensor whose data is expected next, or null when all are written. */
@@ -109,11 +133,13 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         TensorSpec s = expect(count);
         try {
+            int size = s.dtype().byteSize();
             for (int done = 0; done < count; ) {
-                int n = Math.min(CHUNK, count - done);
-                scratch.clear();
-                FloatCodec.encode(s.dtype(), values, offset + done, n, scratch);
-                out.write(scratch.array(), 0, scratch.position());
+                if (buffer.remaining() < size) {
+                    flush();
+                }
+                int n = Math.min(buffer.remaining() / size, count - done);
+                FloatCodec.encode(s.dtype(), values, offset + done, n, buffer);
                 done += n;
             }
         } catch (IOException e) {
@@ -142,13 +168,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         long count = bytes.remaining() / size;
         expect(count);
         try {
-            ByteBuffer b = bytes.duplicate();
-            byte[] buf = new byte[Math.min(CHUNK * 8, Math.max(1, b.remaining()))];
-            while (b.hasRemaining()) {
-                int n = Math.min(buf.length, b.remaining());
-                b.get(buf, 0, n);
-                out.write(buf, 0, n);
-            }
+            put(bytes);
         } catch (IOException e) {
             throw new CheckpointException(target + ": write failed at tensor '" + s.name() + "' (" + e.getMessage() + ")", e);
         }
@@ -204,7 +224,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new IllegalStateException(target + ": cannot patch element " + element + " of '" + name + "'");
         }
         try {
-            out.flush();
+            flush();
             if (patchChannel == null) {
                 patchChannel = FileChannel.open(temp, StandardOpenOption.WRITE);
             }
@@ -230,7 +250,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new IllegalStateException(target + ": tensor '" + specs.get(current).name() + "' was not fully written");
         }
         try {
-            out.flush();
+            flush();
             out.close();
             if (patchChannel != null) {
                 patchChannel.close();

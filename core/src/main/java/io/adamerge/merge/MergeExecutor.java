@@ -123,10 +123,14 @@ public final class MergeExecutor {
                             }
                         }
                     };
+                    // a run whose results are non-finite wherever an input is: its inputs are scanned only behind a
+                    // non-finite result, with the error the scan on reading gives
+                    boolean traceBack = !job.allowNonFinite() && !checked && run.tensorPasses() == 0
+                            && run.nonFiniteInputsPropagate();
                     MergePasses.ChunkWork merge = (chunk, out) -> {
                         run.merge(chunk, out);
                         if (!job.allowNonFinite()) {
-                            requireFiniteResult(method, chunk, out);
+                            requireFiniteResult(method, chunk, out, traceBack ? inputs : null);
                         }
                     };
                     MergePasses.ChunkWork write = (chunk, out) -> {
@@ -138,7 +142,8 @@ public final class MergeExecutor {
                             listener.step("merge", chunk.tensor().name());
                         }
                     };
-                    int tensorPasses = MergePasses.mergeTensors(run, floats, pipeline, checked, threads, merge, write);
+                    int tensorPasses = MergePasses.mergeTensors(run, floats, pipeline, checked || traceBack, threads,
+                            merge, write);
                     advanceTo.accept(null);
                     run.finish((tensor, element, value) -> writer.patchFloat(tensor.name(), element, value));
                     if (job.directoryOutput()) {
@@ -161,10 +166,17 @@ public final class MergeExecutor {
         }
     }
 
-    /** Finite inputs can still merge to infinity (a huge λ): refuse such a result before a byte of it is kept. */
-    private static void requireFiniteResult(MergeMethod method, TensorChunk chunk, float[] out) {
+    /**
+     * Finite inputs can still merge to infinity (a huge λ): refuse such a result before a byte of it is kept.
+     * {@code unscanned}: the inputs, when the chunk was read without scanning them; a non-finite input is then
+     * reported as the scan reports it.
+     */
+    private static void requireFiniteResult(MergeMethod method, TensorChunk chunk, float[] out, ModelSet unscanned) {
         int i = Finite.firstNonFinite(out, 0, chunk.count());
         if (i >= 0) {
+            if (unscanned != null) {
+                unscanned.requireFinite(chunk.tensor(), chunk.start(), chunk.count(), chunk.base(), chunk.models());
+            }
             throw new MergeConfigException(method.name() + ": the merged tensor '" + chunk.tensor().name() + "' is "
                     + out[i] + " at element " + (chunk.start() + i) + " although every input is finite (a parameter too "
                     + "large?); nothing written (--allow-nonfinite writes it anyway)");

@@ -27,6 +27,16 @@ public interface MergeRun extends AutoCloseable {
         return concurrent();
     }
 
+    /**
+     * Whether the merged value of an element is NaN or ±Inf whenever one of the chunk's inputs is at that element
+     * (sums of task vectors are). Then the executor does not scan the inputs as it reads them: it scans the result,
+     * as it always does, and only a non-finite result sends it back to the inputs, to report the first non-finite
+     * input exactly as the scan on reading would have.
+     */
+    default boolean nonFiniteInputsPropagate() {
+        return false;
+    }
+
     /** A run without state between calls: {@code merge} computes each chunk from the chunk alone, on any thread. */
     static MergeRun stateless(MergeRun merge) {
         return new MergeRun() {

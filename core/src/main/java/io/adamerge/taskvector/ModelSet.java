@@ -243,6 +243,23 @@ public final class ModelSet implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Throws as a {@link ChunkReader} read with the finiteness scan would have, for elements {@code [start, start +
+     * count)} of {@code t} read without it: the first NaN or ±Inf of the base's values, else of each model's in
+     * order. For merges whose result is non-finite wherever an input is, which scan only a non-finite result.
+     *
+     * @param base   the base's values at {@code [0, count)}, or null without a base
+     * @param models each model's values at {@code [0, count)}
+     */
+    public void requireFinite(TensorInfo t, long start, int count, float[] base, float[][] models) {
+        if (base != null) {
+            checkFinite(this.base, t.name(), base, 0, count, start);
+        }
+        for (int k = 0; k < this.models.size(); k++) {
+            checkFinite(this.models.get(k), t.name(), models[k], 0, count, start);
+        }
+    }
+
     /** Throws naming the file and tensor if {@code values[0, count)} holds NaN or ±Inf and that is not allowed. */
     void checkFinite(Checkpoint source, String tensor, float[] values, int from, int count, long firstElement) {
         if (allowNonFinite) {

@@ -25,7 +25,8 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * (TSV-M base: the mean). The coefficients λ are per task and tensor and not clamped, as in the official code.
  *
  * <p>The bases: {@link Base#TASK_ARITHMETIC} decomposes each task vector fully (U_k s_k V_kᵀ = T_k) on the tensors the
- * official code prunes (name contains {@code attn} or {@code mlp}, not {@code ln} or {@code bias}, two dimensions);
+ * official code prunes (name contains {@code attn} or {@code mlp}, not {@code ln} or {@code bias}, two dimensions; on
+ * BERT the blocks' weight matrices, see {@link #officialSvdPath});
  * {@link Base#TSV} takes TSV-M's components (each task's top ⌊r/T⌋, the stacked singular vectors replaced by their
  * polar factors) on TSV-M's matrix path (two dimensions, no {@code text_projection}), so that a mask of ones is TSV-M.
  * The SVD runs in double precision (EJML); the factors are kept in the weights' type.
@@ -83,10 +84,20 @@ public final class RankMaskMerge implements LearnableMerge {
         this.tasks = tasks;
     }
 
-    /** Whether the official AdaRank code prunes the ranks of this tensor (Task Arithmetic / CART base). */
+    /**
+     * Whether AdaRank prunes the ranks of this tensor on the Task Arithmetic base: the official code's rule for CLIP
+     * (two dimensions, name contains {@code attn} or {@code mlp}, not {@code ln} or {@code bias}), and its counterpart for
+     * BERT, whose names hold neither: the weight matrices of the transformer blocks ({@code encoder.layer.<i>.} attention
+     * query, key, value and output, intermediate and output dense), not the embeddings, LayerNorms or biases.
+     */
     public static boolean officialSvdPath(String name, Shape shape) {
-        return shape.dimension() == 2 && (name.contains("attn") || name.contains("mlp"))
-                && !(name.contains("ln") || name.contains("bias"));
+        if (shape.dimension() != 2) {
+            return false;
+        }
+        if (name.startsWith("encoder.layer.")) {
+            return name.endsWith(".weight") && !name.contains("LayerNorm");
+        }
+        return (name.contains("attn") || name.contains("mlp")) && !(name.contains("ln") || name.contains("bias"));
     }
 
     /** TSV-M's matrix path: exactly two dimensions, not a text projection. */

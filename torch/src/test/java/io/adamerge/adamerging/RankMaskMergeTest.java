@@ -9,7 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.adamerge.checkpoint.FloatTensor;
 import io.adamerge.merge.InMemoryMerge;
+import io.adamerge.model.HiddenAct;
 import io.adamerge.model.TorchRuntime;
+import io.adamerge.model.bert.BertConfig;
+import io.adamerge.model.bert.BertKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +24,8 @@ import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * AdaRank's merge on random small models: a mask of ones is its base merge (Task Arithmetic, TSV-M as core computes
- * them), and its gradients match central finite differences in double precision.
+ * AdaRank's merge on random small models (CLIP-like and BERT layouts): a mask of ones is its base merge (Task Arithmetic,
+ * TSV-M as core computes them), and its gradients match central finite differences in double precision.
  */
 class RankMaskMergeTest {
     /** Largest deviations seen, reported after the properties ran (the tolerances below are bounds, these are measured). */
@@ -83,11 +86,46 @@ class RankMaskMergeTest {
         return out;
     }
 
+    /** A small random BERT's layout (the text encoder's names and shapes, as {@link BertKeys} gives them). */
+    private static Map<String, long[]> bertLayout(Random r) {
+        int heads = 1 + r.nextInt(2);
+        int hidden = heads * (2 + r.nextInt(3));
+        return BertKeys.shapes(new BertConfig(5 + r.nextInt(8), hidden, 1 + r.nextInt(2), heads, hidden + 1 + r.nextInt(6),
+                3 + r.nextInt(4), 2, 1e-12, HiddenAct.GELU));
+    }
+
     @Property(tries = 25)
     void aMaskOfOnesIsItsBaseMerge(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int tasks,
                                    @ForAll @DoubleRange(min = 0.1, max = 3.0) double lambda) {
         Random r = new Random(seed);
-        Map<String, long[]> layout = layout(r);
+        assertAMaskOfOnesIsTheBaseMerge(layout(r), r, tasks, lambda);
+    }
+
+    /**
+     * The same on the text encoder: AdaRank-TA prunes the ranks of every weight matrix of BERT's blocks (and nothing
+     * else), AdaRank-TSV those of TSV-M's matrix path, and a mask of ones is still Task Arithmetic, resp. TSV-M.
+     */
+    @Property(tries = 10)
+    void aMaskOfOnesIsItsBaseMergeOnTheTextEncoder(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int tasks,
+                                                   @ForAll @DoubleRange(min = 0.1, max = 3.0) double lambda) {
+        Map<String, long[]> layout = bertLayout(new Random(seed));
+        for (Map.Entry<String, long[]> e : layout.entrySet()) {
+            String name = e.getKey();
+            boolean block = name.startsWith("encoder.layer.") && name.endsWith(".weight") && e.getValue().length == 2;
+            assertThat(RankMaskMerge.officialSvdPath(name, new Shape(e.getValue()))).as(name).isEqualTo(block);
+        }
+        assertThat(layout.keySet().stream().filter(n -> RankMaskMerge.officialSvdPath(n, new Shape(layout.get(n)))))
+                .contains(BertKeys.layer(0, BertKeys.Q, "weight"), BertKeys.layer(0, BertKeys.FFN_IN, "weight"),
+                        BertKeys.layer(0, BertKeys.FFN_OUT, "weight"), BertKeys.layer(0, BertKeys.ATTN_OUT, "weight"));
+        assertAMaskOfOnesIsTheBaseMerge(layout, new Random(seed), tasks, lambda);
+    }
+
+    /**
+     * Random pretrained and fine-tuned models of {@code layout}: AdaRank's merge with every component kept equals core's
+     * Task Arithmetic (λ) and TSV-M (α = λ), for both bases and mask functions, and has mask rows for every tensor on its
+     * SVD path (one per component).
+     */
+    static void assertAMaskOfOnesIsTheBaseMerge(Map<String, long[]> layout, Random r, int tasks, double lambda) {
         Map<String, FloatTensor> pre = model(layout, r, 1f);
         List<Map<String, FloatTensor>> ft = new ArrayList<>();
         for (int k = 0; k < tasks; k++) {
@@ -103,6 +141,16 @@ class RankMaskMergeTest {
                     // soft masks are ones only in the limit: a logit of 40·τ gives σ = 1 in float
                     float logit = fn == RankMaskMerge.MaskFunction.SOFT ? 400f : 0.1f;
                     try (RankMaskMerge merge = RankMaskMerge.create(arrays(pre, m, DataType.FLOAT32), fta, base, fn, 10f, m)) {
+                        for (Map.Entry<String, long[]> e : layout.entrySet()) {
+                            Shape shape = new Shape(e.getValue());
+                            boolean svd = base == RankMaskMerge.Base.TSV ? RankMaskMerge.tsvMatrixPath(e.getKey(), shape)
+                                    : RankMaskMerge.officialSvdPath(e.getKey(), shape);
+                            long min = svd ? Math.min(e.getValue()[0], e.getValue()[1]) : 0;
+                            // one mask row per kept component: every singular value (TA), each task's top ⌊r/T⌋ (TSV-M)
+                            long rank = base == RankMaskMerge.Base.TSV ? min / tasks : min;
+                            assertThat(merge.layerKeys().stream().filter(k -> k.startsWith(e.getKey() + RankMaskMerge.RANK)).count())
+                                    .as("%s: mask rows of %s", base, e.getKey()).isEqualTo(rank);
+                        }
                         Map<String, NDArray> got = merge.merge(merge.initial((float) lambda, logit, 1.0), m);
                         Map<String, FloatTensor> want = base == RankMaskMerge.Base.TSV ? tsv : ta;
                         for (String name : layout.keySet()) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adamerge.adamerging.AdaMergingConfig;
 import io.adamerge.adamerging.Coefficients;
 import io.adamerge.checkpoint.CheckpointException;
-import io.adamerge.data.ImageDataset;
 import io.adamerge.eval.Evaluator;
 import io.adamerge.eval.ModelPool;
 import io.adamerge.eval.TaskPool;
@@ -20,7 +19,6 @@ import io.adamerge.merge.data.DataMergeInput;
 import io.adamerge.merge.data.DataMergeMethod;
 import io.adamerge.merge.data.FisherMerging;
 import io.adamerge.merge.data.RegMean;
-import io.adamerge.merge.data.TaskImages;
 import io.adamerge.merge.testtime.AdaMergingMethod;
 import io.adamerge.merge.search.CoefficientSearchMethod;
 import io.adamerge.merge.search.ImageZooSource;
@@ -30,6 +28,7 @@ import io.adamerge.merge.search.SearchPool;
 import io.adamerge.merge.search.SearchPoolSource;
 import io.adamerge.merge.search.SearchScorer;
 import io.adamerge.merge.testtime.TestTimeMerge;
+import io.adamerge.model.Examples;
 import io.adamerge.search.CoefficientSearch;
 import io.adamerge.search.SearchObjective;
 import io.adamerge.zoo.Zoo;
@@ -45,18 +44,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The paper's main table on a zoo: per-task top-1 accuracy on the test splits, and their average, of every
  * {@link TableRow} — the reference models and any method of the one merge registry under the table's protocol.
- * Methods run on the zoo's {@link ModelPool} and are scored by its {@link TaskPool}; which code computes a row follows
- * from the method's kind (data-free in memory through core's executor passes, data-driven, test-time), never from its
- * name. Task vectors are T_k = θ_k − θ_pre of the zoo's fine-tuned models; heads are the zoo's frozen heads and are
+ * One run loop for every benchmark ({@link Benchmark}: the image zoo's {@link ModelPool} and {@link TaskPool}, the text
+ * zoo's in {@link TextMainTable}): methods run on the benchmark's {@link ModelPool} and are scored on its labelled splits;
+ * which code computes a row follows from the method's kind (data-free in memory through core's executor passes,
+ * data-driven, test-time, supervised search, {@code *_best}), never from its name or the benchmark. Task vectors are T_k = θ_k − θ_pre of the zoo's fine-tuned models; heads are the zoo's frozen heads and are
  * never merged.
  *
  * <p>Each row (and a test-time method's learnt coefficients) is cached in {@link MainTableConfig#cacheDir()} under a
- * key of the zoo (recipe hash, seed, backbone hash, tasks) and the row's settings ({@link #settings}), so a rerun
+ * key of the zoo (recipe hash, seed, backbone hash, tasks; each benchmark's own formula, {@link Benchmark#cacheKey}) and
+ * the row's settings ({@link #settings}), so a rerun
  * with the same settings only reads files, without starting the engine.
  */
 public final class MainTable {
@@ -182,14 +182,21 @@ public final class MainTable {
      */
     public static Result run(Zoo zoo, TaskPool.Splits data, SearchPoolSource source, MainTableConfig cfg, MergeMethods registry,
                              Listener listener) {
+        return run(ImageBenchmark.of(zoo, data, source, registry), cfg, registry, listener);
+    }
+
+    /**
+     * The table on any benchmark, by one run loop: each row read from the cache, or computed by the code of its method's
+     * kind on the benchmark's pool and cached. Closes the benchmark.
+     */
+    static Result run(Benchmark benchmark, MainTableConfig cfg, MergeMethods registry, Listener listener) {
         long t0 = System.nanoTime();
-        List<String> tasks = zoo.tasks();
-        List<TableRow> rows = rows(cfg, registry);
-        List<Row> results = new ArrayList<>();
-        try (ModelPool models = new ModelPool(zoo, registry)) {
-            Pools pools = new Pools(models, TaskPool.of(models, data), cfg, source);
+        try (benchmark) {
+            List<String> tasks = benchmark.tasks();
+            List<TableRow> rows = rows(cfg, registry);
+            List<Row> results = new ArrayList<>();
             for (TableRow row : rows) {
-                String key = cacheKey(zoo, row, cfg);
+                String key = benchmark.cacheKey(row, cfg);
                 Optional<Row> hit = cfg.force() ? Optional.empty() : readCache(cfg.cacheDir(), row.id(), key, tasks);
                 if (hit.isPresent()) {
                     listener.started(row.id(), 0);
@@ -197,26 +204,18 @@ public final class MainTable {
                     results.add(hit.get());
                     continue;
                 }
-                listener.started(row.id(), work(row, cfg, pools));
+                listener.started(row.id(), work(row, cfg, benchmark));
                 long start = System.nanoTime();
-                Row computed = compute(row, pools, searchKey(zoo.manifest().recipeHash(), zoo.manifest().seed(),
-                        zoo.manifest().backboneSha256(), tasks, row, cfg), listener);
+                Row computed = compute(row, benchmark, cfg, searchKey(benchmark.recipeHash(), benchmark.seed(), benchmark.modelHash(), tasks,
+                        row, cfg), listener);
                 Row result = new Row(computed.method(), computed.avg(), computed.perTask(), (System.nanoTime() - start) / 1e9, false,
                         computed.chosenLambda(), computed.validationAverage(), computed.coefficients(), computed.search());
-                writeCache(cfg.cacheDir(), row, key, result, zoo, cfg);
+                writeCache(cfg.cacheDir(), row, key, result, benchmark, cfg);
                 listener.finished(row.id(), result);
                 results.add(result);
             }
-        }
-        return new Result(tasks, results, zoo.root().toString(), zoo.manifest().recipeHash(), zoo.manifest().seed(), cfg,
-                (System.nanoTime() - t0) / 1e9, notes(cfg, rows));
-    }
-
-    /** The table's pools and settings, for computing rows. */
-    private record Pools(ModelPool models, TaskPool tasks, MainTableConfig cfg, SearchPoolSource source) {
-        Map<String, Double> accuracies(Evaluator.WeightsFor weights, Function<String, ImageDataset> split, int limit, NDManager m,
-                                       java.util.function.Consumer<String> afterTask) {
-            return tasks.accuracies(models.tasks(), weights, split, limit, m, afterTask);
+            return new Result(tasks, results, benchmark.root(), benchmark.recipeHash(), benchmark.seed(), cfg, (System.nanoTime() - t0) / 1e9,
+                    benchmark.notes(notes(cfg, rows)));
         }
     }
 
@@ -263,8 +262,8 @@ public final class MainTable {
         return gemm.isEmpty() ? key : ZooRecipe.hash(key, gemm);
     }
 
-    private static long work(TableRow row, MainTableConfig cfg, Pools pools) {
-        int tasks = pools.models().tasks().size();
+    private static long work(TableRow row, MainTableConfig cfg, Benchmark benchmark) {
+        int tasks = benchmark.tasks().size();
         if (row.chosenOnValidation() != null) {
             return (long) (row.grid(cfg).size() + 1) * tasks;
         }
@@ -275,11 +274,11 @@ public final class MainTable {
             return parameters(row).integer("budget") + tasks;
         }
         if (row.method() instanceof DataMergeMethod) {
-            // one unit per sampled training image (dataMerge uses all of them), then one per tested task
+            // one unit per sampled training example (dataMerge uses all of them), then one per tested task
             MergeParameters p = parameters(row);
             boolean sampled = row.method().parameters().stream().anyMatch(x -> x.name().equals("samples"));
             long samples = sampled ? p.integer("samples") : Long.MAX_VALUE;
-            return pools.models().tasks().stream().mapToLong(t -> Math.min(samples, pools.tasks().train(t).size())).sum() + tasks;
+            return benchmark.tasks().stream().mapToLong(t -> Math.min(samples, benchmark.trainSize(t))).sum() + tasks;
         }
         return tasks;
     }
@@ -292,46 +291,46 @@ public final class MainTable {
     // ---------------------------------------------------------------------------------------------------------------
     // computing a row
 
-    private static Row compute(TableRow row, Pools pools, String searchKey, Listener listener) {
-        NDManager manager = pools.models().manager();
-        ModelPool models = pools.models();
-        List<String> tasks = models.tasks();
-        try (NDManager m = manager.newSubManager()) {
+    private static Row compute(TableRow row, Benchmark benchmark, MainTableConfig cfg, String searchKey, Listener listener) {
+        ModelPool models = benchmark.models();
+        List<String> tasks = benchmark.tasks();
+        try (NDManager m = models.manager().newSubManager()) {
             if (row.reference() != null) {
                 return switch (row.reference()) {
-                    case PRETRAINED -> test(row, t -> models.pretrained(), pools, m, listener);
-                    case INDIVIDUAL -> test(row, models::finetuned, pools, m, listener);
+                    case PRETRAINED -> test(row, t -> models.pretrained(), benchmark, cfg, m, listener);
+                    case INDIVIDUAL -> test(row, models::finetuned, benchmark, cfg, m, listener);
                     case MULTITASK -> {
                         Map<String, NDArray> mtl = models.multitask(m);
-                        yield test(row, t -> mtl, pools, m, listener);
+                        yield test(row, t -> mtl, benchmark, cfg, m, listener);
                     }
                 };
             }
             MergeMethodInfo method = row.method();
             if (row.chosenOnValidation() != null) {
-                return best(row, pools, m, listener);
+                return best(row, benchmark, cfg, m, listener);
             }
             if (method instanceof MergeMethod) {
                 Map<String, NDArray> merged = models.merge(method.name(), row.parameters(), tasks, m);
-                return test(row, t -> merged, pools, m, listener);
+                return test(row, t -> merged, benchmark, cfg, m, listener);
             }
             if (method instanceof DataMergeMethod data) {
-                return dataMerge(row, data, pools, m, listener);
+                return dataMerge(row, data, benchmark, cfg, m, listener);
             }
             if (method instanceof TestTimeMerge testTime) {
-                return testTime(row, testTime, pools, m, listener);
+                return testTime(row, testTime, benchmark, cfg, m, listener);
             }
             if (method instanceof CoefficientSearchMethod search) {
-                return search(row, search, ImageZooSource.of(models, pools.tasks()), pools.source(), pools.cfg(), searchKey,
-                        stateFile(pools.cfg(), row.id(), searchKey), listener);
+                return search(row, search, benchmark.searchPool(), benchmark.source(), cfg, searchKey, stateFile(cfg, row.id(), searchKey),
+                        listener);
             }
             throw new IllegalArgumentException(method.name() + " is a " + method.kind().label() + " method that no module on the "
                     + "class path computes (" + method.getClass().getName() + ")");
         }
     }
 
-    private static Row test(TableRow row, Evaluator.WeightsFor weights, Pools pools, NDManager m, Listener listener) {
-        Map<String, Double> perTask = pools.accuracies(weights, pools.tasks()::test, pools.cfg().testImages(), m,
+    private static Row test(TableRow row, Evaluator.WeightsFor weights, Benchmark benchmark, MainTableConfig cfg, NDManager m,
+                            Listener listener) {
+        Map<String, Double> perTask = benchmark.accuracies(weights, SearchPool.Split.TEST, cfg.testImages(), m,
                 t -> listener.advanced(row.id(), t));
         return new Row(row.id(), Evaluator.mean(perTask), perTask, 0, false, null, Map.of(), null);
     }
@@ -342,16 +341,14 @@ public final class MainTable {
      * Arithmetic) the merged task vector is computed once and rescaled for every λ: the same weights, one
      * decomposition instead of one per λ.
      */
-    private static Row best(TableRow row, Pools pools, NDManager m, Listener listener) {
-        MainTableConfig cfg = pools.cfg();
+    private static Row best(TableRow row, Benchmark benchmark, MainTableConfig cfg, NDManager m, Listener listener) {
         String symbol = TableRow.SEARCHED_ALPHA.equals(row.chosenOnValidation()) ? "α" : "λ";
-        Choice choice = choose(row, cfg, pools.models(), pools.models().tasks(), m, (merged, lambda, scope) ->
-                Evaluator.mean(pools.accuracies(t -> merged, pools.tasks()::validation, cfg.validationImages(), scope,
+        Choice choice = choose(row, cfg, benchmark.models(), benchmark.tasks(), m, (merged, lambda, scope) ->
+                Evaluator.mean(benchmark.accuracies(t -> merged, SearchPool.Split.VALIDATION, cfg.validationImages(), scope,
                         t -> listener.advanced(row.id(), String.format(Locale.ROOT, "%s %.2f %s", symbol, lambda, t)))));
-        Row r = test(row, t -> choice.weights(), pools, m, listener);
+        Row r = test(row, t -> choice.weights(), benchmark, cfg, m, listener);
         return new Row(r.method(), r.avg(), r.perTask(), 0, false, choice.value(), choice.validation(), null);
     }
-
     /** The average validation accuracy of a merge made with one value of a row's grid. */
     @FunctionalInterface
     interface ValidationScore {
@@ -407,32 +404,43 @@ public final class MainTable {
         return Double.toString(lambda);
     }
 
-    private static Row dataMerge(TableRow row, DataMergeMethod method, Pools pools, NDManager m, Listener listener) {
-        ModelPool models = pools.models();
+    private static Row dataMerge(TableRow row, DataMergeMethod method, Benchmark benchmark, MainTableConfig cfg, NDManager m,
+                                 Listener listener) {
+        ModelPool models = benchmark.models();
         DataMergeMethod configured = method.configure(parameters(row));
         List<DataMergeInput.Task> inputs = new ArrayList<>();
-        for (String task : models.tasks()) {
+        for (String task : benchmark.tasks()) {
             inputs.add(new DataMergeInput.Task(task, models.finetuned(task), models.head(task),
-                    pools.tasks().unlabelled(task + " train", pools.tasks().train(task), 0)));
+                    benchmark.unlabelled(task, Benchmark.Unlabelled.TRAIN, 0)));
         }
         long[] reported = {0};
-        Map<String, NDArray> merged = configured.merge(new DataMergeInput(models.model(), inputs), m, (done, total) -> {
-            listener.advanced(row.id(), done - reported[0], "merging: " + done + "/" + total + " images");
+        Map<String, NDArray> merged = configured.merge(new DataMergeInput(models.encoder(), inputs), m, (done, total) -> {
+            listener.advanced(row.id(), done - reported[0], "merging: " + done + "/" + total + " " + benchmark.examples());
             reported[0] = done;
         });
-        return test(row, t -> merged, pools, m, listener);
+        return test(row, t -> merged, benchmark, cfg, m, listener);
     }
 
-    private static Row testTime(TableRow row, TestTimeMerge method, Pools pools, NDManager m, Listener listener) {
-        List<String> tasks = pools.models().tasks();
-        List<TaskImages> unlabelled = new ArrayList<>();
-        for (String task : tasks) {
-            unlabelled.add(pools.tasks().unlabelled(task + " test", pools.tasks().test(task), pools.cfg().adaImages()));
+    /** Every test-time method (AdaMerging, AdaRank, ...) on the first ada-images unlabelled test inputs of each task. */
+    private static Row testTime(TableRow row, TestTimeMerge method, Benchmark benchmark, MainTableConfig cfg, NDManager m,
+                                Listener listener) {
+        List<Examples> unlabelled = new ArrayList<>();
+        for (String task : benchmark.tasks()) {
+            unlabelled.add(benchmark.unlabelled(task, Benchmark.Unlabelled.TEST, cfg.adaImages()));
         }
-        TestTimeMerge.Outcome outcome = method.run(pools.models(), tasks, unlabelled, parameters(row),
-                (step, loss, c) -> listener.advanced(row.id(), String.format(Locale.ROOT, "loss %.4f", loss)), m);
-        Row r = test(row, t -> outcome.merged(), pools, m, listener);
+        TestTimeMerge.Outcome outcome = learn(row, method, benchmark.models(), unlabelled, listener, m);
+        Row r = test(row, t -> outcome.merged(), benchmark, cfg, m, listener);
         return new Row(r.method(), r.avg(), r.perTask(), 0, false, null, Map.of(), outcome.coefficients());
+    }
+
+    /**
+     * A test-time row's method on any benchmark: it learns from {@code unlabelled} (one set per task of the pool, in
+     * order: the first {@link MainTableConfig#adaImages()} test inputs, never their labels) and merges on {@code m}.
+     */
+    static TestTimeMerge.Outcome learn(TableRow row, TestTimeMerge method, ModelPool models, List<? extends Examples> unlabelled,
+                                       Listener listener, NDManager m) {
+        return method.run(models, models.tasks(), unlabelled, parameters(row),
+                (step, loss, c) -> listener.advanced(row.id(), String.format(Locale.ROOT, "loss %.4f", loss)), m);
     }
 
     /**
@@ -558,16 +566,16 @@ public final class MainTable {
         }
     }
 
-    private static void writeCache(Path dir, TableRow tableRow, String key, Row row, Zoo zoo, MainTableConfig cfg) {
+    private static void writeCache(Path dir, TableRow tableRow, String key, Row row, Benchmark benchmark, MainTableConfig cfg) {
         if (dir == null) {
             return;
         }
         if (row.coefficients() != null) {
             row.coefficients().save(cacheFile(dir, tableRow.id(), key, ".safetensors")); // first: a row file always finds its coefficients
         }
-        ZooFiles.writeJson(cacheFile(dir, tableRow.id(), key, ".json"), new CachedRow(row.method(), key, zoo.tasks(), row.avg(), row.perTask(),
-                row.seconds(), row.chosenLambda(), row.validationAverage(), row.coefficients() != null, zoo.root().toString(),
-                zoo.manifest().recipeHash(), zoo.manifest().seed(), settings(tableRow, cfg), row.search()));
+        ZooFiles.writeJson(cacheFile(dir, tableRow.id(), key, ".json"), new CachedRow(row.method(), key, benchmark.tasks(), row.avg(),
+                row.perTask(), row.seconds(), row.chosenLambda(), row.validationAverage(), row.coefficients() != null, benchmark.root(),
+                benchmark.recipeHash(), benchmark.seed(), settings(tableRow, cfg), row.search()));
     }
 
     /**
