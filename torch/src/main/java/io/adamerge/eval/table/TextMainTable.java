@@ -46,7 +46,7 @@ public final class TextMainTable {
     }
 
     /** The text zoo's models (a {@link ModelPool} over {@link TextZoo#models()}), heads and splits, loaded once. */
-    static final class Pool implements SearchPoolSource.OpenPool {
+    private static final class Pool implements SearchPoolSource.OpenPool {
         final TextZoo zoo;
         final ModelPool models;
         final NDManager manager;
