@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One layer-wise AdaMerging step: DJL vs the official code's and FusionBench's PyTorch steps, same run, same machine.
-# Usage (from anywhere): bench/ada-step-bench.sh [--tasks 8] [--batch 16] [--threads N] [--warmup 1] [--reps 5] [--skip-python]
+# Usage (from anywhere): bench/ada-step-bench.sh [--model vit|minilm] [--tokens 32] [--tasks 8] [--batch 16] [--threads N] [--warmup 1] [--reps 5] [--skip-python]
 # Needs: apt-get install -y python3-torch libopenblas0-pthread  (for the PyTorch side)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

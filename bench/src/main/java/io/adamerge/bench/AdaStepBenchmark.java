@@ -47,14 +47,14 @@ import java.util.Random;
  * One layer-wise AdaMerging step (8 tasks × 16 inputs, entropy, PyTorch-exact Adam on the coefficients) on DJL, side by
  * side with the two ways it is run in PyTorch ({@code bench/python/ada_step_bench.py}): (a) the official code's (merged
  * weights rebuilt inside every task's forward, one backward on the summed loss) and (b) FusionBench's (merge once per
- * step, functional forward per task, one backward per task). Ours merges once, runs each task's batch forward and
- * backward into detached aliases of the merged weights and back-propagates their summed gradients through the merge once. Random weights of ViT-B/32's or MiniLM-L6's shapes and task vectors of fine-tuning's size. DJL and the
- * two PyTorch styles alternate (the order rotates every repetition) so all see the same load; the summary gives medians
- * and the medians of the per-repetition ratios. Not a test: run {@code bench/ada-step-bench.sh}.
+ * step, functional forward per task, one backward per task). Ours ({@link CoefficientTrainer}) merges once and runs the
+ * tasks' batches as one forward and one backward. Random weights of ViT-B/32's or MiniLM-L6's shapes and task vectors of fine-tuning's
+ * size. DJL and the two PyTorch styles alternate (the order rotates every repetition) so all see the same load; the
+ * summary gives medians and the medians of the per-repetition ratios. Not a test: run {@code bench/ada-step-bench.sh}.
  *
- * <p>Arguments: {@code --model vit|minilm} (vit: ViT-B/32 at 224 px; minilm: all-MiniLM-L6-v2, texts of up to
- * {@code --tokens N} (32) tokens), {@code --tasks N} (8), {@code --batch N} (16), {@code --threads N} (all cores), {@code --warmup N} (1),
- * {@code --reps N} (5), {@code --python PATH}, {@code --script PATH}, {@code --skip-python}.
+ * <p>Arguments: {@code --model vit|minilm} (vit: ViT-B/32 at 224 px; minilm: all-MiniLM-L6-v2 on texts of up to
+ * {@code --tokens N} (32) tokens), {@code --tasks N} (8), {@code --batch N} (16), {@code --threads N} (all cores),
+ * {@code --warmup N} (1), {@code --reps N} (5), {@code --python PATH}, {@code --script PATH}, {@code --skip-python}.
  */
 public final class AdaStepBenchmark implements AutoCloseable {
     private static final com.sun.management.OperatingSystemMXBean OS =

@@ -2,23 +2,22 @@ package io.adamerge.adamerging;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.adamerge.merge.data.BatchSampler;
 import io.adamerge.model.Batch;
 import io.adamerge.model.Encoder;
-import io.adamerge.model.Gradients;
 import io.adamerge.model.TorchRuntime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Learns the coefficients of a {@link CoefficientMerge} on unlabelled data: each step draws one batch per task
  * ({@link BatchSampler}: fixed by seed, task and step, so a resumed run sees the batches the uninterrupted one would),
- * merges once, runs each task's batch forward and backward through the merged model in turn (the weight gradients add
- * up over the tasks), sums the {@link Objective} over tasks, gets dL/dλ from DJL autograd through the clamp and the
- * merge in one pass, and lets the {@link Optimizer} update λ. Listeners see every step.
+ * runs every task's batch through the merged model in a single forward pass (batches concatenated, embeddings split
+ * per task for the heads), sums the {@link Objective} over tasks, gets dL/dλ from DJL autograd through the clamp and
+ * the merge, and lets the {@link Optimizer} update λ. Listeners see every step.
  */
 public final class CoefficientTrainer {
     private final Encoder encoder;
@@ -58,28 +57,26 @@ public final class CoefficientTrainer {
         int k = tasks.size();
         try (NDManager scope = merge.newScope();
              GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-            NDArray raw = scope.create(lambda.values(), new Shape(lambda.rows(), k));
-            raw.setRequiresGradient(true);
-            Map<String, NDArray> merged = merge.weights(raw, scope);
-            // Each task's batch runs forward and backward on its own against detached aliases of the merged weights,
-            // whose gradients add up over the tasks; one pass back through the merge then gives dL/dλ. The activations
-            // of one batch at a time stay small (cache-resident, no fresh pages per step) and the task vectors are read
-            // once per step, not once per task.
-            Map<String, NDArray> leaves = Gradients.leaves(merged, scope);
-            float[] taskLoss = new float[k];
-            float loss = 0f;
+            List<Batch> batches = new ArrayList<>(k);
             for (int t = 0; t < k; t++) {
                 TestTimeTask task = tasks.get(t);
-                try (NDManager batchScope = scope.newSubManager()) {
-                    Batch batch = task.examples().select(sampler.indices(t, step, task.examples().count()), batchScope);
-                    NDArray l = objective.taskLoss(t, encoder.embed(leaves, batch), task.head());
-                    taskLoss[t] = l.getFloat();
-                    loss += taskLoss[t];
-                    collector.backward(l);
-                }
+                batches.add(task.examples().select(sampler.indices(t, step, task.examples().count()), scope));
             }
-            Gradients.backwardThrough(merged, leaves);
-            return new StepResult(step, loss, taskLoss, raw.getGradient().toFloatArray());
+            NDArray raw = scope.create(lambda.values(), new Shape(lambda.rows(), k));
+            raw.setRequiresGradient(true);
+            NDArray embeddings = encoder.embed(merge.weights(raw, scope), encoder.concat(batches, scope));
+            NDArray loss = null;
+            float[] taskLoss = new float[k];
+            int from = 0;
+            for (int t = 0; t < k; t++) {
+                int to = from + batches.get(t).size();
+                NDArray l = objective.taskLoss(t, embeddings.get(new NDIndex(from + ":" + to)), tasks.get(t).head());
+                taskLoss[t] = l.getFloat();
+                loss = loss == null ? l : loss.add(l);
+                from = to;
+            }
+            collector.backward(loss);
+            return new StepResult(step, loss.getFloat(), taskLoss, raw.getGradient().toFloatArray());
         }
     }
 

@@ -4,10 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,27 +33,6 @@ public final class Gradients {
             out.put(name, leaf);
         });
         return out;
-    }
-
-    /**
-     * Carries on a backward pass that stopped at {@link #leaves}: each leaf's accumulated gradient is propagated from the
-     * array it aliases ({@code produced}, same keys) into the graph that computed it, as if the forward had used
-     * {@code produced} directly. The graph is kept until the last array, so arrays may share parts of it; leaves that got
-     * no gradient are skipped. Call it inside the {@link ai.djl.training.GradientCollector} that built the graph.
-     */
-    public static void backwardThrough(Map<String, NDArray> produced, Map<String, NDArray> leaves) {
-        List<PtNDArray[]> pairs = new ArrayList<>();
-        produced.forEach((name, p) -> {
-            PtNDArray grad = JniUtils.getGradient((PtNDArray) leaves.get(name));
-            if (grad != null) {
-                pairs.add(new PtNDArray[] {(PtNDArray) p, grad});
-            }
-        });
-        for (int i = 0; i < pairs.size(); i++) {
-            try (PtNDArray grad = pairs.get(i)[1]) {
-                JniUtils.backward(pairs.get(i)[0], grad, i + 1 < pairs.size(), false);
-            }
-        }
     }
 
     /** Marks every array as a leaf that gets a gradient. */

@@ -16,7 +16,9 @@ import java.util.Map;
 
 /**
  * The adapted tensors of a {@link PeftAdapter} over its base: {@code W + scale·B·A} (or the trained bias saved whole).
- * One materialised tensor is kept (the one being streamed), so memory stays one matrix per adapter. The base's and the
+ * A read computes only the requested elements from the module's factors, so memory per adapter is its factors (r·(in +
+ * out) values) and the chunk being streamed, flat in the size of the matrices; the whole-tensor {@link #difference} is
+ * for the methods that need whole task vectors. The base's and the
  * adapter's tensors are read with positioned reads, never through the file mappings: every adapter holds its own copy of
  * the base, and mapped pages touched through N copies would count N times in the process's resident memory.
  */
@@ -28,8 +30,10 @@ final class LoraOverlay implements TensorOverlay {
     /** Base tensor name → adapter key of the tensor saved whole. */
     private final Map<String, String> overrideOf = new LinkedHashMap<>();
 
-    private String cachedName;
-    private float[] cachedValues;
+    /** The factors of the module being streamed (one module at a time per adapter). */
+    private String factorsOf;
+    private float[] factorA;
+    private float[] factorB;
     private final ByteBuffer scratch = ByteBuffer.allocate(SCRATCH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private static final int SCRATCH_BYTES = 1 << 20;
 
@@ -84,18 +88,64 @@ final class LoraOverlay implements TensorOverlay {
         return moduleOf.containsKey(name) || overrideOf.containsKey(name);
     }
 
+    /**
+     * Elements of {@code W + scale·B·A} computed for the requested range only: the base's range by positioned reads,
+     * plus each element's {@code scale·Σ_k B[o,k]·A[k,i]} from the module's factors (kept for the module being
+     * streamed: r·(in + out) values). Memory per adapter is its factors and the chunk, never a whole matrix.
+     */
     @Override
     public synchronized void read(String name, long start, float[] out, int offset, int count) {
-        if (!name.equals(cachedName)) {
-            float[] values = positioned(base.file(name), name);
-            float[] diff = difference(name);
-            for (int i = 0; i < values.length; i++) {
-                values[i] += diff[i];
-            }
-            cachedName = name;
-            cachedValues = values;
+        String key = overrideOf.get(name);
+        if (key != null) {
+            readRange(adapter.weights(), key, start, out, offset, count);
+            checked(key, out, offset, count);
+            return;
         }
-        System.arraycopy(cachedValues, Math.toIntExact(start), out, offset, count);
+        PeftAdapter.Module m = moduleOf.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException(adapter.dir() + " does not adapt '" + name + "'");
+        }
+        readRange(base.file(name), name, start, out, offset, count);
+        if (!m.module().equals(factorsOf)) {
+            factorA = checked(m.aTensor(), positioned(adapter.weights(), m.aTensor()));
+            factorB = checked(m.bTensor(), positioned(adapter.weights(), m.bTensor()));
+            factorsOf = m.module();
+        }
+        int r = m.rank();
+        int in = factorA.length / r;
+        int outDim = factorB.length / r;
+        boolean transposed = m.kind() != PeftAdapter.Kind.LINEAR;
+        int rowLength = transposed ? outDim : in; // the base layout: [out, in], or [in, out] when transposed
+        for (int j = 0; j < count; j++) {
+            long e = start + j;
+            int row = (int) (e / rowLength);
+            int col = (int) (e % rowLength);
+            int o = transposed ? col : row;
+            int i = transposed ? row : col;
+            double sum = 0.0;
+            for (int k = 0; k < r; k++) {
+                sum += (double) factorB[o * r + k] * factorA[k * in + i];
+            }
+            out[offset + j] += (float) (m.scale() * sum);
+        }
+    }
+
+    /** Elements [start, start + count) of a floating tensor by positioned reads through the scratch buffer. */
+    private void readRange(SafetensorsFile file, String name, long start, float[] out, int offset, int count) {
+        int chunk = SCRATCH_BYTES / file.info(name).dtype().byteSize();
+        for (int done = 0; done < count; done += chunk) {
+            int n = Math.min(chunk, count - done);
+            file.readFloats(name, start + done, out, offset + done, n, scratch);
+        }
+    }
+
+    private void checked(String key, float[] values, int offset, int count) {
+        for (int i = offset; i < offset + count; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new CheckpointException(adapter.weights().path() + ": tensor '" + key + "' holds " + values[i] + " at element "
+                        + (i - offset));
+            }
+        }
     }
 
     @Override
@@ -149,13 +199,8 @@ final class LoraOverlay implements TensorOverlay {
 
     /** A whole floating tensor as F32, by positioned reads through the scratch buffer (no mapped page stays resident). */
     private synchronized float[] positioned(SafetensorsFile file, String name) {
-        TensorInfo t = file.info(name);
-        float[] out = new float[Math.toIntExact(t.numel())];
-        int chunk = SCRATCH_BYTES / t.dtype().byteSize();
-        for (int from = 0; from < out.length; from += chunk) {
-            int n = Math.min(chunk, out.length - from);
-            file.readFloats(name, from, out, from, n, scratch);
-        }
+        float[] out = new float[Math.toIntExact(file.info(name).numel())];
+        readRange(file, name, 0, out, 0, out.length);
         return out;
     }
 
