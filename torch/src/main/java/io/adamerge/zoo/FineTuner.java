@@ -1,7 +1,6 @@
 package io.adamerge.zoo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.adamerge.data.ImageDataset;
 import io.adamerge.data.ImageSpec;
@@ -64,13 +63,7 @@ public final class FineTuner {
             }
             pixels.applyInPlace(x);
             NDArray emb = model.forward(params, PixelNormalization.create(x, tasks * batchSize, spec, batch)).embeddings();
-            NDList perTask = tasks == 1 ? new NDList(emb) : emb.split(tasks);
-            NDArray loss = null;
-            for (int t = 0; t < tasks; t++) {
-                NDArray ce = Losses.crossEntropy(heads.get(t).logits(perTask.get(t)), batch.create(labels[t]));
-                loss = loss == null ? ce : loss.add(ce);
-            }
-            return loss;
+            return Losses.summedOverTasks(emb, heads, labels, batch);
         };
         float[] losses;
         try (AdamW adam = AdamW.create(manager, recipe.optimizer().weightDecay())) {

@@ -1,7 +1,6 @@
 package io.adamerge.zoo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.text.TextDataset;
@@ -216,13 +215,7 @@ public final class TextZoo {
                 }
             }
             NDArray emb = encoder.embed(forward.apply(batch), tokenizer.encode(texts, batch));
-            NDList perTask = tasks == 1 ? new NDList(emb) : emb.split(tasks);
-            NDArray loss = null;
-            for (int t = 0; t < tasks; t++) {
-                NDArray ce = Losses.crossEntropy(heads.get(t).logits(perTask.get(t)), batch.create(labels[t]));
-                loss = loss == null ? ce : loss.add(ce);
-            }
-            return loss;
+            return Losses.summedOverTasks(emb, heads, labels, batch);
         };
         try (AdamW adam = AdamW.create(manager, recipe.optimizer().weightDecay())) {
             return TrainingLoop.run(label, params, recipe.steps(), adam, recipe.optimizer().schedule(recipe.steps()), objective, manager);
