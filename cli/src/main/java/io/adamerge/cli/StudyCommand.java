@@ -85,9 +85,10 @@ public final class StudyCommand implements Callable<Integer> {
             description = "Tasks merged in the robustness study (default: mnist,fashion,glyphs-a-j,kana-10; on another zoo its first four).")
     List<String> robustnessTasks;
 
-    @Option(names = "--negation-control", paramLabel = "TASK",
-            description = "Control task of the negation study (default: the other tasks together).")
-    String negationControl;
+    @Option(names = "--negation-control", paramLabel = "TASK[,TASK...]", split = ",",
+            description = "Control task of the negation study; with several, each target's control is the first listed "
+                    + "that is not the target itself (e.g. gcide,wordnet). Default: the other tasks together.")
+    List<String> negationControl = new ArrayList<>();
 
     @Option(names = "--pool", paramLabel = "full|lora", defaultValue = "full",
             description = "Text benchmark: the fine-tuned models: full (the full fine-tunes) or lora (the zoo's LoRA adapters, "

@@ -33,33 +33,40 @@ public final class NegationStudy {
     public record Result(List<Row> rows, List<Double> lambdas, double keep, int testImages, double seconds) {
     }
 
-    /** @param control a task of the zoo, or null for the other tasks together */
-    public static Result run(StudyContext ctx, List<String> tasks, String control) {
+    /**
+     * @param controls control tasks in order of preference: each target's control is the first of them that is not the
+     *                 target itself (a task cannot be its own control); when none is left (or the list is empty), the
+     *                 other tasks together
+     */
+    public static Result run(StudyContext ctx, List<String> tasks, List<String> controls) {
         long t0 = System.nanoTime();
         tasks.forEach(ctx::checkTask);
-        if (control != null) {
-            ctx.checkTask(control);
-        }
+        controls.forEach(ctx::checkTask);
         List<Double> grid = ctx.settings().sensitivityLambdas().stream().filter(l -> l > 0).sorted().toList();
         Map<String, NDArray> pre = ctx.pretrainedWeights();
         Map<String, TaskSplit> validation = new LinkedHashMap<>();
         for (String t : tasks) {
             validation.put(t, ctx.validation(t));
         }
-        if (control != null) {
-            validation.put(control, ctx.validation(control));
+        for (String c : controls) {
+            validation.putIfAbsent(c, ctx.validation(c));
         }
         List<Row> rows = new ArrayList<>();
         for (String target : tasks) {
-            List<String> controls = control != null ? List.of(control) : tasks.stream().filter(t -> !t.equals(target)).toList();
-            double controlPreVal = mean(ctx, controls, pre, validation);
+            String control = controls.stream().filter(c -> !c.equals(target)).findFirst().orElse(null);
+            List<String> controlTasks = control != null ? List.of(control) : tasks.stream().filter(t -> !t.equals(target)).toList();
+            if (controlTasks.isEmpty()) {
+                throw new IllegalArgumentException("negation study: target task '" + target
+                        + "' has no control task (name a --negation-control other than the target, or negate several tasks)");
+            }
+            double controlPreVal = mean(ctx, controlTasks, pre, validation);
             double chosen = 0;
             double keptVal = controlPreVal;
             Map<String, NDArray> tv = ctx.taskVector(target);
             for (double lambda : grid) {
                 try (NDManager scope = ctx.manager().newSubManager()) {
                     Map<String, NDArray> negated = negate(pre, tv, lambda, scope);
-                    double controlVal = mean(ctx, controls, negated, validation);
+                    double controlVal = mean(ctx, controlTasks, negated, validation);
                     if (controlVal >= KEEP * controlPreVal) {
                         chosen = lambda;
                         keptVal = controlVal;
@@ -67,14 +74,14 @@ public final class NegationStudy {
                 }
             }
             double targetPre = ctx.evaluate(target, pre).accuracy();
-            double controlPre = meanTest(ctx, controls, pre);
+            double controlPre = meanTest(ctx, controlTasks, pre);
             double targetNeg = targetPre;
             double controlNeg = controlPre;
             if (chosen > 0) {
                 try (NDManager scope = ctx.manager().newSubManager()) {
                     Map<String, NDArray> negated = negate(pre, tv, chosen, scope);
                     targetNeg = ctx.evaluate(target, negated).accuracy();
-                    controlNeg = meanTest(ctx, controls, negated);
+                    controlNeg = meanTest(ctx, controlTasks, negated);
                 }
             }
             rows.add(new Row(target, control != null ? control : "others", chosen, targetPre, targetNeg, controlPre, controlNeg,

@@ -1,6 +1,7 @@
 package io.adamerge.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -35,7 +36,7 @@ class NegationStudyTest {
     @Test
     void negatesEachTargetAsFarAsTheControlAllows() {
         List<String> tasks = tiny.zoo().tasks();
-        NegationStudy.Result r = NegationStudy.run(ctx, tasks, null);
+        NegationStudy.Result r = NegationStudy.run(ctx, tasks, List.of());
         assertThat(r.rows()).extracting(NegationStudy.Row::target).containsExactlyElementsOf(tasks);
         Map<String, NDArray> pre = ctx.pretrainedWeights();
         for (NegationStudy.Row row : r.rows()) {
@@ -60,7 +61,15 @@ class NegationStudyTest {
             }
         }
         // a control task of its own: the target is never its own control
-        NegationStudy.Result single = NegationStudy.run(ctx, List.of(tasks.get(0)), tasks.get(1));
+        NegationStudy.Result single = NegationStudy.run(ctx, List.of(tasks.get(0)), List.of(tasks.get(1)));
         assertThat(single.rows().get(0).control()).isEqualTo(tasks.get(1));
+        // with a preference list, the control task itself is negated against the next one
+        NegationStudy.Result listed = NegationStudy.run(ctx, tasks.subList(0, 2), List.of(tasks.get(1), tasks.get(0)));
+        assertThat(listed.rows()).extracting(NegationStudy.Row::control).containsExactly(tasks.get(1), tasks.get(0));
+        // a single control that is the target: the others stand in, never the target itself
+        NegationStudy.Result self = NegationStudy.run(ctx, tasks.subList(0, 2), List.of(tasks.get(0)));
+        assertThat(self.rows()).extracting(NegationStudy.Row::control).containsExactly("others", tasks.get(0));
+        assertThatThrownBy(() -> NegationStudy.run(ctx, List.of(tasks.get(0)), List.of(tasks.get(0))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(tasks.get(0));
     }
 }
