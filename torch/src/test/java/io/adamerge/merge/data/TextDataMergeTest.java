@@ -255,6 +255,78 @@ class TextDataMergeTest {
         }
     }
 
+    @Test
+    void fisherAccumulatingOnlyLookedUpEmbeddingRowsEqualsTheDenseSumBitForBit() {
+        Map<String, float[]> w = weights(6);
+        Sentences texts = sentences("spam", 13, 5);
+        float[] headWeights = new float[4 * CONFIG.hiddenSize()];
+        Random r = new Random(8);
+        for (int i = 0; i < headWeights.length; i++) {
+            headWeights[i] = (float) r.nextGaussian();
+        }
+        long seed = 3;
+        int task = 2;
+        try (NDManager m = TorchRuntime.newManager()) {
+            ClassificationHead head = new ClassificationHead(m.create(headWeights, new Shape(4, CONFIG.hiddenSize())), null, false);
+            Map<String, NDArray> weights = arrays(w, m, DataType.FLOAT32);
+            FisherMerging fisher = new FisherMerging(new FisherMerging.Settings(texts.count(), seed, 1e-8f));
+            Map<String, NDArray> f = fisher.diagonalFisher(ENCODER, weights, head, texts, task, m);
+
+            // the dense definition: every example's full gradient squared and summed, in torch, then divided by N
+            int[] picked = new BatchSampler(seed, texts.count()).indices(task, 0, texts.count());
+            SplittableRandom labels = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + task);
+            Map<String, NDArray> dense = new LinkedHashMap<>();
+            weights.forEach((k, v) -> dense.put(k, m.zeros(v.getShape())));
+            for (int i : picked) {
+                try (NDManager step = m.newSubManager()) {
+                    Map<String, NDArray> leaves = new LinkedHashMap<>();
+                    weights.forEach((k, v) -> {
+                        NDArray leaf = v.stopGradient();
+                        leaf.attach(step);
+                        leaf.setRequiresGradient(true);
+                        leaves.put(k, leaf);
+                    });
+                    try (ai.djl.training.GradientCollector c = TorchRuntime.engine().newGradientCollector()) {
+                        NDArray lp = head.logits(ENCODER.embed(leaves, texts.select(new int[] {i}, step))).logSoftmax(-1);
+                        int y = FisherMerging.draw(lp.exp().toFloatArray(), labels);
+                        c.backward(lp.get(0, y).neg());
+                    }
+                    leaves.forEach((k, leaf) -> {
+                        NDArray g = leaf.getGradient();
+                        dense.get(k).addi(g.mul(g));
+                    });
+                }
+            }
+            java.util.Set<Long> used = new java.util.HashSet<>();
+            for (long[] ids : texts.ids()) {
+                Arrays.stream(ids).forEach(used::add);
+            }
+            assertThat(used).as("some vocabulary rows no text looks up").hasSizeLessThan(CONFIG.vocabSize());
+            for (Map.Entry<String, NDArray> e : dense.entrySet()) {
+                float[] expected = e.getValue().div(picked.length).toFloatArray();
+                float[] got = f.get(e.getKey()).toFloatArray();
+                for (int i = 0; i < expected.length; i++) {
+                    if (Float.floatToIntBits(got[i]) != Float.floatToIntBits(expected[i])) {
+                        throw new AssertionError(e.getKey() + "[" + i + "]: " + got[i] + " vs dense " + expected[i]);
+                    }
+                }
+            }
+            float[] word = f.get(BertKeys.WORD).toFloatArray();
+            int width = CONFIG.hiddenSize();
+            double inUsedRows = 0;
+            for (int row = 0; row < CONFIG.vocabSize(); row++) {
+                for (int c = 0; c < width; c++) {
+                    if (used.contains((long) row)) {
+                        inUsedRows += word[row * width + c];
+                    } else {
+                        assertThat(word[row * width + c]).as("row %d, looked up by no text", row).isZero();
+                    }
+                }
+            }
+            assertThat(inUsedRows).as("the looked-up rows carry Fisher mass").isPositive();
+        }
+    }
+
     private static NDArray logProbs(Map<String, NDArray> w, ClassificationHead head, Sentences texts, int i, NDManager m) {
         return head.logits(ENCODER.embed(w, texts.select(new int[] {i}, m))).logSoftmax(-1);
     }
