@@ -46,15 +46,6 @@ public interface Encoder {
      */
     NDArray embed(Map<String, NDArray> weights, Batch batch);
 
-    /**
-     * Embedding tables that {@code batch} only looks rows up in, with the rows it looks up (sorted, distinct): every
-     * other row of such a table gets an exactly zero gradient from this batch, so per-example methods (Fisher) may
-     * accumulate only these rows. Default: none (every gradient treated as dense).
-     */
-    default Map<String, long[]> lookedUpRows(Batch batch) {
-        return Map.of();
-    }
-
     /** The batches one after another, as one batch on {@code into} (one forward pass for several tasks). */
     Batch concat(List<Batch> batches, NDManager into);
 

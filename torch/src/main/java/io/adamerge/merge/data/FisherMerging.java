@@ -2,10 +2,7 @@ package io.adamerge.merge.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
-import io.adamerge.model.Batch;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeParameters;
@@ -143,17 +140,12 @@ public final class FisherMerging implements DataMergeMethod {
         int[] picked = new BatchSampler(settings.seed(), settings.samples()).indices(task, 0, images.count());
         SplittableRandom labels = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + task);
         Map<String, NDArray> fisher = new LinkedHashMap<>();
-        // Embedding tables accumulate in Java, only the rows each example looks up: the other rows' gradients are exact
-        // zeros, and squaring and adding a dense [vocabulary, width] gradient per example was most of a text Fisher's time.
-        Map<String, float[]> rowSums = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
             NDArray z = into.zeros(e.getValue().getShape());
             fisher.put(e.getKey(), z);
         }
         for (int i : picked) {
             try (NDManager step = into.newSubManager()) {
-                Batch example = images.select(new int[] {i}, step);
-                Map<String, long[]> lookedUp = model.lookedUpRows(example);
                 // fresh leaves sharing the weights' storage: each backward leaves exactly this sample's gradient
                 Map<String, NDArray> leaves = new LinkedHashMap<>();
                 for (Map.Entry<String, NDArray> e : weights.entrySet()) {
@@ -163,48 +155,22 @@ public final class FisherMerging implements DataMergeMethod {
                     leaves.put(e.getKey(), leaf);
                 }
                 try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    NDArray logProbs = head.logits(model.embed(leaves, example)).logSoftmax(-1);
+                    NDArray logProbs = head.logits(model.embed(leaves, images.select(new int[] {i}, step))).logSoftmax(-1);
                     int y = draw(logProbs.exp().toFloatArray(), labels);
                     NDArray negLogLikelihood = logProbs.get(0, y).neg();
                     collector.backward(negLogLikelihood);
                 }
                 for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
                     NDArray g = e.getValue().getGradient();
-                    long[] rows = lookedUp.get(e.getKey());
-                    if (rows != null && g.getDataType() == DataType.FLOAT32) {
-                        addSquaredRows(g, rows, rowSums.computeIfAbsent(e.getKey(), k -> new float[Math.toIntExact(g.size())]), step);
-                    } else {
-                        fisher.get(e.getKey()).addi(g.muli(g));
-                    }
+                    fisher.get(e.getKey()).addi(g.mul(g));
                 }
             }
             progress.add(1);
-        }
-        for (Map.Entry<String, float[]> e : rowSums.entrySet()) {
-            NDArray dense = into.create(e.getValue(), fisher.get(e.getKey()).getShape());
-            fisher.put(e.getKey(), dense).close();
         }
         for (NDArray f : fisher.values()) {
             f.divi(picked.length);
         }
         return fisher;
-    }
-
-    /**
-     * sums[row, :] += gradient[row, :]² for the given rows of a 2-D gradient, in float arithmetic (the same two roundings
-     * per element as the dense {@code f.addi(g.mul(g))}; the other rows would add exact zeros).
-     */
-    static void addSquaredRows(NDArray gradient, long[] rows, float[] sums, NDManager scratch) {
-        int width = Math.toIntExact(gradient.getShape().get(1));
-        float[] picked = gradient.get(new NDIndex("{}", scratch.create(rows))).toFloatArray();
-        for (int r = 0; r < rows.length; r++) {
-            int from = r * width;
-            int to = Math.toIntExact(rows[r]) * width;
-            for (int c = 0; c < width; c++) {
-                float v = picked[from + c];
-                sums[to + c] += v * v;
-            }
-        }
     }
 
     /** A class drawn from {@code probs} (they sum to 1 up to rounding; the last class takes the remainder). */

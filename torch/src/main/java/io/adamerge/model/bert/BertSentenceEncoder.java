@@ -15,7 +15,6 @@ import io.adamerge.model.ObservableLinears;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.WeightLayout;
 import io.adamerge.onnx.SentencePooling;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -64,13 +63,6 @@ public final class BertSentenceEncoder implements ObservableLinears {
     @Override
     public NDArray embed(Map<String, NDArray> weights, Batch batch) {
         return encoder.sentenceEmbedding(weights, tokens(batch), pooling, normalize);
-    }
-
-    /** The word-embedding rows of the batch's token ids (padding included: its rows get zero gradients anyway). */
-    @Override
-    public Map<String, long[]> lookedUpRows(Batch batch) {
-        long[] ids = tokens(batch).inputIds().toType(DataType.INT64, false).toLongArray();
-        return Map.of(BertKeys.WORD, Arrays.stream(ids).sorted().distinct().toArray());
     }
 
     /** The batches one after another, each padded on the right (token 0, mask 0, type 0) to the longest one. */
