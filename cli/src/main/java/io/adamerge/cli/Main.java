@@ -1,6 +1,7 @@
 package io.adamerge.cli;
 
 import io.adamerge.cli.bench.BenchCommand;
+import io.adamerge.cli.bench.ClassDataTrainingCommand;
 import io.adamerge.cli.checkpoint.DistanceCommand;
 import io.adamerge.cli.checkpoint.ExtractLoraCommand;
 import io.adamerge.cli.checkpoint.InspectCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
                 ZooCommand.class,
                 DemoCommand.class,
                 StudyCommand.class,
+                ClassDataTrainingCommand.class,
         })
 public final class Main {
     public static void main(String[] args) {

@@ -7,6 +7,7 @@ import io.adamerge.checkpoint.TensorSpec;
 import io.adamerge.cli.merge.MergeCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -108,6 +109,9 @@ public final class BenchMergeCommand implements Callable<Integer> {
             int cores = Runtime.getRuntime().availableProcessors();
             out.printf(Locale.ROOT, "input: %d files, %.3f GB; merging JVM: -Xmx%s; %d cores; merge threads: %d%n",
                     all.size(), inputBytes / 1e9, xmx, cores, threads > 0 ? threads : cores);
+            String archive = classDataOptions().stream().filter(a -> a.startsWith("-XX:SharedArchiveFile="))
+                    .map(a -> a.substring(a.indexOf('=') + 1)).findFirst().orElse("none (ADAMERGE_CDS=0 or not via ./adamerge)");
+            out.println("class-data archive of the merging JVM: " + archive);
             out.println("data-free merges run in pure Java; the engine's GEMM path (AdaMerging, Fisher, RegMean, training): "
                     + io.adamerge.model.TorchRuntime.gemmPath().name());
             out.printf("%-6s %-22s %8s %9s %8s %7s %10s %8s%n", "cache", "run", "seconds", "GB/s in", "vs cat",
@@ -162,6 +166,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
+        cmd.addAll(classDataOptions());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.adamerge.cli.Main");
@@ -186,6 +191,17 @@ public final class BenchMergeCommand implements Callable<Integer> {
         }
         return new Run(Double.parseDouble(group(SECONDS, output)), Integer.parseInt(group(PASSES, output)),
                 Long.parseLong(group(PEAK, output)), Double.parseDouble(group(CPU, output)));
+    }
+
+    /**
+     * The class-data sharing options this JVM was started with (the launcher's archive, see {@code ./adamerge}), so
+     * that the merging JVM starts as a user's {@code ./adamerge merge} does; the class path is this JVM's.
+     */
+    static List<String> classDataOptions() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xshare:")
+                        || a.startsWith("-Xlog:cds"))
+                .toList();
     }
 
     private static String group(Pattern p, String text) {
