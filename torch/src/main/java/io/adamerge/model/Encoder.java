@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One model of a {@link ModelFamily} — its config and the layout its weights are named in — as a pure,
@@ -45,6 +46,29 @@ public interface Encoder {
      * @throws IllegalArgumentException when the batch is not of the kind or shape this encoder takes
      */
     NDArray embed(Map<String, NDArray> weights, Batch batch);
+
+    /**
+     * The rows of one large lookup table (a text encoder's token embeddings) that {@code batch} reads, for callers that
+     * want the gradient of that table per example (Fisher merging): with {@code table} replaced by its rows
+     * {@code table[rows]}, {@code embed(weights, rebased)} computes exactly what {@code embed(weights, batch)} computes,
+     * and backward leaves in {@code table[rows]} exactly those rows of the full table's gradient; every other row's
+     * gradient is zero. Empty (the default) for encoders without such a table.
+     *
+     * @param into the manager of the rebased batch's arrays
+     */
+    default Optional<ReadRows> readRows(Batch batch, NDManager into) {
+        return Optional.empty();
+    }
+
+    /**
+     * See {@link #readRows}.
+     *
+     * @param table   the table's weight name
+     * @param rows    the rows read, ascending and distinct
+     * @param rebased the batch reading row {@code rows[j]} as row {@code j} of {@code table[rows]}
+     */
+    record ReadRows(String table, long[] rows, Batch rebased) {
+    }
 
     /** The batches one after another, as one batch on {@code into} (one forward pass for several tasks). */
     Batch concat(List<Batch> batches, NDManager into);

@@ -2,7 +2,9 @@ package io.adamerge.merge.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
+import io.adamerge.model.Batch;
 import io.adamerge.model.ClassificationHead;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeParameters;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -146,23 +149,37 @@ public final class FisherMerging implements DataMergeMethod {
         }
         for (int i : picked) {
             try (NDManager step = into.newSubManager()) {
+                Batch batch = images.select(new int[] {i}, step);
+                // a text reads ~30 rows of its token-embedding table: that table's leaf is just those rows (every
+                // other row's gradient is exactly 0 and adds nothing), instead of a dense [vocabulary, hidden] gradient
+                Optional<Encoder.ReadRows> read = model.readRows(batch, step);
+                String table = read.map(Encoder.ReadRows::table).orElse(null);
+                NDIndex rows = read.map(r -> new NDIndex("{}", step.create(r.rows()))).orElse(null);
                 // fresh leaves sharing the weights' storage: each backward leaves exactly this sample's gradient
                 Map<String, NDArray> leaves = new LinkedHashMap<>();
                 for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-                    NDArray leaf = e.getValue().stopGradient();
+                    NDArray source = e.getKey().equals(table) ? e.getValue().get(step, rows) : e.getValue();
+                    NDArray leaf = source.stopGradient();
                     leaf.attach(step);
                     leaf.setRequiresGradient(true);
                     leaves.put(e.getKey(), leaf);
                 }
+                Batch input = read.isPresent() ? read.get().rebased() : batch;
                 try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    NDArray logProbs = head.logits(model.embed(leaves, images.select(new int[] {i}, step))).logSoftmax(-1);
+                    NDArray logProbs = head.logits(model.embed(leaves, input)).logSoftmax(-1);
                     int y = draw(logProbs.exp().toFloatArray(), labels);
                     NDArray negLogLikelihood = logProbs.get(0, y).neg();
                     collector.backward(negLogLikelihood);
                 }
                 for (Map.Entry<String, NDArray> e : leaves.entrySet()) {
                     NDArray g = e.getValue().getGradient();
-                    fisher.get(e.getKey()).addi(g.mul(g));
+                    NDArray squared = g.muli(g);
+                    NDArray f = fisher.get(e.getKey());
+                    if (e.getKey().equals(table)) {
+                        f.set(rows, f.get(step, rows).addi(squared));
+                    } else {
+                        f.addi(squared);
+                    }
                 }
             }
             progress.add(1);

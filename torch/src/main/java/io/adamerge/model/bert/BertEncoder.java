@@ -45,14 +45,23 @@ public final class BertEncoder {
 
     /** Checks that every weight is present with its shape; throws naming the first that is not. */
     public void validate(Map<String, NDArray> weights) {
+        validate(weights, config.vocabSize());
+    }
+
+    /** The same with {@code wordRows} rows of the word embeddings instead of the vocabulary's (see {@link TokenRows}). */
+    private void validate(Map<String, NDArray> weights, long wordRows) {
         for (Map.Entry<String, long[]> e : expectedShapes.entrySet()) {
             NDArray a = weights.get(e.getKey());
             if (a == null) {
                 throw new CheckpointException("missing weight '" + e.getKey() + "' (expected shape " + Arrays.toString(e.getValue()) + ")");
             }
-            if (!Arrays.equals(a.getShape().getShape(), e.getValue())) {
+            long[] expected = e.getValue();
+            if (e.getKey().equals(BertKeys.WORD) && wordRows != expected[0]) {
+                expected = new long[] {wordRows, expected[1]};
+            }
+            if (!Arrays.equals(a.getShape().getShape(), expected)) {
                 throw new CheckpointException("weight '" + e.getKey() + "' has shape " + Arrays.toString(a.getShape().getShape())
-                        + ", expected " + Arrays.toString(e.getValue()));
+                        + ", expected " + Arrays.toString(expected));
             }
         }
     }
@@ -100,7 +109,19 @@ public final class BertEncoder {
      * (autograd keeps what backward needs); the output is attached to the manager of {@code tokens.inputIds()}.
      */
     public NDArray lastHiddenState(Map<String, NDArray> w, TokenBatch tokens, LinearInputObserver observer) {
-        validate(w);
+        return lastHiddenState(w, tokens, observer, config.vocabSize());
+    }
+
+    /**
+     * The last hidden state of token ids that index the rows of a word-embedding table of {@code rows.tableRows()}
+     * rows (a {@link TokenRows}: a subset of the vocabulary's rows), all other weights as usual.
+     */
+    public NDArray lastHiddenState(Map<String, NDArray> w, TokenRows rows) {
+        return lastHiddenState(w, rows.tokens(), null, rows.tableRows());
+    }
+
+    private NDArray lastHiddenState(Map<String, NDArray> w, TokenBatch tokens, LinearInputObserver observer, long wordRows) {
+        validate(w, wordRows);
         long batch = tokens.batchSize();
         long length = tokens.length();
         if (length > config.maxPositionEmbeddings()) {
@@ -166,7 +187,15 @@ public final class BertEncoder {
      * of {@code tokens.inputIds()}.
      */
     public NDArray sentenceEmbedding(Map<String, NDArray> w, TokenBatch tokens, SentencePooling pooling, boolean normalize) {
-        NDArray hidden = lastHiddenState(w, tokens);
+        return sentenceEmbedding(lastHiddenState(w, tokens), tokens, pooling, normalize);
+    }
+
+    /** The same for token ids into a subset of the word embeddings' rows ({@link TokenRows}). */
+    public NDArray sentenceEmbedding(Map<String, NDArray> w, TokenRows rows, SentencePooling pooling, boolean normalize) {
+        return sentenceEmbedding(lastHiddenState(w, rows), rows.tokens(), pooling, normalize);
+    }
+
+    private NDArray sentenceEmbedding(NDArray hidden, TokenBatch tokens, SentencePooling pooling, boolean normalize) {
         NDManager outputs = tokens.inputIds().getManager();
         try (NDManager scratch = outputs.newSubManager()) {
             hidden.attach(scratch);

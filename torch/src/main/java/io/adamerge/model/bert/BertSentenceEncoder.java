@@ -15,8 +15,10 @@ import io.adamerge.model.ObservableLinears;
 import io.adamerge.model.TorchRuntime;
 import io.adamerge.model.WeightLayout;
 import io.adamerge.onnx.SentencePooling;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A BERT sentence encoder as an {@link Encoder}: {@link BertEncoder#sentenceEmbedding} with its pooling and
@@ -62,7 +64,32 @@ public final class BertSentenceEncoder implements ObservableLinears {
 
     @Override
     public NDArray embed(Map<String, NDArray> weights, Batch batch) {
+        if (batch instanceof TokenRows rows) {
+            return encoder.sentenceEmbedding(weights, rows, pooling, normalize);
+        }
         return encoder.sentenceEmbedding(weights, tokens(batch), pooling, normalize);
+    }
+
+    /**
+     * The word-embedding rows a text reads ({@link BertKeys#WORD}, its token ids, padding included), and the text
+     * with its ids renumbered into those rows ({@link TokenRows}): one text of ~30 tokens reads ~30 of the 30522 rows.
+     */
+    @Override
+    public Optional<ReadRows> readRows(Batch batch, NDManager into) {
+        TokenBatch t = tokens(batch);
+        long[] ids;
+        try (NDManager scratch = into.newSubManager()) {
+            NDArray longs = t.inputIds().toType(DataType.INT64, true);
+            longs.attach(scratch);
+            ids = longs.toLongArray();
+        }
+        long[] rows = Arrays.stream(ids).distinct().sorted().toArray();
+        long[] rebased = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            rebased[i] = Arrays.binarySearch(rows, ids[i]);
+        }
+        TokenBatch renumbered = new TokenBatch(into.create(rebased, t.inputIds().getShape()), t.attentionMask(), t.tokenTypeIds());
+        return Optional.of(new ReadRows(BertKeys.WORD, rows, new TokenRows(renumbered, rows.length)));
     }
 
     /** The batches one after another, each padded on the right (token 0, mask 0, type 0) to the longest one. */
