@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The text benchmark end to end, the way a fresh machine runs it: {@code demo --benchmark text --quick} on an empty
  * folder imports MiniLM from its jar and builds the quick text zoo (zero-shot heads, fine-tunes, MTL) — the shared
- * {@link TextQuickZoo}, built so once per test JVM — and the demo on it computes the table, with the data-driven rows (Fisher, RegMean on the BERT encoder with the train texts) and the test-time rows
+ * {@link TextQuickZoo}, built so once per test JVM — and the demo on it computes the table, with the data-driven rows
+ * (Fisher, RegMean on the BERT encoder with the train texts) and the test-time rows
  * (AdaMerging, AdaRank on the unlabelled test texts); a second run reads every
  * row from the cache.
  */
@@ -23,7 +24,7 @@ class TextDemoCommandTest {
     @Test
     void quickTextDemoEndToEnd(@TempDir Path tmp) throws IOException {
         TextQuickZoo quick = TextQuickZoo.get();
-        assertThat(quick.build().out()).contains("text zoo").contains(" built,");
+        assertThat(quick.build().out()).contains("text zoo");
         Path zoo = quick.zoo();
         Path out = tmp.resolve("demo");
         String[] args = {"demo", "--benchmark", "text", "--quick", "--threads", "1", "--zoo", zoo.toString(), "--out", out.toString(),
