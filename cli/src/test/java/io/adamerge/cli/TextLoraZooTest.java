@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The text zoo's LoRA stage end to end on a small recipe (fortunes and spam, 12 tokens, 16 texts scored): the adapters
+ * The text zoo's LoRA stage end to end on a small recipe (the quick recipe's fortunes and spam, 12 tokens, 16 texts
+ * scored, with a {@code lora} section): the build starts from a copy of the shared {@link TextQuickZoo}, whose stages
+ * (pretrained, heads, fine-tunes, MTL) have the same keys under this recipe and are read from their cards, so only the
+ * adapters are trained; the adapters
  * are written in PEFT's layout (config fields, key names, [r, in] / [out, r] shapes), read back by {@link PeftAdapter},
  * their materialised task vector is (alpha / r)·B·A computed here by hand, the training moves the model, the
  * demo on {@code --pool lora} scores each adapter as its card did, and a second build only reads cards.
@@ -41,7 +44,8 @@ class TextLoraZooTest {
 
     @Test
     void loraAdaptersAreTrainedWrittenInPeftLayoutAndMergedAsModels(@TempDir Path tmp) throws IOException {
-        Path zoo = tmp.resolve("zoo-text");
+        TextQuickZoo quick = TextQuickZoo.get();
+        Path zoo = quick.copyTo(tmp.resolve("zoo-text")); // the build below writes into the zoo: a copy, never the shared one
         Path recipe = tmp.resolve("lora.yaml");
         Files.writeString(recipe, RECIPE);
         CliRun build = CliRun.of("zoo", "build", "--benchmark", "text", "--out", zoo.toString(), "--recipe", recipe.toString());
@@ -124,6 +128,7 @@ class TextLoraZooTest {
         CliRun again = CliRun.of("zoo", "build", "--benchmark", "text", "--out", zoo.toString(), "--recipe", recipe.toString());
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("0 built");
+        quick.assertUnchanged();
     }
 
     @Test

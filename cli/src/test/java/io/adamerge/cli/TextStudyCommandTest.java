@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code study all --benchmark text --quick}: the same study driver as on images, on the quick text zoo (MiniLM
- * fine-tuned on fortunes and spam, built into the given folder): every study writes its section and files, robustness
+ * fine-tuned on fortunes and spam: the shared {@link TextQuickZoo}): every study writes its section and files, robustness
  * runs the seven text corruptions, and AdaMerging learns on the text encoder.
  */
 class TextStudyCommandTest {
@@ -20,7 +20,8 @@ class TextStudyCommandTest {
 
     @Test
     void everyStudyRunsOnTheTextBenchmark(@TempDir Path tmp) throws IOException {
-        Path zoo = tmp.resolve("zoo-text");
+        TextQuickZoo quick = TextQuickZoo.get();
+        Path zoo = quick.zoo();
         Path out = tmp.resolve("study");
         CliRun run = CliRun.of("study", "all", "--benchmark", "text", "--quick", "--zoo", zoo.toString(),
                 "--out", out.toString(), "--methods", "task_arithmetic,lw_adamerging", "--steps", "2", "--test-images", "8");
@@ -44,5 +45,6 @@ class TextStudyCommandTest {
             assertThat(p.path("meanEntropy").asDouble()).isFinite().isNotNegative();
         }
         assertThat(Files.readString(out.resolve("report.md"))).contains("The first test text of fortunes test");
+        quick.assertUnchanged();
     }
 }

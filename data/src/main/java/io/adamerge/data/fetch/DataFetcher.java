@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +34,9 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class DataFetcher {
     private static final long COMMAND_TIMEOUT_MINUTES = 20;
+    /** The lock file in the data directory that makes installing a fetched source atomic across processes. */
+    static final String LOCK = ".fetch.lock";
+    private static final Object INSTALL = new Object();
 
     private final DataDirectory dir;
     private final Consumer<String> log;
@@ -80,15 +86,22 @@ public final class DataFetcher {
             Files.writeString(assembled.resolve(DataDirectory.MARKER),
                     "source: " + source.folder() + "\npackages: " + versions + "\nfetched: " + Instant.now() + "\n");
             Path target = dir.folder(source);
-            Path raced = dir.locate(source);
-            if (raced != null) { // another process completed it meanwhile: keep theirs, readers may be using it
-                return new Outcome(source, false, raced, (System.nanoTime() - t0) / 1_000_000);
-            }
-            deleteTree(target); // an incomplete earlier attempt (no marker)
-            try {
-                Files.move(assembled, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(assembled, target);
+            // the check, the clean-up and the rename as one step, across threads and processes (test JVMs run side by side):
+            // else a second fetcher could delete the folder the first one has just completed, under its readers
+            synchronized (INSTALL) {
+                try (FileChannel lock = FileChannel.open(dir.root().resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock held = lock.lock()) {
+                    Path raced = dir.locate(source);
+                    if (raced != null) { // another process completed it meanwhile: keep theirs, readers may be using it
+                        return new Outcome(source, false, raced, (System.nanoTime() - t0) / 1_000_000);
+                    }
+                    deleteTree(target); // an incomplete earlier attempt (no marker)
+                    try {
+                        Files.move(assembled, target, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(assembled, target);
+                    }
+                }
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             log.accept(String.format(Locale.ROOT, "fetched %s into %s in %.1f s", source.folder(), target, ms / 1000.0));
