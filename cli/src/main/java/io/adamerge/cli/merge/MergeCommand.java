@@ -236,6 +236,11 @@ public final class MergeCommand implements Callable<Integer> {
                             p.required() ? "(required)" : String.valueOf(p.defaultValue()),
                             p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
                 }
+                if (m instanceof io.adamerge.merge.MergeMethod free) {
+                    for (io.adamerge.merge.MethodVariant v : free.variants()) {
+                        out.printf("  variant %s = %s with %s: %s%n", v.name(), v.base(), v.overrides(), v.description());
+                    }
+                }
             }
         }
         out.flush();
