@@ -60,7 +60,7 @@ public final class MergeCommand implements Callable<Integer> {
     Path positionalOut;
 
     @Option(names = "--method", paramLabel = "NAME",
-            description = "weight_average, task_arithmetic, ties, dare, dare_ties, fisher, regmean (see --list-methods)")
+            description = "weight_average, task_arithmetic, ties, dare, dare_ties, fisher, regmean, tsv_m, iso_c, ... or a variant such as iso_c_lowrank (see --list-methods)")
     String method;
 
     @Option(names = "--base", paramLabel = "PATH", description = "pretrained model: .safetensors, *.index.json or HF directory")
