@@ -28,7 +28,7 @@ class TextDemoCommandTest {
         Path zoo = quick.zoo();
         Path out = tmp.resolve("demo");
         String[] args = {"demo", "--benchmark", "text", "--quick", "--threads", "1", "--zoo", zoo.toString(), "--out", out.toString(),
-                "--methods", "pretrained,individual,weight_average,fisher,regmean,task_arithmetic,lw_adamerging,adarank_ta,ta_tw_cmaes",
+                "--methods", "pretrained,individual,weight_average,fisher,regmean,task_arithmetic,lw_adamerging,adarank_ta,ta_tw_cmaes,iso_c_lowrank",
                 "--steps", "1",
                 "--search-budget", "4"};
         CliRun first = CliRun.of(args);
@@ -54,6 +54,10 @@ class TextDemoCommandTest {
                 assertThat(perTask(results, row, task)).as(row + " " + task).isBetween(0.0, 100.0);
             }
         }
+        // a method variant (Iso-C at rank_tolerance 1e-4) is a row like any method
+        for (String task : new String[] {"fortunes", "spam"}) {
+            assertThat(perTask(results, "iso_c_lowrank", task)).as("iso_c_lowrank " + task).isBetween(0.0, 100.0);
+        }
         // a test-time method other than AdaMerging: AdaRank on Task Arithmetic, learnt on the unlabelled test texts
         for (String task : new String[] {"fortunes", "spam"}) {
             assertThat(perTask(results, "adarank_ta", task)).as("adarank_ta " + task).isBetween(0.0, 100.0);
@@ -69,7 +73,7 @@ class TextDemoCommandTest {
         assertThat(second.out()).contains("(cached)").doesNotContain(" s)\n");
         JsonNode again = JSON.readTree(out.resolve("results.json").toFile());
         for (String row : new String[] {"pretrained", "individual", "weight_average", "fisher", "regmean", "task_arithmetic", "lw_adamerging",
-                "adarank_ta", "ta_tw_cmaes"}) {
+                "adarank_ta", "ta_tw_cmaes", "iso_c_lowrank"}) {
             assertThat(perTask(again, row, "spam")).isEqualTo(perTask(results, row, "spam"));
         }
         quick.assertUnchanged();

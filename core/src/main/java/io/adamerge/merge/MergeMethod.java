@@ -1,5 +1,6 @@
 package io.adamerge.merge;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,5 +45,13 @@ public non-sealed interface MergeMethod extends MergeMethodInfo {
      */
     default Optional<String> scaleParameter() {
         return Optional.empty();
+    }
+
+    /**
+     * Named configurations of this method ({@link MethodVariant}: this method with some parameter values set), listed
+     * and accepted wherever a method name is; none by default.
+     */
+    default List<MethodVariant> variants() {
+        return List.of();
     }
 }

@@ -16,6 +16,7 @@ import java.util.ServiceLoader;
 public final class MergeMethods {
     private final Map<String, MergeMethodInfo> byName = new LinkedHashMap<>();
     private final List<MergeMethodInfo> methods = new ArrayList<>();
+    private final Map<String, MethodVariant> variants = new LinkedHashMap<>();
 
     private MergeMethods() {
     }
@@ -63,6 +64,10 @@ public final class MergeMethods {
         names.add(m.name());
         names.addAll(m.aliases());
         for (String n : names) {
+            if (variants.containsKey(key(n))) {
+                throw new IllegalStateException("merge method name '" + n + "' is taken by both " + m.getClass().getName()
+                        + " and a variant of " + variants.get(key(n)).base());
+            }
             MergeMethodInfo previous = byName.putIfAbsent(key(n), m);
             if (previous != null && previous != m) {
                 throw new IllegalStateException("merge method name '" + n + "' is taken by both "
@@ -70,19 +75,68 @@ public final class MergeMethods {
             }
         }
         methods.add(m);
+        if (m instanceof MergeMethod free) {
+            for (MethodVariant v : free.variants()) {
+                addVariant(free, v);
+            }
+        }
+    }
+
+    private void addVariant(MergeMethod base, MethodVariant v) {
+        if (!key(v.base()).equals(key(base.name()))) {
+            throw new IllegalStateException("variant '" + v.name() + "' of " + base.name() + " names another base: " + v.base());
+        }
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        base.parameters().forEach(p -> declared.add(p.name()));
+        for (String p : v.overrides().keySet()) {
+            if (!declared.contains(p)) {
+                throw new IllegalStateException("variant '" + v.name() + "' sets '" + p + "', which " + base.name()
+                        + " does not declare");
+            }
+        }
+        String k = key(v.name());
+        if (byName.containsKey(k) || variants.containsKey(k)) {
+            throw new IllegalStateException("merge method name '" + v.name() + "' is taken by both a method and the variant of "
+                    + base.name());
+        }
+        variants.put(k, v);
     }
 
     private static String key(String name) {
         return name.toLowerCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** The method of this name or alias, of either kind. */
+    /**
+     * The method of this name or alias, of either kind. A variant's name is refused here (its overrides would be lost):
+     * callers that accept variants ask {@link #variant} first.
+     */
     public MergeMethodInfo get(String name) {
         MergeMethodInfo m = byName.get(key(name));
         if (m == null) {
-            throw new MergeConfigException("unknown merge method '" + name + "'; known: " + String.join(", ", names()));
+            MethodVariant v = variants.get(key(name));
+            if (v != null) {
+                throw new MergeConfigException("'" + name + "' is a variant of " + v.base() + " (" + v.overrides()
+                        + "); give " + v.base() + " with those parameters");
+            }
+            List<String> known = new ArrayList<>(names());
+            known.addAll(variantNames());
+            throw new MergeConfigException("unknown merge method '" + name + "'; known: " + String.join(", ", known));
         }
         return m;
+    }
+
+    /** The variant of this name ({@link MethodVariant}: a base method with parameter overrides), if there is one. */
+    public java.util.Optional<MethodVariant> variant(String name) {
+        return java.util.Optional.ofNullable(name == null ? null : variants.get(key(name)));
+    }
+
+    /** Every method's variants, in registry order. */
+    public List<MethodVariant> variants() {
+        return List.copyOf(variants.values());
+    }
+
+    public List<String> variantNames() {
+        return variants.values().stream().map(MethodVariant::name).toList();
     }
 
     /** The data-free method of this name; a data-driven one is refused with a message saying what it needs. */

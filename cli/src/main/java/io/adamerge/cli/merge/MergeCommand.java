@@ -60,7 +60,7 @@ public final class MergeCommand implements Callable<Integer> {
     Path positionalOut;
 
     @Option(names = "--method", paramLabel = "NAME",
-            description = "weight_average, task_arithmetic, ties, dare, dare_ties, fisher, regmean (see --list-methods)")
+            description = "weight_average, task_arithmetic, ties, dare, dare_ties, fisher, regmean, tsv_m, iso_c, ... or a variant such as iso_c_lowrank (see --list-methods)")
     String method;
 
     @Option(names = "--base", paramLabel = "PATH", description = "pretrained model: .safetensors, *.index.json or HF directory")
@@ -235,6 +235,11 @@ public final class MergeCommand implements Callable<Integer> {
                             p.scope() == ParameterScope.GLOBAL ? "global" : "per-model",
                             p.required() ? "(required)" : String.valueOf(p.defaultValue()),
                             p.description() + (p.choices().isEmpty() ? "" : " " + p.choices()));
+                }
+                if (m instanceof io.adamerge.merge.MergeMethod free) {
+                    for (io.adamerge.merge.MethodVariant v : free.variants()) {
+                        out.printf("  variant %s = %s with %s: %s%n", v.name(), v.base(), v.overrides(), v.description());
+                    }
                 }
             }
         }

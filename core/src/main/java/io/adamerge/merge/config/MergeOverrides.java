@@ -43,7 +43,9 @@ public record MergeOverrides(String method, Path base, List<Path> models, List<P
         if (methodName == null) {
             throw new MergeConfigException("give a merge config or --method (see --list-methods)");
         }
-        MergeMethodInfo m = registry.get(methodName);
+        // a variant (a base method with parameter overrides) runs its base method; the config's and flags' values win
+        java.util.Optional<io.adamerge.merge.MethodVariant> variant = registry.variant(methodName);
+        MergeMethodInfo m = registry.get(variant.map(io.adamerge.merge.MethodVariant::base).orElse(methodName));
         Path basePath = base != null ? base : config != null ? config.base() : null;
 
         List<Map<String, Object>> perModel = new ArrayList<>();
@@ -71,6 +73,9 @@ public record MergeOverrides(String method, Path base, List<Path> models, List<P
         d = perModelPaths("--data", data, d, paths.size());
 
         Map<String, Object> global = new LinkedHashMap<>(config != null ? config.parameters() : Map.of());
+        if (variant.isPresent()) {
+            global = new LinkedHashMap<>(variant.get().parameters(global));
+        }
         for (Map.Entry<String, String> e : parameters.entrySet()) {
             applyFlag(m, e.getKey(), e.getValue(), global, perModel, paths.size());
         }

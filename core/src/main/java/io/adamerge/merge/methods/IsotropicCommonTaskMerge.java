@@ -3,6 +3,7 @@ package io.adamerge.merge.methods;
 import io.adamerge.taskvector.ThinSvd;
 import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeSetup;
+import io.adamerge.merge.MethodVariant;
 import io.adamerge.merge.ParameterScope;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,18 +48,35 @@ public final class IsotropicCommonTaskMerge extends SpectralMerge {
     }
 
     @Override
+    public List<MethodVariant> variants() {
+        return List.of(lowRankVariant("common and per-task subspaces sized within the numerical rank, for LoRA task vectors"));
+    }
+
+    /**
+     * Official (rank_tolerance 0): r = min(m, n), c + T·d = r directions. Low-rank: r is the summed matrix's numerical
+     * rank (c and d sized from it by the same formula), and a task keeps at most the numerical rank of its residual,
+     * both counted against rank_tolerance·σ_max of the summed matrix (one scale for the whole merge: a residual almost
+     * inside the common subspace is noise, not rank).
+     */
+    @Override
     DMatrixRMaj mergeMatrix(DMatrixRMaj[] tau, MergeSetup setup) {
         int m = tau[0].numRows;
         int n = tau[0].numCols;
-        int r = Math.min(m, n);
-        int[] sizes = subspaceSizes(r, tau.length, setup.parameters().number("common_space_fraction"));
-        int c = sizes[0];
-        int d = sizes[1];
+        double tolerance = setup.parameters().number(RANK_TOLERANCE);
         DMatrixRMaj sum = tau[0].copy();
         for (int t = 1; t < tau.length; t++) {
             CommonOps_DDRM.addEquals(sum, tau[t]);
         }
         ThinSvd common = ThinSvd.of(sum);
+        boolean lowRank = tolerance > 0;
+        double floor = lowRank ? tolerance * common.s()[0] : 0;
+        int r = lowRank ? numericalRank(common.s(), tolerance) : Math.min(m, n);
+        if (lowRank && r == 0) {
+            return new DMatrixRMaj(m, n);
+        }
+        int[] sizes = subspaceSizes(r, tau.length, setup.parameters().number("common_space_fraction"));
+        int c = sizes[0];
+        int d = sizes[1];
         DMatrixRMaj uc = common.leftColumns(c);
         List<DMatrixRMaj> us = new ArrayList<>();
         List<DMatrixRMaj> vts = new ArrayList<>();
@@ -74,15 +92,22 @@ public final class IsotropicCommonTaskMerge extends SpectralMerge {
                 DMatrixRMaj residual = new DMatrixRMaj(m, n);
                 CommonOps_DDRM.subtract(t, back, residual);
                 ThinSvd svd = ThinSvd.of(residual);
-                us.add(svd.leftColumns(d));
-                vts.add(svd.rightRows(d));
-                System.arraycopy(svd.s(), 0, s, at, d);
-                at += d;
+                int dt = lowRank ? Math.min(d, countAtLeast(svd.s(), floor)) : d;
+                if (dt == 0) {
+                    continue;
+                }
+                us.add(svd.leftColumns(dt));
+                vts.add(svd.rightRows(dt));
+                System.arraycopy(svd.s(), 0, s, at, dt);
+                at += dt;
             }
         }
         us.add(uc);
         vts.add(common.rightRows(c));
         System.arraycopy(common.s(), 0, s, at, c);
-        return recompose(concatColumns(us, m), null, IsotropicMerge.mean(s), concatRows(vts, n));
+        at += c;
+        // official: at == r; low-rank: fewer where a residual has less numerical rank than d
+        double mean = IsotropicMerge.mean(at == s.length ? s : java.util.Arrays.copyOf(s, at));
+        return recompose(concatColumns(us, m), null, mean, concatRows(vts, n));
     }
 }

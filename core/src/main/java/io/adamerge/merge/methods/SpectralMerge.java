@@ -10,7 +10,9 @@ import io.adamerge.merge.ParameterScope;
 import io.adamerge.merge.ScalableRun;
 import io.adamerge.merge.TensorChunk;
 import java.util.ArrayList;
+import io.adamerge.merge.MethodVariant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.ejml.data.DMatrixRMaj;
 
@@ -29,7 +31,42 @@ abstract class SpectralMerge implements MergeMethod {
         all.add(MergeParameter.number("alpha", ParameterScope.GLOBAL, 1.0, 0.0, null,
                 "scale α of the merged task vector (the official code picks it on validation over 0.1…3.0)"));
         all.addAll(extraParameters());
+        all.add(MergeParameter.number(RANK_TOLERANCE, ParameterScope.GLOBAL, 0.0, 0.0, 1.0,
+                "singular values below rank_tolerance·σ_max of a matrix count as zero: only its numerical rank is kept "
+                        + "(0: the official algorithm, every component; 1e-4 for low-rank task vectors such as LoRA's)"));
         return all;
+    }
+
+    /** The parameter that makes the matrix path rank-aware; 0, its default, is the official algorithm. */
+    static final String RANK_TOLERANCE = "rank_tolerance";
+
+    /** The variant of this method at rank_tolerance 1e-4, for low-rank task vectors (LoRA adapters). */
+    MethodVariant lowRankVariant(String what) {
+        return new MethodVariant(name() + "_lowrank", name(), Map.of(RANK_TOLERANCE, LOW_RANK_TOLERANCE),
+                name() + " at rank_tolerance " + LOW_RANK_TOLERANCE + ": " + what);
+    }
+
+    /** The low-rank variants' tolerance: far above double-precision SVD noise (~1e-15·σ_max), far below a kept σ. */
+    static final double LOW_RANK_TOLERANCE = 1e-4;
+
+    /**
+     * The numerical rank of a matrix with singular values {@code s} (descending): how many are at least
+     * tolerance·σ_max and above zero. Only called with tolerance &gt; 0; a zero matrix has rank 0.
+     */
+    static int numericalRank(double[] s, double tolerance) {
+        if (s.length == 0 || !(s[0] > 0)) {
+            return 0;
+        }
+        return countAtLeast(s, tolerance * s[0]);
+    }
+
+    /** How many of the descending values {@code s} are at least {@code floor} and above zero. */
+    static int countAtLeast(double[] s, double floor) {
+        int r = 0;
+        while (r < s.length && s[r] >= floor && s[r] > 0) {
+            r++;
+        }
+        return r;
     }
 
     /** Parameters besides α. */

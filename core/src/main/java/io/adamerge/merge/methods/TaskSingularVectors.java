@@ -2,6 +2,7 @@ package io.adamerge.merge.methods;
 
 import io.adamerge.taskvector.ThinSvd;
 import io.adamerge.merge.MergeSetup;
+import io.adamerge.merge.MethodVariant;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
@@ -9,7 +10,8 @@ import org.ejml.data.DMatrixRMaj;
 /**
  * TSV-M (Gargiulo et al., CVPR 2025, "Task Singular Vectors"): per matrix keep each task vector's top
  * k = ⌊r/T⌋ singular components, concatenate them across tasks and decorrelate the stacked singular vectors:
- * M = polar(Û)·diag(ŝ)·polar(V̂ᵀ). Other tensors: mean of the task vectors.
+ * M = polar(Û)·diag(ŝ)·polar(V̂ᵀ). Other tensors: mean of the task vectors. With {@code rank_tolerance} &gt; 0 a task keeps
+ * at most its numerical rank of components ({@code tsv_m_lowrank}).
  */
 public final class TaskSingularVectors extends SpectralMerge {
     @Override
@@ -33,7 +35,17 @@ public final class TaskSingularVectors extends SpectralMerge {
     }
 
     @Override
+    public List<MethodVariant> variants() {
+        return List.of(lowRankVariant("each task keeps min(1/T of the components, its numerical rank), for LoRA task vectors"));
+    }
+
+    @Override
     DMatrixRMaj mergeMatrix(DMatrixRMaj[] tau, MergeSetup setup) {
+        double tolerance = setup.parameters().number(RANK_TOLERANCE);
+        return tolerance > 0 ? mergeLowRank(tau, tolerance) : mergeOfficial(tau);
+    }
+
+    private static DMatrixRMaj mergeOfficial(DMatrixRMaj[] tau) {
         int m = tau[0].numRows;
         int n = tau[0].numCols;
         int k = rankPerTask(Math.min(m, n), tau.length);
@@ -49,6 +61,37 @@ public final class TaskSingularVectors extends SpectralMerge {
             vts.add(svd.rightRows(k));
             System.arraycopy(svd.s(), 0, s, t * k, k);
         }
+        return recompose(concatColumns(us, m), s, 1.0, concatRows(vts, n));
+    }
+
+    /**
+     * Task t keeps k_t = min(k, numerical rank of τ_t) components: the singular vectors of (numerically) zero singular
+     * values are an arbitrary basis of τ_t's null space, which the official algorithm would keep and decorrelate
+     * together with the real ones.
+     */
+    private static DMatrixRMaj mergeLowRank(DMatrixRMaj[] tau, double tolerance) {
+        int m = tau[0].numRows;
+        int n = tau[0].numCols;
+        int k = rankPerTask(Math.min(m, n), tau.length);
+        List<DMatrixRMaj> us = new ArrayList<>();
+        List<DMatrixRMaj> vts = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (DMatrixRMaj t : tau) {
+            ThinSvd svd = ThinSvd.of(t);
+            int kt = Math.min(k, numericalRank(svd.s(), tolerance));
+            if (kt == 0) {
+                continue;
+            }
+            us.add(svd.leftColumns(kt));
+            vts.add(svd.rightRows(kt));
+            for (int i = 0; i < kt; i++) {
+                values.add(svd.s()[i]);
+            }
+        }
+        if (values.isEmpty()) {
+            return new DMatrixRMaj(m, n);
+        }
+        double[] s = values.stream().mapToDouble(Double::doubleValue).toArray();
         return recompose(concatColumns(us, m), s, 1.0, concatRows(vts, n));
     }
 }

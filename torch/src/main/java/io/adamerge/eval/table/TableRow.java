@@ -5,6 +5,7 @@ import io.adamerge.merge.MergeMethod;
 import io.adamerge.merge.MergeMethodInfo;
 import io.adamerge.merge.MergeMethods;
 import io.adamerge.merge.MergeParameter;
+import io.adamerge.merge.MethodVariant;
 import io.adamerge.merge.Needs;
 import io.adamerge.merge.SearchMethod;
 import io.adamerge.merge.data.FisherMerging;
@@ -23,7 +24,8 @@ import java.util.Map;
  * or a method of the one merge registry with a parameter configuration, e.g. {@code task_arithmetic} at the table's λ,
  * or {@code task_arithmetic_best}: the same method with λ chosen on the validation splits from the table's grid.
  * Any registry method is a row by its name; any data-free method with a {@code lambda} parameter also as
- * {@code <name>_best}.
+ * {@code <name>_best}. A method's variant ({@link MethodVariant}, e.g. {@code iso_c_lowrank}) is a row of its base method
+ * with the variant's overrides among the parameters (and so in the row's cache key), also as {@code <variant>_best}.
  *
  * @param id                 the row's name in tables, files and on the command line
  * @param reference          the reference model of a reference row, else null
@@ -88,10 +90,22 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
             MergeMethodInfo m = registry.get(wanted);
             return new TableRow(wanted, null, m, protocol(m, cfg), null);
         }
+        java.util.Optional<MethodVariant> variant = registry.variant(wanted);
+        if (variant.isPresent()) {
+            // a variant: its base method under the protocol, the variant's overrides laid over it (they are in the cache key)
+            MergeMethodInfo m = registry.get(variant.get().base());
+            return new TableRow(wanted, null, m, variant.get().parameters(protocol(m, cfg)), null);
+        }
         if (wanted.endsWith(BEST_SUFFIX)) {
             String base = wanted.substring(0, wanted.length() - BEST_SUFFIX.length());
             if (registry.names().contains(base) && registry.get(base) instanceof MergeMethod m && searched(m) != null) {
                 Map<String, Object> p = protocol(m, cfg);
+                p.remove(searched(m));
+                return new TableRow(wanted, null, m, p, searched(m));
+            }
+            java.util.Optional<MethodVariant> v = registry.variant(base);
+            if (v.isPresent() && registry.get(v.get().base()) instanceof MergeMethod m && searched(m) != null) {
+                Map<String, Object> p = v.get().parameters(protocol(m, cfg));
                 p.remove(searched(m));
                 return new TableRow(wanted, null, m, p, searched(m));
             }
@@ -113,6 +127,14 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
             out.add(m.name());
             if (m instanceof MergeMethod && searched(m) != null) {
                 out.add(m.name() + BEST_SUFFIX);
+            }
+            if (m instanceof MergeMethod free) {
+                for (MethodVariant v : free.variants()) {
+                    out.add(v.name());
+                    if (searched(m) != null) {
+                        out.add(v.name() + BEST_SUFFIX);
+                    }
+                }
             }
         }
         return out;
