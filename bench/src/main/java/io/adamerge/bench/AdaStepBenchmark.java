@@ -153,16 +153,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
 
         @Override
         public Batch select(int[] indices, NDManager m) {
-            int length = Arrays.stream(indices).map(i -> ids[i].length).max().orElseThrow();
-            long[] tokens = new long[indices.length * length];
-            long[] mask = new long[indices.length * length];
-            for (int r = 0; r < indices.length; r++) {
-                long[] s = ids[indices[r]];
-                System.arraycopy(s, 0, tokens, r * length, s.length);
-                Arrays.fill(mask, r * length, r * length + s.length, 1L);
-            }
-            Shape shape = new Shape(indices.length, length);
-            return new TokenBatch(m.create(tokens, shape), m.create(mask, shape), m.zeros(shape, DataType.INT64));
+            return TokenBatch.rightPadded(ids, indices, 0, m);
         }
     }
 

@@ -46,16 +46,7 @@ class TextDataMergeTest {
 
         @Override
         public Batch select(int[] indices, NDManager manager) {
-            int length = Arrays.stream(indices).map(i -> ids[i].length).max().orElseThrow();
-            long[] tokens = new long[indices.length * length];
-            long[] mask = new long[indices.length * length];
-            for (int r = 0; r < indices.length; r++) {
-                long[] s = ids[indices[r]];
-                System.arraycopy(s, 0, tokens, r * length, s.length);
-                Arrays.fill(mask, r * length, r * length + s.length, 1L);
-            }
-            Shape shape = new Shape(indices.length, length);
-            return new TokenBatch(manager.create(tokens, shape), manager.create(mask, shape), manager.zeros(shape, DataType.INT64));
+            return TokenBatch.rightPadded(ids, indices, 0, manager);
         }
     }
 

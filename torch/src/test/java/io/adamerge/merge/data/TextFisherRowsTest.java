@@ -52,15 +52,7 @@ class TextFisherRowsTest {
 
         @Override
         public Batch select(int[] indices, NDManager manager) {
-            long[] tokens = new long[indices.length * LENGTH];
-            long[] mask = new long[indices.length * LENGTH];
-            for (int r = 0; r < indices.length; r++) {
-                long[] s = ids[indices[r]];
-                System.arraycopy(s, 0, tokens, r * LENGTH, s.length);
-                Arrays.fill(mask, r * LENGTH, r * LENGTH + s.length, 1L);
-            }
-            Shape shape = new Shape(indices.length, LENGTH);
-            return new TokenBatch(manager.create(tokens, shape), manager.create(mask, shape), manager.zeros(shape, DataType.INT64));
+            return TokenBatch.rightPadded(ids, indices, LENGTH, manager);
         }
     }
 
