@@ -4,6 +4,7 @@ import io.adamerge.taskvector.ThinSvd;
 import io.adamerge.merge.MergeSetup;
 import io.adamerge.merge.MethodVariant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 
@@ -39,13 +40,14 @@ public final class TaskSingularVectors extends SpectralMerge {
         return List.of(lowRankVariant("each task keeps min(1/T of the components, its numerical rank), for LoRA task vectors"));
     }
 
+    /**
+     * Each task keeps its top k = ⌊r/T⌋ components; with rank_tolerance &gt; 0 task t keeps k_t = min(k, numerical rank
+     * of τ_t): the singular vectors of (numerically) zero singular values are an arbitrary basis of τ_t's null space,
+     * which the official algorithm would keep and decorrelate together with the real ones.
+     */
     @Override
     DMatrixRMaj mergeMatrix(DMatrixRMaj[] tau, MergeSetup setup) {
         double tolerance = setup.parameters().number(RANK_TOLERANCE);
-        return tolerance > 0 ? mergeLowRank(tau, tolerance) : mergeOfficial(tau);
-    }
-
-    private static DMatrixRMaj mergeOfficial(DMatrixRMaj[] tau) {
         int m = tau[0].numRows;
         int n = tau[0].numCols;
         int k = rankPerTask(Math.min(m, n), tau.length);
@@ -55,43 +57,21 @@ public final class TaskSingularVectors extends SpectralMerge {
         List<DMatrixRMaj> us = new ArrayList<>();
         List<DMatrixRMaj> vts = new ArrayList<>();
         double[] s = new double[k * tau.length];
-        for (int t = 0; t < tau.length; t++) {
-            ThinSvd svd = ThinSvd.of(tau[t]);
-            us.add(svd.leftColumns(k));
-            vts.add(svd.rightRows(k));
-            System.arraycopy(svd.s(), 0, s, t * k, k);
-        }
-        return recompose(concatColumns(us, m), s, 1.0, concatRows(vts, n));
-    }
-
-    /**
-     * Task t keeps k_t = min(k, numerical rank of τ_t) components: the singular vectors of (numerically) zero singular
-     * values are an arbitrary basis of τ_t's null space, which the official algorithm would keep and decorrelate
-     * together with the real ones.
-     */
-    private static DMatrixRMaj mergeLowRank(DMatrixRMaj[] tau, double tolerance) {
-        int m = tau[0].numRows;
-        int n = tau[0].numCols;
-        int k = rankPerTask(Math.min(m, n), tau.length);
-        List<DMatrixRMaj> us = new ArrayList<>();
-        List<DMatrixRMaj> vts = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
+        int kept = 0;
         for (DMatrixRMaj t : tau) {
             ThinSvd svd = ThinSvd.of(t);
-            int kt = Math.min(k, numericalRank(svd.s(), tolerance));
+            int kt = tolerance > 0 ? Math.min(k, numericalRank(svd.s(), tolerance)) : k;
             if (kt == 0) {
                 continue;
             }
             us.add(svd.leftColumns(kt));
             vts.add(svd.rightRows(kt));
-            for (int i = 0; i < kt; i++) {
-                values.add(svd.s()[i]);
-            }
+            System.arraycopy(svd.s(), 0, s, kept, kt);
+            kept += kt;
         }
-        if (values.isEmpty()) {
+        if (kept == 0) {
             return new DMatrixRMaj(m, n);
         }
-        double[] s = values.stream().mapToDouble(Double::doubleValue).toArray();
-        return recompose(concatColumns(us, m), s, 1.0, concatRows(vts, n));
+        return recompose(concatColumns(us, m), kept == s.length ? s : Arrays.copyOf(s, kept), 1.0, concatRows(vts, n));
     }
 }
