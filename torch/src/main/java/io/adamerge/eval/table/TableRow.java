@@ -98,14 +98,11 @@ public record TableRow(String id, Reference reference, MergeMethodInfo method, M
         }
         if (wanted.endsWith(BEST_SUFFIX)) {
             String base = wanted.substring(0, wanted.length() - BEST_SUFFIX.length());
-            if (registry.names().contains(base) && registry.get(base) instanceof MergeMethod m && searched(m) != null) {
-                Map<String, Object> p = protocol(m, cfg);
-                p.remove(searched(m));
-                return new TableRow(wanted, null, m, p, searched(m));
-            }
+            // a method's or a variant's best row: the (base) method under the protocol, the variant's overrides laid over it
             java.util.Optional<MethodVariant> v = registry.variant(base);
-            if (v.isPresent() && registry.get(v.get().base()) instanceof MergeMethod m && searched(m) != null) {
-                Map<String, Object> p = v.get().parameters(protocol(m, cfg));
+            String method = v.map(MethodVariant::base).orElse(registry.names().contains(base) ? base : null);
+            if (method != null && registry.get(method) instanceof MergeMethod m && searched(m) != null) {
+                Map<String, Object> p = v.isPresent() ? v.get().parameters(protocol(m, cfg)) : protocol(m, cfg);
                 p.remove(searched(m));
                 return new TableRow(wanted, null, m, p, searched(m));
             }
