@@ -54,7 +54,9 @@ import java.util.Random;
  *
  * <p>Arguments: {@code --model vit|minilm} (vit: ViT-B/32 at 224 px; minilm: all-MiniLM-L6-v2 on texts of up to
  * {@code --tokens N} (32) tokens), {@code --tasks N} (8), {@code --batch N} (16), {@code --threads N} (all cores),
- * {@code --warmup N} (1), {@code --reps N} (5), {@code --python PATH}, {@code --script PATH}, {@code --skip-python}.
+ * {@code --warmup N} (1), {@code --reps N} (5), {@code --python PATH}, {@code --script PATH}, {@code --skip-python},
+ * {@code --pass-examples N} (the trainer's examples per forward and backward pass; default AdaMerging's, one pass per
+ * task; 0 = all tasks in one pass).
  */
 public final class AdaStepBenchmark implements AutoCloseable {
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -67,11 +69,13 @@ public final class AdaStepBenchmark implements AutoCloseable {
     private final AdaMerging ada;
     private final List<TestTimeTask> tasks;
     private final int batch;
+    private final int examplesPerPass;
     private Coefficients current;
 
-    private AdaStepBenchmark(String modelName, int numTasks, int batch, int tokens) {
+    private AdaStepBenchmark(String modelName, int numTasks, int batch, int tokens, int examplesPerPass) {
         manager = TorchRuntime.newManager();
         this.batch = batch;
+        this.examplesPerPass = examplesPerPass;
         Encoder model;
         Map<String, NDArray> pre;
         if (modelName.equals("vit")) {
@@ -164,7 +168,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
         float[] loss = new float[1];
         CoefficientTrainer one = new CoefficientTrainer(ada.model(), ada.coefficientMerge(), tasks, EntropyObjective.INSTANCE,
                 PyTorchAdam.Settings.withLearningRate(AdaMergingConfig.DEFAULT_LR), new BatchSampler(0, batch), current.step() + 1,
-                List.of());
+                List.of(), examplesPerPass);
         current = one.run(current, new io.adamerge.adamerging.TrainerListener() {
             @Override
             public void beforeUpdate(io.adamerge.adamerging.StepResult r) {
@@ -189,6 +193,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
         String python = "/usr/bin/python3";
         Path script = Path.of("bench/python/ada_step_bench.py");
         boolean skipPython = false;
+        int examplesPerPass = AdaMergingConfig.DEFAULT_EXAMPLES_PER_PASS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> modelName = args[++i];
@@ -201,6 +206,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
                 case "--python" -> python = args[++i];
                 case "--script" -> script = Path.of(args[++i]);
                 case "--skip-python" -> skipPython = true;
+                case "--pass-examples" -> examplesPerPass = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -211,9 +217,10 @@ public final class AdaStepBenchmark implements AutoCloseable {
         System.setProperty(TorchRuntime.NUM_INTEROP_THREADS, Integer.toString(threads));
         TorchRuntime.GemmPath gemm = TorchRuntime.gemmPath();
         System.out.printf(Locale.ROOT, "layer-wise AdaMerging step, %s shapes, %d tasks x %d inputs, %d threads each, %d repetitions "
-                + "(+%d warm-up), load average %.1f; DJL GEMM path %s%n", modelName.equals("vit") ? "ViT-B/32" : "MiniLM-L6 (" + tokens + " tokens)", numTasks, batch, threads, reps, warmup, OS.getSystemLoadAverage(), gemm.name());
+                + "(+%d warm-up), load average %.1f; DJL GEMM path %s, %s%n", modelName.equals("vit") ? "ViT-B/32" : "MiniLM-L6 (" + tokens + " tokens)", numTasks, batch, threads, reps, warmup, OS.getSystemLoadAverage(), gemm.name(),
+                examplesPerPass == CoefficientTrainer.ALL_IN_ONE_PASS ? "all tasks in one pass" : "at most " + examplesPerPass + " examples per pass");
         String[] styles = {"official", "fusionbench"};
-        try (AdaStepBenchmark djl = new AdaStepBenchmark(modelName, numTasks, batch, tokens);
+        try (AdaStepBenchmark djl = new AdaStepBenchmark(modelName, numTasks, batch, tokens, examplesPerPass);
              PythonSide pt = skipPython ? null : new PythonSide(python, script, List.of("--model", modelName, "--tokens", Integer.toString(tokens), "--tasks", Integer.toString(numTasks),
                      "--batch", Integer.toString(batch), "--threads", Integer.toString(threads)))) {
             if (pt != null) {

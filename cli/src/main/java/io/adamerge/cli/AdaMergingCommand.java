@@ -84,6 +84,11 @@ public final class AdaMergingCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Images per task and step (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--examples-per-pass", defaultValue = "1", paramLabel = "N",
+            description = "Most images in one forward and backward pass, a task's batch never split: 1 (default) a pass per "
+                    + "task, 0 all tasks in one pass as the official code (same sums, added in another order).")
+    int examplesPerPass;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -131,7 +136,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
         OutputTarget target = checkOutputs();
         threads.apply();
         AdaMergingConfig settings = new AdaMergingConfig(Granularity.parse(granularity), plus, density, steps, lr, 0.9, 0.999,
-                1e-8, batch, initValue, seed);
+                1e-8, batch, initValue, seed, examplesPerPass);
         long t0 = System.nanoTime();
         try (NDManager manager = TorchRuntime.newManager()) {
             ClipVisionModel.Loaded pre = ClipVisionModel.load(base, config, manager);

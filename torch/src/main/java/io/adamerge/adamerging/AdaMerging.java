@@ -64,7 +64,8 @@ public final class AdaMerging implements AutoCloseable {
         }
         CoefficientMerge merge = CoefficientMerge.create(model, pretrained, finetuned, config.granularity(), config.transform(), parent);
         CoefficientTrainer trainer = new CoefficientTrainer(model, merge, tasks, config.objective(), config.optimizer(),
-                new BatchSampler(config.seed(), config.batchSize()), config.steps(), List.of(new NonFiniteStop("AdaMerging")));
+                new BatchSampler(config.seed(), config.batchSize()), config.steps(), List.of(new NonFiniteStop("AdaMerging")),
+                config.examplesPerPass());
         return new AdaMerging(model, config, merge, trainer);
     }
 

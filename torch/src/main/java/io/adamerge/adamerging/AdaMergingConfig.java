@@ -14,14 +14,21 @@ import java.util.List;
  * @param batchSize    unlabelled images per task and step (a task with fewer images uses all of them)
  * @param initialValue λ of every coefficient when no initial coefficients are given
  * @param seed         fixes the batches; the same seed gives bit-identical coefficients
+ * @param examplesPerPass the most examples in one forward and backward pass of a step: consecutive tasks' batches are
+ *                     grouped up to this many, a task's batch never split, so 1 gives one pass per task (the default:
+ *                     one task's activations in memory at a time) and 0 one pass for all tasks, as the official code
+ *                     (the loss and dL/dλ are the same sums, added in another order)
  */
 public record AdaMergingConfig(Granularity granularity, boolean plus, double tiesDensity, int steps, double learningRate,
-                               double beta1, double beta2, double epsilon, int batchSize, float initialValue, long seed) {
+                               double beta1, double beta2, double epsilon, int batchSize, float initialValue, long seed,
+                               int examplesPerPass) {
     public static final double DEFAULT_DENSITY = 0.2;
     public static final int DEFAULT_STEPS = 500;
     public static final double DEFAULT_LR = 1e-3;
     public static final int DEFAULT_BATCH = 16;
     public static final float DEFAULT_INITIAL = 0.3f;
+    /** One pass per task: see {@code examplesPerPass}. */
+    public static final int DEFAULT_EXAMPLES_PER_PASS = 1;
 
     public AdaMergingConfig {
         if (granularity == null) {
@@ -45,39 +52,46 @@ public record AdaMergingConfig(Granularity granularity, boolean plus, double tie
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
         }
+        if (examplesPerPass < 0) {
+            throw new IllegalArgumentException("examples per pass must be >= 0 (0: all tasks in one pass), got " + examplesPerPass);
+        }
         if (!Float.isFinite(initialValue)) {
             throw new IllegalArgumentException("initial λ must be finite");
         }
     }
 
-    /** Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8, 500 steps, 16 images per task, λ = 0.3, Ties density 0.2, seed 0. */
+    /** Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8, 500 steps, 16 images per task, λ = 0.3, Ties density 0.2, seed 0, a pass per task. */
     public static AdaMergingConfig defaults(Granularity granularity, boolean plus) {
         return new AdaMergingConfig(granularity, plus, DEFAULT_DENSITY, DEFAULT_STEPS, DEFAULT_LR, 0.9, 0.999, 1e-8,
-                DEFAULT_BATCH, DEFAULT_INITIAL, 0L);
+                DEFAULT_BATCH, DEFAULT_INITIAL, 0L, DEFAULT_EXAMPLES_PER_PASS);
     }
 
     public AdaMergingConfig withSteps(int n) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, n, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, n, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, examplesPerPass);
     }
 
     public AdaMergingConfig withBatchSize(int b) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, b, initialValue, seed);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, b, initialValue, seed, examplesPerPass);
     }
 
     public AdaMergingConfig withSeed(long s) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, s);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, s, examplesPerPass);
     }
 
     public AdaMergingConfig withLearningRate(double lr) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, lr, beta1, beta2, epsilon, batchSize, initialValue, seed);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, lr, beta1, beta2, epsilon, batchSize, initialValue, seed, examplesPerPass);
     }
 
     public AdaMergingConfig withInitialValue(float v) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, v, seed);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, v, seed, examplesPerPass);
+    }
+
+    public AdaMergingConfig withExamplesPerPass(int n) {
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, n);
     }
 
     public AdaMergingConfig withTiesDensity(double d) {
-        return new AdaMergingConfig(granularity, plus, d, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed);
+        return new AdaMergingConfig(granularity, plus, d, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, examplesPerPass);
     }
 
     /** The four variants by their names, with the official settings. */

@@ -8,9 +8,13 @@ import ai.djl.training.GradientCollector;
 import io.adamerge.merge.data.BatchSampler;
 import io.adamerge.model.Batch;
 import io.adamerge.model.Encoder;
+import io.adamerge.model.Gradients;
 import io.adamerge.model.TorchRuntime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Learns the coefficients of a {@link CoefficientMerge} on unlabelled data: each step draws one batch per task
@@ -28,13 +32,26 @@ public final class CoefficientTrainer {
     private final BatchSampler sampler;
     private final int steps;
     private final List<TrainerListener> listeners;
+    private final int examplesPerPass;
+
+    /** As the full constructor, with AdaMerging's default passes (one per task). */
+    public CoefficientTrainer(Encoder encoder, LearnableMerge merge, List<? extends TestTimeTask> tasks, Objective objective,
+                              Optimizer optimizer, BatchSampler sampler, int steps, List<TrainerListener> listeners) {
+        this(encoder, merge, tasks, objective, optimizer, sampler, steps, listeners, AdaMergingConfig.DEFAULT_EXAMPLES_PER_PASS);
+    }
+
+    /** {@code examplesPerPass} value: every task's batch in one forward and one backward pass. */
+    public static final int ALL_IN_ONE_PASS = 0;
 
     /**
      * @param steps     updates in all (a resumed run does those still missing)
      * @param listeners told about every step, in this order, before any listener a {@link #run} call adds
+     * @param examplesPerPass the most examples in one forward and backward pass: consecutive tasks' batches are
+     *                  grouped up to this many (a task's batch is never split); {@link #ALL_IN_ONE_PASS} for one pass
      */
     public CoefficientTrainer(Encoder encoder, LearnableMerge merge, List<? extends TestTimeTask> tasks, Objective objective,
-                              Optimizer optimizer, BatchSampler sampler, int steps, List<TrainerListener> listeners) {
+                              Optimizer optimizer, BatchSampler sampler, int steps, List<TrainerListener> listeners,
+                              int examplesPerPass) {
         if (tasks.size() != merge.numTasks()) {
             throw new IllegalArgumentException(merge.numTasks() + " task vectors for " + tasks.size() + " tasks");
         }
@@ -49,6 +66,10 @@ public final class CoefficientTrainer {
         this.sampler = sampler;
         this.steps = steps;
         this.listeners = List.copyOf(listeners);
+        if (examplesPerPass < 0) {
+            throw new IllegalArgumentException("examples per pass must be >= 0, got " + examplesPerPass);
+        }
+        this.examplesPerPass = examplesPerPass;
     }
 
     /** The loss and dL/dλ of the batches of step {@code step} at coefficients {@code lambda}; nothing is updated. */
@@ -64,20 +85,107 @@ public final class CoefficientTrainer {
             }
             NDArray raw = scope.create(lambda.values(), new Shape(lambda.rows(), k));
             raw.setRequiresGradient(true);
-            NDArray embeddings = encoder.embed(merge.weights(raw, scope), encoder.concat(batches, scope));
-            NDArray loss = null;
+            Map<String, NDArray> merged = merge.weights(raw, scope);
+            List<int[]> passes = passes(batches);
             float[] taskLoss = new float[k];
-            int from = 0;
-            for (int t = 0; t < k; t++) {
-                int to = from + batches.get(t).size();
-                NDArray l = objective.taskLoss(t, embeddings.get(new NDIndex(from + ":" + to)), tasks.get(t).head());
-                taskLoss[t] = l.getFloat();
-                loss = loss == null ? l : loss.add(l);
-                from = to;
+            if (passes.size() == 1) {
+                NDArray loss = taskLosses(merged, batches, 0, k, encoder.concat(batches, scope), taskLoss);
+                collector.backward(loss);
+                return new StepResult(step, loss.getFloat(), taskLoss, raw.getGradient().toFloatArray());
             }
-            collector.backward(loss);
-            return new StepResult(step, loss.getFloat(), taskLoss, raw.getGradient().toFloatArray());
+            // Several passes: each runs forward and backward against detached aliases of the merged weights, whose
+            // gradients add up over the passes; one pass back through the merge then gives dL/dλ. Only one pass's
+            // activations are alive at a time, and the task vectors are read once per step, not once per pass.
+            Map<String, NDArray> leaves = Gradients.leaves(merged, scope);
+            NDArray tableGradient = null;
+            String table = null;
+            float loss = 0f;
+            for (int[] pass : passes) {
+                try (NDManager passScope = scope.newSubManager()) {
+                    Batch input = input(batches, pass[0], pass[1], passScope);
+                    Map<String, NDArray> weights = leaves;
+                    // a text reads ~30 of its token table's rows: the pass's leaf for that table is just those rows,
+                    // so its backward does not write a dense [vocabulary, hidden] gradient per pass
+                    Optional<Encoder.ReadRows> read = encoder.readRows(input, passScope);
+                    NDArray rowLeaf = null;
+                    NDIndex rows = null;
+                    if (read.isPresent()) {
+                        table = read.get().table();
+                        rows = new NDIndex("{}", passScope.create(read.get().rows()));
+                        NDArray alias = leaves.get(table).stopGradient();
+                        alias.attach(passScope);
+                        rowLeaf = alias.get(rows);
+                        rowLeaf.setRequiresGradient(true);
+                        weights = new LinkedHashMap<>(leaves);
+                        weights.put(table, rowLeaf);
+                        input = read.get().rebased();
+                    }
+                    NDArray l = taskLosses(weights, batches, pass[0], pass[1], input, taskLoss);
+                    loss += l.getFloat();
+                    collector.backward(l);
+                    if (rowLeaf != null) {
+                        if (tableGradient == null) {
+                            tableGradient = scope.zeros(leaves.get(table).getShape(), leaves.get(table).getDataType());
+                        }
+                        try (NDArray g = rowLeaf.getGradient()) {
+                            tableGradient.set(rows, tableGradient.get(passScope, rows).addi(g));
+                        }
+                    }
+                }
+            }
+            Map<String, NDArray> gradients = Gradients.accumulated(leaves, scope);
+            if (tableGradient != null) {
+                gradients.put(table, tableGradient);
+            }
+            Gradients.backwardThrough(merged, gradients);
+            return new StepResult(step, loss, taskLoss, raw.getGradient().toFloatArray());
         }
+    }
+
+    /** Tasks {@code [from, to)}'s batches as one batch (concatenated when there are several). */
+    private Batch input(List<Batch> batches, int from, int to, NDManager scope) {
+        return to - from == 1 ? batches.get(from) : encoder.concat(batches.subList(from, to), scope);
+    }
+
+    /**
+     * Tasks {@code [from, to)} in one forward pass of {@code input} (their batches concatenated), embeddings split per
+     * task for the heads: fills their entries of {@code taskLoss} and returns the sum of their losses.
+     */
+    private NDArray taskLosses(Map<String, NDArray> weights, List<Batch> batches, int from, int to, Batch input,
+                               float[] taskLoss) {
+        NDArray embeddings = encoder.embed(weights, input);
+        NDArray loss = null;
+        int row = 0;
+        for (int t = from; t < to; t++) {
+            int end = row + batches.get(t).size();
+            NDArray l = objective.taskLoss(t, embeddings.get(new NDIndex(row + ":" + end)), tasks.get(t).head());
+            taskLoss[t] = l.getFloat();
+            loss = loss == null ? l : loss.add(l);
+            row = end;
+        }
+        return loss;
+    }
+
+    /** Consecutive tasks grouped into passes of at most {@link #examplesPerPass} examples, as [from, to) pairs. */
+    private List<int[]> passes(List<Batch> batches) {
+        List<int[]> out = new ArrayList<>();
+        if (examplesPerPass == ALL_IN_ONE_PASS) {
+            out.add(new int[] {0, batches.size()});
+            return out;
+        }
+        int from = 0;
+        int examples = 0;
+        for (int t = 0; t < batches.size(); t++) {
+            int n = batches.get(t).size();
+            if (t > from && examples + n > examplesPerPass) {
+                out.add(new int[] {from, t});
+                from = t;
+                examples = 0;
+            }
+            examples += n;
+        }
+        out.add(new int[] {from, batches.size()});
+        return out;
     }
 
     /**

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,6 +35,35 @@ public final class Gradients {
             out.put(name, leaf);
         });
         return out;
+    }
+
+    /**
+     * The gradients the leaves got, as handles attached to {@code into}, same keys; leaves that got none are left out.
+     */
+    public static Map<String, NDArray> accumulated(Map<String, NDArray> leaves, NDManager into) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        leaves.forEach((name, leaf) -> {
+            PtNDArray grad = JniUtils.getGradient((PtNDArray) leaf);
+            if (grad != null) {
+                grad.attach(into);
+                out.put(name, grad);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Carries on a backward pass that stopped at {@link #leaves}: each gradient ({@code gradients}, keys a subset of
+     * {@code produced}'s) is sent from the array it belongs to into the graph that computed that array, as if the forward
+     * passes had used {@code produced} directly. The graph is kept until the last array, as the arrays may share parts
+     * of it. Call it inside the {@link ai.djl.training.GradientCollector} that built the graph.
+     */
+    public static void backwardThrough(Map<String, NDArray> produced, Map<String, NDArray> gradients) {
+        List<String> names = new ArrayList<>(gradients.keySet());
+        for (int i = 0; i < names.size(); i++) {
+            JniUtils.backward((PtNDArray) produced.get(names.get(i)), (PtNDArray) gradients.get(names.get(i)),
+                    i + 1 < names.size(), false);
+        }
     }
 
     /** Marks every array as a leaf that gets a gradient. */

@@ -57,6 +57,14 @@ class TestTimePartsTest {
     }
 
     @Test
+    void aPassPerTaskGivesTheOnePassLossAndGradient() {
+        try (CoefficientMerge merge = layerWise()) {
+            Coefficients lambda = merge.constant(0.3f);
+            PassesAgree.check(pre.model(), merge, tasks, new BatchSampler(5, 4), lambda, 2, 1, 4, 8);
+        }
+    }
+
+    @Test
     void anotherObjectivePlugsIn() {
         Objective twice = (t, embeddings, head) -> {
             NDArray l = EntropyObjective.INSTANCE.taskLoss(t, embeddings, head);

@@ -101,6 +101,34 @@ class TextEncoderTest {
         }
     }
 
+    /**
+     * Passes of one or two tasks give the one-pass loss and dL/dλ, the word embeddings' row included: a pass's leaf for
+     * that table is only the rows its texts read, and the rows' gradients must be added back into the table's.
+     */
+    @Test
+    void passesGiveTheOnePassLossAndGradientWordEmbeddingsIncluded() {
+        BertSentenceEncoder encoder = new BertSentenceEncoder(new BertEncoder(CONFIG), SentencePooling.MEAN, false);
+        try (NDManager m = TorchRuntime.newManager()) {
+            Map<String, NDArray> pre = randomWeights(m, 1);
+            List<Map<String, NDArray>> finetuned = List.of(randomWeights(m, 2), randomWeights(m, 3), randomWeights(m, 4));
+            List<TestTimeTask> tasks = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                tasks.add(TestTimeTask.of("text" + k, new ClassificationHead(m.randomNormal(new Shape(3, 32)), null, true),
+                        sentences("text" + k, 10 + k, 6)));
+            }
+            try (CoefficientMerge merge = CoefficientMerge.create(encoder, pre, finetuned, Granularity.LAYER,
+                    TaskVectorTransform.NONE, m)) {
+                float[] gradient = PassesAgree.check(encoder, merge, tasks, new io.adamerge.merge.data.BatchSampler(0, 4),
+                        merge.constant(0.3f), 1, 1, 4, 8);
+                int word = merge.layerKeys().indexOf(BertKeys.WORD);
+                assertThat(word).isNotNegative();
+                for (int k = 0; k < 3; k++) {
+                    assertThat(gradient[word * 3 + k]).as("dL/dλ of the word embeddings, task %d", k).isNotZero();
+                }
+            }
+        }
+    }
+
     @Test
     void batchesOfDifferentLengthsShareAForwardPassWithoutChangingTheirEmbeddings() {
         BertSentenceEncoder encoder = new BertSentenceEncoder(new BertEncoder(CONFIG), SentencePooling.MEAN, true);

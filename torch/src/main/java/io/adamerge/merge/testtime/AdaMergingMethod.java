@@ -96,7 +96,8 @@ public class AdaMergingMethod implements TestTimeMerge {
                         "unlabelled images per task and step"),
                 MergeParameter.number("initial_value", ParameterScope.GLOBAL, decimal(d.initialValue()), null, null,
                         "λ of every coefficient at the start"),
-                MergeParameter.integer("seed", ParameterScope.GLOBAL, d.seed(), "fixes the batches")));
+                MergeParameter.integer("seed", ParameterScope.GLOBAL, d.seed(), "fixes the batches"),
+                examplesPerPass()));
         if (plus) {
             p.add(MergeParameter.number("density", ParameterScope.GLOBAL, d.tiesDensity(), Double.MIN_VALUE, 1.0,
                     "fraction of each task vector the Ties trim keeps"));
@@ -108,7 +109,8 @@ public class AdaMergingMethod implements TestTimeMerge {
     public AdaMergingConfig config(MergeParameters p) {
         double density = plus ? p.number("density") : AdaMergingConfig.DEFAULT_DENSITY;
         return new AdaMergingConfig(granularity, plus, density, (int) p.integer("steps"), p.number("learning_rate"), p.number("beta1"),
-                p.number("beta2"), p.number("epsilon"), (int) p.integer("batch_size"), (float) p.number("initial_value"), p.integer("seed"));
+                p.number("beta2"), p.number("epsilon"), (int) p.integer("batch_size"), (float) p.number("initial_value"), p.integer("seed"),
+                (int) p.integer("examples_per_pass"));
     }
 
     /** The parameter values that give {@code shared}'s settings (its granularity and ++ are this variant's). */
@@ -122,10 +124,18 @@ public class AdaMergingMethod implements TestTimeMerge {
         v.put("batch_size", (long) shared.batchSize());
         v.put("initial_value", decimal(shared.initialValue()));
         v.put("seed", shared.seed());
+        v.put("examples_per_pass", (long) shared.examplesPerPass());
         if (plus) {
             v.put("density", shared.tiesDensity());
         }
         return v;
+    }
+
+    /** The test-time methods' {@code examples_per_pass} (see {@link AdaMergingConfig#examplesPerPass}). */
+    static MergeParameter examplesPerPass() {
+        return MergeParameter.integer("examples_per_pass", ParameterScope.GLOBAL, (long) AdaMergingConfig.DEFAULT_EXAMPLES_PER_PASS,
+                0L, (long) Integer.MAX_VALUE, "most examples per forward and backward pass, tasks never split "
+                        + "(1: a pass per task; 0: all tasks in one pass, as the official code)");
     }
 
     /** The float as the decimal it prints as (0.3f → 0.3), which converts back to the same float. */

@@ -100,7 +100,8 @@ public class AdaRankMethod implements TestTimeMerge {
                         "mask logit of the kept components at the start (official: 0.1 straight-through, 2.0 soft)"),
                 MergeParameter.number("initial_rank_ratio", ParameterScope.GLOBAL, 1.0, Double.MIN_VALUE, 1.0,
                         "fraction of the leading components kept at the start (the rest start pruned)"),
-                MergeParameter.integer("seed", ParameterScope.GLOBAL, 0L, "fixes the batches"));
+                MergeParameter.integer("seed", ParameterScope.GLOBAL, 0L, "fixes the batches"),
+                AdaMergingMethod.examplesPerPass());
     }
 
     /**
@@ -116,6 +117,7 @@ public class AdaRankMethod implements TestTimeMerge {
         v.put("epsilon", shared.epsilon());
         v.put("batch_size", (long) shared.batchSize());
         v.put("seed", shared.seed());
+        v.put("examples_per_pass", (long) shared.examplesPerPass());
         return v;
     }
 
@@ -162,7 +164,7 @@ public class AdaRankMethod implements TestTimeMerge {
                     parameters.number("beta2"), parameters.number("epsilon"));
             CoefficientTrainer trainer = new CoefficientTrainer(model, merge, adaTasks, EntropyObjective.INSTANCE, adam,
                     new BatchSampler(parameters.integer("seed"), (int) parameters.integer("batch_size")), steps(parameters),
-                    List.of(new NonFiniteStop(name())));
+                    List.of(new NonFiniteStop(name())), (int) parameters.integer("examples_per_pass"));
             Coefficients start = merge.initial((float) parameters.number("initial_lambda"), (float) parameters.number("initial_logit"),
                     parameters.number("initial_rank_ratio"));
             listener.started(start);
