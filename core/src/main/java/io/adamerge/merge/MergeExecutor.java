@@ -84,7 +84,8 @@ public final class MergeExecutor {
 
         try (ModelSet inputs = ModelSet.open(job.base(), job.models(), job.allowNonFinite());
              AuxiliaryInputs aux = AuxiliaryInputs.open(method, params, inputs);
-             MergeRun run = method.prepare(new MergeSetup(params, inputs.floatTensors(), inputs.size()))) {
+             MergeRun run = method.prepare(new MergeSetup(params, inputs.floatTensors(), inputs.size(),
+                     !job.allowNonFinite()))) {
             List<TensorInfo> floats = inputs.floatTensors();
             int chunkSize = chunkSize(method, job, floats);
             int threads = run.concurrent() ? job.effectiveThreads() : 1;
@@ -142,8 +143,8 @@ public final class MergeExecutor {
                             listener.step("merge", chunk.tensor().name());
                         }
                     };
-                    int tensorPasses = MergePasses.mergeTensors(run, floats, pipeline, checked || traceBack, threads,
-                            merge, write);
+                    MergePasses.TensorPassStats tensorPasses = MergePasses.mergeTensors(run, floats, pipeline,
+                            checked || traceBack, threads, merge, write);
                     advanceTo.accept(null);
                     run.finish((tensor, element, value) -> writer.patchFloat(tensor.name(), element, value));
                     if (job.directoryOutput()) {
@@ -155,9 +156,9 @@ public final class MergeExecutor {
                     for (TensorInfo t : floats) {
                         floatBytes += t.byteLength() * (inputs.size() + (inputs.hasBase() ? 1 : 0));
                     }
-                    int passes = globalPasses + tensorPasses + 1;
+                    int passes = globalPasses + tensorPasses.passes() + 1;
                     long carriedBytes = inputs.carriedTensors().stream().mapToLong(TensorInfo::byteLength).sum();
-                    long bytesRead = (long) (floatBytes * (readPasses + tensorPasses + 1)) + carriedBytes;
+                    long bytesRead = (long) (floatBytes * (readPasses + tensorPasses.readPasses() + 1)) + carriedBytes;
                     return new MergeResult(writer.outputFiles(), floats.size(), inputs.carriedTensors().size(),
                             inputs.floatElementCount(), inputs.inputBytes(), bytesRead, passes,
                             Duration.ofNanos(System.nanoTime() - started));
