@@ -65,7 +65,7 @@ public final class InMemoryMerge {
             merged.put(t.name(), new float[Math.toIntExact(t.numel())]);
         }
         int chunkSize = MergeExecutor.chunkSize(method, chunkElements, floats);
-        try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size(), true))) {
+        try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size()))) {
             feed(run, floats, base, models, chunkSize, run::merge, (chunk, out) ->
                     System.arraycopy(out, 0, merged.get(chunk.tensor().name()), (int) chunk.start(), chunk.count()));
             run.finish((tensor, element, value) -> merged.get(tensor.name())[Math.toIntExact(element)] = value);
@@ -99,7 +99,7 @@ public final class InMemoryMerge {
         int chunkSize = MergeExecutor.chunkSize(method, chunkElements, floats);
         double[] out = new double[chunkSize];
         ScalableRun scalable;
-        try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size(), true))) {
+        try (MergeRun run = method.prepare(new MergeSetup(params, floats, models.size()))) {
             if (!(run instanceof ScalableRun s)) {
                 throw new IllegalStateException(method.name() + " declares the scale parameter '" + parameter + "' but its run ("
                         + run.getClass().getName() + ") cannot give the unscaled merge");

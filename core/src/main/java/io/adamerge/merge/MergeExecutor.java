@@ -84,8 +84,7 @@ public final class MergeExecutor {
 
         try (ModelSet inputs = ModelSet.open(job.base(), job.models(), job.allowNonFinite());
              AuxiliaryInputs aux = AuxiliaryInputs.open(method, params, inputs);
-             MergeRun run = method.prepare(new MergeSetup(params, inputs.floatTensors(), inputs.size(),
-                     !job.allowNonFinite()))) {
+             MergeRun run = method.prepare(new MergeSetup(params, inputs.floatTensors(), inputs.size()))) {
             List<TensorInfo> floats = inputs.floatTensors();
             int chunkSize = chunkSize(method, job, floats);
             int threads = run.concurrent() ? job.effectiveThreads() : 1;

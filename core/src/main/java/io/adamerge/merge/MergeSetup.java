@@ -10,18 +10,10 @@ import java.util.List;
  * @param parameters   the resolved parameter values
  * @param floatTensors the tensors merges compute on, in the template's order
  * @param modelCount   the number of models merged
- * @param finiteInputs NaN and ±Inf inputs are refused (the merge fails before its result is kept), so a kernel may
- *                     use arithmetic that is exact only for finite inputs; false with {@code --allow-nonfinite}
  */
-public record MergeSetup(MergeParameters parameters, List<TensorInfo> floatTensors, int modelCount,
-                         boolean finiteInputs) {
+public record MergeSetup(MergeParameters parameters, List<TensorInfo> floatTensors, int modelCount) {
     public MergeSetup {
         floatTensors = List.copyOf(floatTensors);
-    }
-
-    /** Inputs that may hold NaN or ±Inf. */
-    public MergeSetup(MergeParameters parameters, List<TensorInfo> floatTensors, int modelCount) {
-        this(parameters, floatTensors, modelCount, false);
     }
 
     /** Length of one model's flattened task vector (all floating tensors). */

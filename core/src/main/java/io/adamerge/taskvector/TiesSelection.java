@@ -42,9 +42,6 @@ public final class TiesSelection {
      * enough that a block's trimmed vectors and sums stay in the core's L2 cache between the kernels' loops.
      */
     private static final int BLOCK = 1 << 12;
-    /** 2^127 · 2^22 = 2^149 takes the smallest positive float difference (2^-149) to 1. */
-    private static final float SCALE_HI = 0x1p127f;
-    private static final float SCALE_LO = 0x1p22f;
 
     private final TiesScope scope;
     private final int models;
@@ -53,7 +50,6 @@ public final class TiesSelection {
     private final int[] thresholdBits;
     private final boolean[] keepNone;
     private final boolean deferMajority;
-    private final boolean finiteInputs;
     private boolean thresholdsDone;
     private boolean majorityDone;
     private int passesDone;
@@ -100,18 +96,7 @@ public final class TiesSelection {
      *                    {@link #KEEP_ALL_MAX_ELEMENTS} is not sampled but kept whole in its one threshold pass
      */
     public TiesSelection(TiesScope scope, double[] density, long elements, boolean deferMajority, boolean sampleFirst) {
-        this(scope, density, elements, deferMajority, sampleFirst, false);
-    }
-
-    /**
-     * @param finiteInputs the inputs hold no NaN or ±Inf (a merge refuses them): the trim then runs in float
-     *                     arithmetic that the JIT vectorises, with the same bits as the bit-mask trim (see
-     *                     {@link #trim})
-     */
-    public TiesSelection(TiesScope scope, double[] density, long elements, boolean deferMajority, boolean sampleFirst,
-                         boolean finiteInputs) {
         this.scope = scope;
-        this.finiteInputs = finiteInputs;
         this.deferMajority = deferMajority && scope == TiesScope.GLOBAL;
         this.models = density.length;
         this.selects = new MagnitudeSelect[models];
@@ -294,25 +279,6 @@ public final class TiesSelection {
         }
     }
 
-    /** 1 when x &gt; 0, 0 when x ≤ 0 (±0 included), NaN for NaN: float arithmetic only, which C2 vectorises. */
-    private static float step(float x) {
-        // the smallest positive float, 2^-149, times 2^127 · 2^22 is 1; larger ones clamp to 1
-        return Math.min(Math.max(x * SCALE_HI * SCALE_LO, 0f), 1f);
-    }
-
-    /**
-     * {@link #balance} in float arithmetic: sums of ±1 and 0 over at most {@link #BLOCK} entries are exact in any
-     * order. A NaN sum (see {@link #elect}) makes it meaningless, but such a merge fails anyway.
-     */
-    private static long balanceOfFinite(Scratch scratch, int count) {
-        float balance = 0f;
-        float[] sum = scratch.sums;
-        for (int i = 0; i < count; i++) {
-            balance += step(sum[i]) - step(-sum[i]);
-        }
-        return (long) balance;
-    }
-
     /** Σ sign(sum of trimmed) over the chunk. */
     private static long balance(Scratch scratch, int count) {
         int balance = 0; // |balance| ≤ count: an int suffices per chunk
@@ -419,28 +385,13 @@ public final class TiesSelection {
             }
             int threshold = thresholdBits[k];
             float[] sum = sums;
-            float limit = Float.intBitsToFloat(threshold);
-            if (finiteInputs && limit < Float.POSITIVE_INFINITY) {
-                // the same values in float arithmetic, which C2 vectorises: for finite inputs d is finite or ±Inf
-                // (never NaN), limit − |d| is > 0 exactly when |d| < limit (no float difference of distinct values
-                // is 0), at least 2^-149, so scaled by 2^149 and clamped it is 1 to drop, else 0 (−Inf, 0 when
-                // equal); d · 1 = d and d · 0 = ±0 with d's sign, as the bit mask gives
-                for (int i = 0; i < count; i++) {
-                    float d = m[from + i] - base[from + i];
-                    float drop = Math.min(Math.max((limit - Math.abs(d)) * SCALE_HI * SCALE_LO, 0f), 1f);
-                    float v = d * (1f - drop);
-                    t[i] = v;
-                    sum[i] += v;
-                }
-            } else {
-                for (int i = 0; i < count; i++) {
-                    int bits = Float.floatToRawIntBits(m[from + i] - base[from + i]);
-                    // all ones when |d| < threshold (both non-negative ints, so the difference cannot overflow)
-                    int drop = ((bits & ABS) - threshold) >> 31;
-                    float v = Float.intBitsToFloat(bits & ~(drop & ABS));
-                    t[i] = v;
-                    sum[i] += v;
-                }
+            for (int i = 0; i < count; i++) {
+                int bits = Float.floatToRawIntBits(m[from + i] - base[from + i]);
+                // all ones when |d| < threshold (both non-negative ints, so the difference cannot overflow)
+                int drop = ((bits & ABS) - threshold) >> 31;
+                float v = Float.intBitsToFloat(bits & ~(drop & ABS));
+                t[i] = v;
+                sum[i] += v;
             }
             if (deferMajority) {
                 float[] mag = magnitudes;
@@ -460,18 +411,6 @@ public final class TiesSelection {
         int zeroSign = scope == TiesScope.GLOBAL && !deferMajority ? (majority > 0 ? ONE : ONE | SIGN) : ONE;
         float[] e = s.electedSigns;
         float[] sum = s.sums;
-        if (finiteInputs) {
-            // the same ±1 in float arithmetic (vectorised): for a sum > 0 step(s) = 1, for < 0 step(−s) = 1, for ±0
-            // neither and the zero sign is added; a NaN sum (infinite task vectors of both signs, whose merge is
-            // non-finite either way, so the merge fails) gives NaN instead of ±1
-            float zero = Float.intBitsToFloat(zeroSign);
-            for (int i = 0; i < count; i++) {
-                float positive = step(sum[i]);
-                float negative = step(-sum[i]);
-                e[i] = (positive - negative) + zero * (1f - positive - negative);
-            }
-            return;
-        }
         for (int i = 0; i < count; i++) {
             int bits = Float.floatToRawIntBits(sum[i]);
             int zero = ((bits & ABS) - 1) >> 31; // all ones when the sum is ±0
@@ -540,7 +479,7 @@ public final class TiesSelection {
         trim(s, base, modelValues, from, count);
         long balance = 0;
         if (deferMajority) {
-            balance = finiteInputs ? balanceOfFinite(s, count) : balance(s, count);
+            balance = balance(s, count);
             reportZeroSums(s, from, count, mean, zeroSums);
         }
         elect(s, count);
@@ -579,19 +518,18 @@ public final class TiesSelection {
 
     /** Entries whose trimmed values cancel exactly although some are non-zero: their kept set depends on the majority. */
     private void reportZeroSums(Scratch s, int from, int count, boolean mean, ZeroSumEntries zeroSums) {
-        // a branch-free scan in float arithmetic first (vectorised): exact cancellations are rare, zero sums of
-        // all-zero entries are common. 1 − step(|sum|) is 1 for a ±0 sum, step(magnitude) 1 where some entry is not
-        // zero: the count of cancellations, exact (at most BLOCK); NaN (a NaN sum) also takes the exact loop below
-        float any = 0f;
+        // a branch-free scan first: exact cancellations are rare, zero sums of all-zero entries are common
+        int any = 0;
         float[] sum = s.sums;
         float[] mag = s.magnitudes;
         float[] sums = s.sums;
         float[] magnitudes = s.magnitudes;
         float[][] trimmed = s.trimmed;
         for (int i = 0; i < count; i++) {
-            any += (1f - step(Math.abs(sum[i]))) * step(mag[i]);
+            int zero = ((Float.floatToRawIntBits(sum[i]) & ABS) - 1) >> 31;
+            any |= zero & positive(mag[i]);
         }
-        if (any == 0f) {
+        if (any == 0) {
             return;
         }
         for (int i = 0; i < count; i++) {

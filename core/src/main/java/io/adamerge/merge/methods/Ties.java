@@ -49,9 +49,9 @@ public final class Ties implements MergeMethod {
         boolean mean = setup.parameters().choice("merge").equals("mean");
         float lambda = (float) setup.parameters().number("lambda");
         return scope == TiesScope.GLOBAL
-                ? new GlobalRun(new TiesSelection(scope, density, setup.floatElementCount(), true, true,
-                setup.finiteInputs()), mean, lambda, setup.floatTensors(), new PendingPatches())
-                : new PerTensorRun(density, mean, lambda, setup.finiteInputs());
+                ? new GlobalRun(new TiesSelection(scope, density, setup.floatElementCount(), true, true), mean, lambda,
+                setup.floatTensors(), new PendingPatches())
+                : new PerTensorRun(density, mean, lambda);
     }
 
     /** θ_pre + λ · merged into out. */
@@ -118,15 +118,13 @@ public final class Ties implements MergeMethod {
         private final double[] density;
         private final boolean mean;
         private final float lambda;
-        private final boolean finiteInputs;
         private TensorInfo tensor;
         private TiesSelection selection;
 
-        PerTensorRun(double[] density, boolean mean, float lambda, boolean finiteInputs) {
+        PerTensorRun(double[] density, boolean mean, float lambda) {
             this.density = density;
             this.mean = mean;
             this.lambda = lambda;
-            this.finiteInputs = finiteInputs;
         }
 
         @Override
@@ -153,8 +151,7 @@ public final class Ties implements MergeMethod {
             if (!t.equals(tensor)) {
                 tensor = t;
                 // sampled (a large tensor) or kept whole (a small one): usually one full pass for the thresholds
-                TiesSelection next = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel(), false, true,
-                        finiteInputs);
+                TiesSelection next = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel(), false, true);
                 next.reuseScratch(selection);
                 selection = next;
             }
