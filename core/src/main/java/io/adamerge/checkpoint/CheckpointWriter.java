@@ -144,6 +144,29 @@ public final class CheckpointWriter implements AutoCloseable {
         rollIfShardDone();
     }
 
+    /** Whether the output is one file, so that chunks can be written at their place ({@link #writeFloatsAt}). */
+    public boolean oneFile() {
+        return shards.size() == 1;
+    }
+
+    /**
+     * Writes a chunk of a floating tensor at its place in a one-file output, from any thread (see
+     * {@link SafetensorsWriter#writeFloatsAt}); the stream passes over it later with {@link #skipFloats}.
+     */
+    public void writeFloatsAt(String name, long element, float[] values, int offset, int count, ByteBuffer scratch) {
+        if (!oneFile()) {
+            throw new IllegalStateException(target + ": chunks are written at their place only in a one-file output");
+        }
+        current.writeFloatsAt(name, element, values, offset, count, scratch);
+    }
+
+    /** The stream passes over {@code count} elements of the current tensor, written by {@link #writeFloatsAt}. */
+    public void skipFloats(int count) {
+        requireNext();
+        current.skipFloats(count);
+        rollIfShardDone();
+    }
+
     public void writeBytes(ByteBuffer bytes) {
         requireNext();
         current.writeBytes(bytes);

@@ -32,6 +32,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final List<TensorSpec> specs;
     private final Map<String, Long> dataOffsets = new java.util.HashMap<>();
+    private final Map<String, TensorSpec> specByName = new java.util.HashMap<>();
+    /** File position of the first byte in {@link #buffer}: the stream's bytes are written at their positions. */
+    private long bufferPosition;
     private long dataStart;
     private FileChannel patchChannel;
     private int current;
@@ -54,6 +57,9 @@ public final class SafetensorsWriter implements AutoCloseable {
         this.target = target.toAbsolutePath();
         this.replace = replace;
         this.specs = List.copyOf(specs);
+        for (TensorSpec s : this.specs) {
+            specByName.put(s.name(), s);
+        }
         Path created = null;
         try {
             created = AtomicFiles.newTempFile(this.target);
@@ -116,7 +122,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     private void flush() throws IOException {
         buffer.flip();
         while (buffer.hasRemaining()) {
-            out.write(buffer);
+            bufferPosition += out.write(buffer, bufferPosition);
         }
         buffer.clear();
     }
@@ -145,6 +151,51 @@ public final class SafetensorsWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new CheckpointException(target + ": write failed at tensor '" + s.name() + "' (" + e.getMessage() + ")", e);
         }
+        advance(count);
+    }
+
+    /**
+     * Writes F32 values, encoded in the tensor's dtype, at elements {@code [element, element + count)} of a floating
+     * tensor, straight to their place in the file; safe to call from several threads at once (each with its own
+     * {@code scratch}, a buffer of at least {@code count} elements of the dtype). The sequential stream then passes
+     * over them with {@link #skipFloats}.
+     */
+    public void writeFloatsAt(String name, long element, float[] values, int offset, int count, ByteBuffer scratch) {
+        TensorSpec s = specByName.get(name);
+        if (s == null || !s.dtype().isFloating() || element < 0 || count < 0 || element + count > s.numel()) {
+            throw new IllegalArgumentException(target + ": cannot write elements " + element + ".." + (element + count)
+                    + " of '" + name + "'");
+        }
+        int size = s.dtype().byteSize();
+        if ((long) count * size > scratch.capacity()) {
+            throw new IllegalArgumentException("scratch of " + scratch.capacity() + " bytes for " + count + " elements of "
+                    + s.dtype());
+        }
+        scratch.clear();
+        FloatCodec.encode(s.dtype(), values, offset, count, scratch);
+        scratch.flip();
+        long position = filePosition(name) + element * size;
+        try {
+            while (scratch.hasRemaining()) {
+                position += out.write(scratch, position);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": write failed at tensor '" + name + "' (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Moves the sequential stream over {@code count} elements of the current tensor written by {@link #writeFloatsAt}. */
+    public void skipFloats(int count) {
+        if (count == 0) {
+            return;
+        }
+        TensorSpec s = expect(count);
+        try {
+            flush();
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": write failed at tensor '" + s.name() + "' (" + e.getMessage() + ")", e);
+        }
+        bufferPosition += (long) count * s.dtype().byteSize();
         advance(count);
     }
 

@@ -127,23 +127,51 @@ public final class MergeExecutor {
                     // non-finite result, with the error the scan on reading gives
                     boolean traceBack = !job.allowNonFinite() && !checked && run.tensorPasses() == 0
                             && run.nonFiniteInputsPropagate();
+                    // a one-file output: each worker writes its merged chunk at its place (the copies into the page
+                    // cache then run on every worker instead of the one thread that keeps the order), and the
+                    // ordered stream only passes over it
+                    boolean inPlace = writer.oneFile();
+                    int bytesPerElement = specs.stream().filter(t -> t.dtype().isFloating())
+                            .mapToInt(t -> t.dtype().byteSize()).max().orElse(4);
+                    java.util.concurrent.ConcurrentLinkedDeque<ByteBuffer> encoded =
+                            new java.util.concurrent.ConcurrentLinkedDeque<>();
                     MergePasses.ChunkWork merge = (chunk, out) -> {
                         run.merge(chunk, out);
                         if (!job.allowNonFinite()) {
                             requireFiniteResult(method, chunk, out, traceBack ? inputs : null);
+                        }
+                        if (inPlace) {
+                            ByteBuffer b = encoded.poll();
+                            if (b == null) {
+                                // a chunk of an element-wise method, at most 1 MB (a whole tensor goes in pieces)
+                                b = ByteBuffer.allocateDirect((int) Math.min(1 << 20, (long) chunkSize * bytesPerElement));
+                            }
+                            try {
+                                int piece = b.capacity() / bytesPerElement;
+                                for (int from = 0; from < chunk.count(); from += piece) {
+                                    writer.writeFloatsAt(chunk.tensor().name(), chunk.start() + from, out, from,
+                                            Math.min(piece, chunk.count() - from), b);
+                                }
+                            } finally {
+                                encoded.push(b);
+                            }
                         }
                     };
                     MergePasses.ChunkWork write = (chunk, out) -> {
                         if (chunk.start() == 0) {
                             advanceTo.accept(chunk.tensor());
                         }
-                        writer.writeFloats(out, 0, chunk.count());
+                        if (inPlace) {
+                            writer.skipFloats(chunk.count());
+                        } else {
+                            writer.writeFloats(out, 0, chunk.count());
+                        }
                         if (chunk.start() + chunk.count() == chunk.tensor().numel()) {
                             listener.step("merge", chunk.tensor().name());
                         }
                     };
-                    int tensorPasses = MergePasses.mergeTensors(run, floats, pipeline, checked || traceBack, threads,
-                            merge, write);
+                    MergePasses.TensorPassStats tensorPasses = MergePasses.mergeTensors(run, floats, pipeline,
+                            checked || traceBack, threads, merge, write);
                     advanceTo.accept(null);
                     run.finish((tensor, element, value) -> writer.patchFloat(tensor.name(), element, value));
                     if (job.directoryOutput()) {
@@ -155,9 +183,9 @@ public final class MergeExecutor {
                     for (TensorInfo t : floats) {
                         floatBytes += t.byteLength() * (inputs.size() + (inputs.hasBase() ? 1 : 0));
                     }
-                    int passes = globalPasses + tensorPasses + 1;
+                    int passes = globalPasses + tensorPasses.passes() + 1;
                     long carriedBytes = inputs.carriedTensors().stream().mapToLong(TensorInfo::byteLength).sum();
-                    long bytesRead = (long) (floatBytes * (readPasses + tensorPasses + 1)) + carriedBytes;
+                    long bytesRead = (long) (floatBytes * (readPasses + tensorPasses.readPasses() + 1)) + carriedBytes;
                     return new MergeResult(writer.outputFiles(), floats.size(), inputs.carriedTensors().size(),
                             inputs.floatElementCount(), inputs.inputBytes(), bytesRead, passes,
                             Duration.ofNanos(System.nanoTime() - started));

@@ -72,37 +72,50 @@ final class MergePasses {
         return new PrePassStats(checked, passes, readPasses);
     }
 
+    /** What the per-tensor passes did: the most passes over one tensor, and the full-read equivalents read. */
+    record TensorPassStats(int passes, double readPasses) {
+    }
+
     /**
      * Merges every non-empty floating tensor, each after its per-tensor pre-passes: {@code merge} computes a chunk
      * (on up to {@code threads} threads when the run is {@link MergeRun#concurrent()}), {@code mergedChunk} receives
-     * the merged chunks in order. Returns the number of per-tensor pre-passes.
+     * the merged chunks in order. The first pass over a tensor that reads all of it scans it for NaN/Inf (unless
+     * {@code checked}).
      */
-    static int mergeTensors(MergeRun run, List<TensorInfo> floats, Source source, boolean checked, int threads,
-                            ChunkWork merge, ChunkWork mergedChunk) {
-        int tensorPasses = run.tensorPasses();
+    static TensorPassStats mergeTensors(MergeRun run, List<TensorInfo> floats, Source source, boolean checked,
+                                        int threads, ChunkWork merge, ChunkWork mergedChunk) {
         int workers = run.concurrent() ? threads : 1;
-        if (tensorPasses == 0) {
+        if (run.tensorPasses() == 0) {
             int[] nonEmpty = IntStream.range(0, floats.size()).filter(i -> floats.get(i).numel() > 0).toArray();
             source.stream(IntStream.of(nonEmpty).mapToObj(floats::get).toList(), nonEmpty, !checked, 1, workers, merge,
                     mergedChunk);
-            return 0;
+            return new TensorPassStats(0, 0);
         }
+        int mostPasses = 0;
+        double elementsRead = 0; // by the pre-passes, in full-tensor equivalents weighted by size
+        long elements = 0;
         for (int i = 0; i < floats.size(); i++) {
             TensorInfo t = floats.get(i);
             if (t.numel() == 0) {
                 continue;
             }
+            elements += t.numel();
             List<TensorInfo> one = List.of(t);
             int[] index = {i};
-            for (int p = 0; p < tensorPasses; p++) {
+            boolean scanned = checked;
+            int p = 0;
+            for (; p < run.tensorPasses(t); p++) {
                 PrePass pass = new PrePass.OverTensor(p, t);
-                boolean firstRead = !checked && p == 0;
-                source.stream(one, index, firstRead, 1, run.concurrentTensorPasses() ? workers : 1,
-                        (chunk, out) -> run.observe(pass, chunk), NOTHING);
+                int stride = Math.max(1, run.tensorPassStride(t, p));
+                source.stream(one, index, !scanned && stride == 1, stride,
+                        run.concurrentTensorPass(t, p) ? workers : 1, (chunk, out) -> run.observe(pass, chunk), NOTHING);
                 run.endPass(pass);
+                scanned |= stride == 1;
+                elementsRead += (double) t.numel() / stride;
             }
-            source.stream(one, index, false, 1, workers, merge, mergedChunk);
+            mostPasses = Math.max(mostPasses, p);
+            source.stream(one, index, !scanned, 1, workers, merge, mergedChunk);
         }
-        return tensorPasses;
+        return new TensorPassStats(mostPasses, elements == 0 ? 0 : elementsRead / elements);
     }
 }

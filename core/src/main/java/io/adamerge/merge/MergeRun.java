@@ -5,7 +5,7 @@ import io.adamerge.checkpoint.TensorInfo;
 /**
  * One merge in progress. The executor first streams every floating tensor {@link #globalPasses()} times
  * through {@link #observe} (global statistics, e.g. the Ties threshold over the whole task vector), then
- * for each tensor streams it {@link #tensorPasses()} times through {@link #observe} (per-tensor statistics)
+ * for each tensor streams it {@link #tensorPasses(TensorInfo)} times through {@link #observe} (per-tensor statistics)
  * and finally through {@link #merge}, whose output is written. Calls come from one thread at a time, unless
  * the run is {@link #concurrent()}.
  */
@@ -25,6 +25,11 @@ public interface MergeRun extends AutoCloseable {
      */
     default boolean concurrentTensorPasses() {
         return concurrent();
+    }
+
+    /** Whether pass {@code pass} over {@code tensor} may run on several threads (when {@link #concurrent()}). */
+    default boolean concurrentTensorPass(TensorInfo tensor, int pass) {
+        return concurrentTensorPasses();
     }
 
     /**
@@ -54,7 +59,7 @@ public interface MergeRun extends AutoCloseable {
 
     /**
      * Passes over all floating tensors before the first output. Asked again after each pass, so the number may
-     * shrink when a pass made a later one unnecessary.
+     * shrink when a pass made a later one unnecessary, or grow when a pass could not give what it was for.
      */
     default int globalPasses() {
         return 0;
@@ -65,9 +70,25 @@ public interface MergeRun extends AutoCloseable {
         return 1;
     }
 
-    /** Passes over each tensor right before it is merged. */
+    /**
+     * Passes over each tensor right before it is merged: 0 for a run without per-tensor statistics; otherwise the
+     * usual count (a tensor's own count is {@link #tensorPasses(TensorInfo)}).
+     */
     default int tensorPasses() {
         return 0;
+    }
+
+    /**
+     * Passes over {@code tensor} right before it is merged, as far as known now: asked again after each pass, so the
+     * number may shrink or grow as for {@link #globalPasses()}.
+     */
+    default int tensorPasses(TensorInfo tensor) {
+        return tensorPasses();
+    }
+
+    /** Pass {@code pass} over {@code tensor} reads only every n-th chunk of the tensor (a sample) when this returns n &gt; 1. */
+    default int tensorPassStride(TensorInfo tensor, int pass) {
+        return 1;
     }
 
     /** One chunk of a pre-pass. */

@@ -9,10 +9,11 @@ import java.util.Arrays;
  * {@link Stage#FINE} pass counts the low 16 bits of the values in that bucket.
  *
  * <p>Optionally a {@link Stage#SAMPLE} pass over a subset of the stream comes first: it estimates where the
- * threshold lies, and the coarse pass then also keeps exact low-bit counts for a band of buckets around the
- * estimate (keeping those values' bits). When the k-th value falls in the band (the usual case) the threshold is known after the coarse
- * pass and the fine pass is skipped; otherwise the fine pass runs. Either way the result is exact.
- * NaN magnitudes count as larger than infinity.
+ * threshold lies, and the coarse pass then only counts the values below a band of buckets around the estimate and
+ * keeps the bits of the values in the band (no histogram of every bucket: one scan without scattered increments).
+ * When the k-th value falls in the band (the usual case) the threshold is known after that pass; otherwise (the
+ * sample misled, or the band outgrew its budget) a full coarse pass and the fine pass follow. Either way the
+ * result is exact. NaN magnitudes count as larger than infinity.
  *
  * <p>Several threads can stream one pass: each into its own {@link #partial()}, all {@link #absorb absorbed}
  * before {@link #endPass()}. Counts add exactly, so the result does not depend on how the values were split. A
@@ -44,6 +45,13 @@ public final class MagnitudeSelect {
     private long seenSinceFlush;
     private long seen;
     private int bandLow;
+    /**
+     * The current coarse pass is the banded one (after the sample): it counts the values below the band
+     * ({@link #below}) and keeps the band's values, without the histogram.
+     */
+    private boolean banded;
+    /** Values whose magnitude lies below the band, in the banded coarse pass. */
+    private long below;
     /** Raw bits of the values that fell in the band during the coarse pass ([0, bandSize)). */
     private int[] band;
     private int bandSize;
@@ -73,6 +81,10 @@ public final class MagnitudeSelect {
 
     /** @param maxBandValues most band values kept (4 bytes each); beyond, the fine pass runs */
     public MagnitudeSelect(long rank, long total, int maxBandBuckets, int maxBandValues) {
+        this(rank, total, maxBandBuckets, maxBandValues, false);
+    }
+
+    private MagnitudeSelect(long rank, long total, int maxBandBuckets, int maxBandValues, boolean keepAll) {
         if (rank < 1) {
             throw new IllegalArgumentException("rank must be at least 1, got " + rank);
         }
@@ -84,9 +96,28 @@ public final class MagnitudeSelect {
         if (maxBandBuckets > 0 && total >= rank) {
             stage = Stage.SAMPLE;
             sample = new long[BUCKETS];
+        } else if (keepAll) {
+            // a band of every bucket
+            stage = Stage.COARSE;
+            banded = true;
+            bandLow = 0;
+            bandBuckets = BUCKETS;
+            band = new int[Math.min(maxBandValues, 1 << 12)];
         } else {
             startCoarse();
         }
+    }
+
+    /**
+     * One pass for a short stream: it keeps every value's bits (a band of all buckets) and selects among them.
+     *
+     * @param total number of values in the pass, at most {@code Integer.MAX_VALUE - 8}
+     */
+    public static MagnitudeSelect keepingAll(long rank, long total) {
+        if (total < rank || total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("cannot keep " + total + " values for rank " + rank);
+        }
+        return new MagnitudeSelect(rank, total, 0, (int) total, true);
     }
 
     /** An empty accumulator for the current pass, with this one's stage, band and bucket. */
@@ -100,12 +131,18 @@ public final class MagnitudeSelect {
         switch (stage) {
             case SAMPLE -> sample = new long[BUCKETS];
             case COARSE -> {
-                startCoarse();
-                if (parent.band != null) {
+                if (parent.banded) {
+                    stage = Stage.COARSE;
+                    banded = true;
                     bandLow = parent.bandLow;
                     bandBuckets = parent.bandBuckets;
-                    // one call's band values at a time: handed to the parent after each call
-                    band = new int[Math.min(1 << 12, Math.max(1, maxBandValues))];
+                    // one call's band values at a time: handed to the parent after each call (none when the
+                    // parent's band already outgrew its budget: this pass cannot give the threshold)
+                    if (parent.band != null) {
+                        band = new int[Math.min(1 << 12, Math.max(1, maxBandValues))];
+                    }
+                } else {
+                    startCoarse();
                 }
             }
             case FINE -> {
@@ -134,9 +171,13 @@ public final class MagnitudeSelect {
                 sampled += part.sampled;
             }
             case COARSE -> {
-                part.flush();
-                for (int j = 0; j < BUCKETS; j++) {
-                    coarse[j] += part.coarse[j];
+                if (banded) {
+                    below += part.below;
+                } else {
+                    part.flush();
+                    for (int j = 0; j < BUCKETS; j++) {
+                        coarse[j] += part.coarse[j];
+                    }
                 }
                 seen += part.seen;
             }
@@ -151,7 +192,7 @@ public final class MagnitudeSelect {
 
     /**
      * Appends a partial's band values of one call to this band. Over the budget (in all, whoever counted them, so
-     * exactly when one thread alone would have been) the band is given up and the fine pass will run.
+     * exactly when one thread alone would have been) the band is given up and a full coarse pass will run.
      */
     private synchronized void takeBand(MagnitudeSelect part) {
         if (band == null || part.band == null) {
@@ -173,14 +214,22 @@ public final class MagnitudeSelect {
         part.bandSize = 0;
     }
 
+    /** A coarse pass with the histogram of every bucket. */
     private void startCoarse() {
         stage = Stage.COARSE;
+        banded = false;
+        band = null;
         coarse = new long[BUCKETS];
         lanes = new int[4][BUCKETS];
     }
 
     public Stage stage() {
         return stage;
+    }
+
+    /** Whether the current pass is a banded coarse pass (or one that keeps every value), whose partials are small. */
+    public boolean banded() {
+        return stage == Stage.COARSE && banded;
     }
 
     /** Streams the magnitudes of {@code a[i] - b[i]} (or of {@code a[i]} when b is null) for i in [0, count). */
@@ -193,12 +242,15 @@ public final class MagnitudeSelect {
                 sampled += count;
             }
             case COARSE -> {
-                coarse(a, b, count);
-                if (band != null) {
+                if (!banded) {
+                    coarse(a, b, count);
+                } else if (band != null) {
                     bandCounts(a, b, count);
                     if (parent != null) {
                         parent.takeBand(this);
                     }
+                } else {
+                    seen += count; // the band outgrew its budget: this pass will not give the threshold
                 }
             }
             case FINE -> {
@@ -253,22 +305,26 @@ public final class MagnitudeSelect {
     }
 
     /**
-     * Keeps the raw bits of the values in the band (a small share: the branch is rarely taken, and appending is
-     * sequential). Too many for the budget: the band is given up and the fine pass will run.
+     * The banded coarse pass over one call's values: counts those below the band and keeps the raw bits of those in
+     * it (a small share: the branch is rarely taken, and appending is sequential). Too many for the budget: the
+     * band is given up and a full coarse pass will run.
      */
     private void bandCounts(float[] a, float[] b, int count) {
         int low = bandLow;
         int lastOffset = bandBuckets - 1;
         int[] kept = band;
         int n = bandSize;
+        int under = 0; // at most count
         for (int i = 0; i < count; i++) {
             int bits = magnitudeBits(a, b, i);
             int offset = (bits >>> 16) - low;
+            under += offset >>> 31; // 1 when offset < 0: below the band
             // in the band when 0 ≤ offset ≤ lastOffset, i.e. neither offset nor lastOffset − offset is negative
             if ((offset | (lastOffset - offset)) >= 0) {
                 if (n == kept.length) {
                     if (n >= maxBandValues) {
                         band = null;
+                        seen += count;
                         return;
                     }
                     kept = Arrays.copyOf(kept, (int) Math.min(maxBandValues, 2L * n));
@@ -278,6 +334,8 @@ public final class MagnitudeSelect {
             }
         }
         bandSize = n;
+        below += under;
+        seen += count;
     }
 
     /** Adds the int lanes into the long histogram before any lane could overflow. */
@@ -297,10 +355,18 @@ public final class MagnitudeSelect {
             case SAMPLE -> {
                 chooseBand();
                 sample = null;
-                startCoarse();
+                if (band != null) {
+                    stage = Stage.COARSE;
+                    banded = true;
+                } else {
+                    startCoarse();
+                }
                 return false;
             }
             case COARSE -> {
+                if (banded) {
+                    return endBandedPass();
+                }
                 flush();
                 lanes = null;
                 if (rank > seen) {
@@ -316,15 +382,6 @@ public final class MagnitudeSelect {
                     below += coarse[b];
                 }
                 coarse = null;
-                int offset = bucket - bandLow;
-                if (band != null && offset >= 0 && offset < bandBuckets) {
-                    long[] exact = new long[1 << 16];
-                    countBucket(band, bandSize, exact);
-                    band = null;
-                    select(exact, 0);
-                    return true;
-                }
-                band = null;
                 fine = new long[1 << 16];
                 stage = Stage.FINE;
                 return false;
@@ -336,6 +393,42 @@ public final class MagnitudeSelect {
             }
             default -> throw new IllegalStateException("threshold already selected");
         }
+    }
+
+    /**
+     * The end of the banded coarse pass: the threshold from the band's values when the rank falls among them;
+     * otherwise a full coarse pass follows (returns false, stage {@link Stage#COARSE}).
+     */
+    private boolean endBandedPass() {
+        if (rank > seen) {
+            throw new IllegalStateException("rank " + rank + " exceeds the " + seen + " values streamed");
+        }
+        if (band != null && rank > below && rank - below <= bandSize) {
+            long[] perBucket = new long[bandBuckets];
+            for (int i = 0; i < bandSize; i++) {
+                perBucket[(band[i] >>> 16) - bandLow]++;
+            }
+            long under = below;
+            for (int b = 0; b < bandBuckets; b++) {
+                if (under + perBucket[b] >= rank) {
+                    bucket = bandLow + b;
+                    rankInBucket = rank - under;
+                    break;
+                }
+                under += perBucket[b];
+            }
+            long[] exact = new long[1 << 16];
+            countBucket(band, bandSize, exact);
+            band = null;
+            banded = false;
+            select(exact, 0);
+            return true;
+        }
+        seen = 0;
+        below = 0;
+        bandSize = 0;
+        startCoarse();
+        return false;
     }
 
     private void countBucket(int[] values, int size, long[] exact) {

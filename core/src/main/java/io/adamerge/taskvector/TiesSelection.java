@@ -9,7 +9,7 @@ import java.util.List;
  * The trim and sign election of Ties-Merging (Yadav et al., 2023) over task vectors T_k = θ_k − θ_pre, computed
  * on streamed chunks. Statistics come first, over {@link #passes()} passes of the same element stream
  * ({@link #observe}, {@link #endPass}): radix-selection passes for each model's exact magnitude threshold (an
- * optional sampling pass, a coarse pass, and a fine pass when the sample's band missed), then, in
+ * optional sampling pass, a coarse pass, and a full coarse and a fine pass when the sample's band missed), then, in
  * {@link TiesScope#GLOBAL} scope, one pass for the majority sign used where the trimmed sum is exactly 0 (unless
  * deferred to the merge).
  * Then {@link #maskedTaskVectors} gives the trimmed, sign-agreeing task vectors and {@link #disjointMerge} their
@@ -32,8 +32,16 @@ public final class TiesSelection {
     private static final int BAND_BUCKETS = 16;
     /** Streams shorter than this (per model) are not sampled. */
     public static final long SAMPLE_MIN_ELEMENTS = 1L << 20;
-    /** Entries per block of the merge kernels: a thread's scratch arrays are this long, whatever the chunk. */
-    private static final int BLOCK = 1 << 16;
+    /**
+     * Streams of at most this many elements (per model) are selected in one pass that keeps every magnitude, when
+     * sampling was asked for (a sample of so few would save nothing).
+     */
+    public static final long KEEP_ALL_MAX_ELEMENTS = 1L << 16;
+    /**
+     * Entries per block of the merge kernels: a thread's scratch arrays are this long, whatever the chunk; small
+     * enough that a block's trimmed vectors and sums stay in the core's L2 cache between the kernels' loops.
+     */
+    private static final int BLOCK = 1 << 12;
 
     private final TiesScope scope;
     private final int models;
@@ -84,7 +92,8 @@ public final class TiesSelection {
 
     /**
      * @param sampleFirst start with a pass over every {@link #SAMPLE_STRIDE}-th chunk (see {@link #samplingPass()}),
-     *                    which usually spares the fine radix pass (see {@link MagnitudeSelect})
+     *                    which usually spares the fine radix pass (see {@link MagnitudeSelect}); a stream of at most
+     *                    {@link #KEEP_ALL_MAX_ELEMENTS} is not sampled but kept whole in its one threshold pass
      */
     public TiesSelection(TiesScope scope, double[] density, long elements, boolean deferMajority, boolean sampleFirst) {
         this.scope = scope;
@@ -110,9 +119,11 @@ public final class TiesSelection {
         int bandValues = selecting == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 8, BAND_BUDGET_BYTES / (4L * selecting));
         // below a million values another full pass costs little
         boolean sample = sampleFirst && bandValues >= 1 << 16 && elements >= SAMPLE_MIN_ELEMENTS;
+        boolean keepAll = sampleFirst && elements <= KEEP_ALL_MAX_ELEMENTS;
         for (int k = 0; k < models; k++) {
             if (ranks[k] > 0 && !keepNone[k]) {
-                selects[k] = sample ? new MagnitudeSelect(ranks[k], elements, BAND_BUCKETS, bandValues)
+                selects[k] = keepAll ? MagnitudeSelect.keepingAll(ranks[k], elements)
+                        : sample ? new MagnitudeSelect(ranks[k], elements, BAND_BUCKETS, bandValues)
                         : new MagnitudeSelect(ranks[k]);
             }
         }
@@ -167,7 +178,8 @@ public final class TiesSelection {
 
     /**
      * How many passes over the stream the statistics need in all, as far as known now: it may shrink after a pass
-     * (when the sampled band already gave the thresholds, the fine pass is skipped).
+     * (when the sampled band already gave the thresholds, the fine pass is skipped), and grows by one when the band
+     * missed (a full coarse pass, then the fine pass).
      */
     public int passes() {
         int remaining = 0;
@@ -188,6 +200,22 @@ public final class TiesSelection {
 
     public boolean ready() {
         return thresholdsDone && majorityDone;
+    }
+
+    /**
+     * Whether the per-thread partials of the next pass are small (a few KB per model): its threshold passes are all
+     * banded ones (or keep every value). Other passes' partials hold histograms of hundreds of KB per model.
+     */
+    public boolean smallPartials() {
+        if (thresholdsDone) {
+            return false;
+        }
+        for (MagnitudeSelect m : selects) {
+            if (m != null && !m.banded()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the next pass is the sampling pass, which needs only every {@link #SAMPLE_STRIDE}-th chunk. */

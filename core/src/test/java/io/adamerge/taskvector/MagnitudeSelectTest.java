@@ -46,6 +46,36 @@ class MagnitudeSelectTest {
         assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
     }
 
+    /** A short stream kept whole: one pass, split among partials in any way, gives the sorted magnitude. */
+    @Property(tries = 300)
+    void keepingAllIsExactInOnePass(@ForAll("values") float[] values, @ForAll @IntRange(min = 0, max = 10_000) int pick,
+                                    @ForAll @IntRange(min = 1, max = 50) int chunk,
+                                    @ForAll @IntRange(min = 0, max = 3) int partials) {
+        long rank = 1 + pick % values.length;
+        float[] mags = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            mags[i] = Math.abs(values[i]);
+        }
+        Arrays.sort(mags);
+        MagnitudeSelect s = MagnitudeSelect.keepingAll(rank, values.length);
+        assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.COARSE);
+        MagnitudeSelect[] parts = new MagnitudeSelect[partials];
+        for (int p = 0; p < partials; p++) {
+            parts[p] = s.partial();
+        }
+        int call = 0;
+        for (int from = 0; from < values.length; from += chunk, call++) {
+            int n = Math.min(chunk, values.length - from);
+            MagnitudeSelect into = partials == 0 ? s : parts[call % partials];
+            into.acceptDifference(Arrays.copyOfRange(values, from, from + n), null, n);
+        }
+        for (MagnitudeSelect p : parts) {
+            s.absorb(p);
+        }
+        assertThat(s.endPass()).isTrue();
+        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
+    }
+
     @Property(tries = 200)
     void selectsOnDifferences(@ForAll("values") float[] a, @ForAll long seed) {
         float[] b = new float[a.length];
@@ -68,8 +98,8 @@ class MagnitudeSelectTest {
     }
 
     /**
-     * With a sampling pass first: exact whether the sample's band holds the threshold (coarse pass suffices) or
-     * not (fine pass). The sample is a stride of the data, or unrelated values to force misses.
+     * With a sampling pass first: exact whether the sample's band holds the threshold (the banded coarse pass
+     * suffices) or not (a full coarse pass and the fine pass). The sample is a stride of the data, or unrelated values to force misses.
      */
     @Property(tries = 500)
     void sampledBandIsExactWhetherItHitsOrMisses(@ForAll("values") float[] values, @ForAll("values") float[] unrelated,
@@ -100,6 +130,11 @@ class MagnitudeSelectTest {
         boolean hit = s.endPass();
         net.jqwik.api.statistics.Statistics.label("band").collect(hit ? "hit" : "missed");
         if (!hit) {
+            if (s.stage() == MagnitudeSelect.Stage.COARSE) {
+                // the banded pass missed: a full coarse pass (without a band the first one was full already)
+                s.acceptDifference(values, null, values.length);
+                assertThat(s.endPass()).isFalse();
+            }
             assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.FINE);
             s.acceptDifference(values, null, values.length);
             assertThat(s.endPass()).isTrue();

@@ -133,27 +133,45 @@ public final class Ties implements MergeMethod {
         }
 
         /**
-         * The statistics passes stay on one thread: a selection per tensor with per-thread histograms would allocate
-         * them anew for every tensor, and the garbage would grow the heap (peak memory). The merge pass is parallel.
+         * The statistics passes with histograms stay on one thread: a selection per tensor with per-thread histograms
+         * would allocate them anew for every tensor, and the garbage would grow the heap (peak memory). Banded passes
+         * (whose partials are a few KB) and the merge pass run on all threads.
          */
         @Override
         public boolean concurrentTensorPasses() {
             return false;
         }
 
+        @Override
+        public boolean concurrentTensorPass(TensorInfo t, int pass) {
+            return selectionFor(t).smallPartials();
+        }
+
         private synchronized TiesSelection selectionFor(TensorInfo t) {
             if (!t.equals(tensor)) {
                 tensor = t;
-                TiesSelection next = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel());
+                // sampled (a large tensor) or kept whole (a small one): usually one full pass for the thresholds
+                TiesSelection next = new TiesSelection(TiesScope.PER_TENSOR, density, t.numel(), false, true);
                 next.reuseScratch(selection);
                 selection = next;
             }
             return selection;
         }
 
+        /** Usually: a sample of the tensor and one full pass (a small tensor: the full pass alone). */
         @Override
         public int tensorPasses() {
             return 2;
+        }
+
+        @Override
+        public int tensorPasses(TensorInfo t) {
+            return selectionFor(t).passes();
+        }
+
+        @Override
+        public int tensorPassStride(TensorInfo t, int pass) {
+            return selectionFor(t).samplingPass() ? TiesSelection.SAMPLE_STRIDE : 1;
         }
 
         @Override
