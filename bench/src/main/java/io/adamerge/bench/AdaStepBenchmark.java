@@ -55,8 +55,8 @@ import java.util.Random;
  * <p>Arguments: {@code --model vit|minilm} (vit: ViT-B/32 at 224 px; minilm: all-MiniLM-L6-v2 on texts of up to
  * {@code --tokens N} (32) tokens), {@code --tasks N} (8), {@code --batch N} (16), {@code --threads N} (all cores),
  * {@code --warmup N} (1), {@code --reps N} (5), {@code --python PATH}, {@code --script PATH}, {@code --skip-python},
- * {@code --pass-examples N} (the trainer's examples per forward and backward pass; default AdaMerging's, one pass per
- * task; 0 = all tasks in one pass).
+ * {@code --pass-activation-mb N} (the trainer's bound on a pass's activations; default AdaMerging's; 0 = all tasks in
+ * one pass).
  */
 public final class AdaStepBenchmark implements AutoCloseable {
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -69,13 +69,13 @@ public final class AdaStepBenchmark implements AutoCloseable {
     private final AdaMerging ada;
     private final List<TestTimeTask> tasks;
     private final int batch;
-    private final int examplesPerPass;
+    private final long passActivationBytes;
     private Coefficients current;
 
-    private AdaStepBenchmark(String modelName, int numTasks, int batch, int tokens, int examplesPerPass) {
+    private AdaStepBenchmark(String modelName, int numTasks, int batch, int tokens, long passActivationBytes) {
         manager = TorchRuntime.newManager();
         this.batch = batch;
-        this.examplesPerPass = examplesPerPass;
+        this.passActivationBytes = passActivationBytes;
         Encoder model;
         Map<String, NDArray> pre;
         if (modelName.equals("vit")) {
@@ -168,7 +168,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
         float[] loss = new float[1];
         CoefficientTrainer one = new CoefficientTrainer(ada.model(), ada.coefficientMerge(), tasks, EntropyObjective.INSTANCE,
                 PyTorchAdam.Settings.withLearningRate(AdaMergingConfig.DEFAULT_LR), new BatchSampler(0, batch), current.step() + 1,
-                List.of(), examplesPerPass);
+                List.of(), passActivationBytes);
         current = one.run(current, new io.adamerge.adamerging.TrainerListener() {
             @Override
             public void beforeUpdate(io.adamerge.adamerging.StepResult r) {
@@ -193,7 +193,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
         String python = "/usr/bin/python3";
         Path script = Path.of("bench/python/ada_step_bench.py");
         boolean skipPython = false;
-        int examplesPerPass = AdaMergingConfig.DEFAULT_EXAMPLES_PER_PASS;
+        long passActivationBytes = AdaMergingConfig.DEFAULT_PASS_ACTIVATION_MB * AdaMergingConfig.MB;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> modelName = args[++i];
@@ -206,7 +206,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
                 case "--python" -> python = args[++i];
                 case "--script" -> script = Path.of(args[++i]);
                 case "--skip-python" -> skipPython = true;
-                case "--pass-examples" -> examplesPerPass = Integer.parseInt(args[++i]);
+                case "--pass-activation-mb" -> passActivationBytes = Long.parseLong(args[++i]) * AdaMergingConfig.MB;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -218,9 +218,9 @@ public final class AdaStepBenchmark implements AutoCloseable {
         TorchRuntime.GemmPath gemm = TorchRuntime.gemmPath();
         System.out.printf(Locale.ROOT, "layer-wise AdaMerging step, %s shapes, %d tasks x %d inputs, %d threads each, %d repetitions "
                 + "(+%d warm-up), load average %.1f; DJL GEMM path %s, %s%n", modelName.equals("vit") ? "ViT-B/32" : "MiniLM-L6 (" + tokens + " tokens)", numTasks, batch, threads, reps, warmup, OS.getSystemLoadAverage(), gemm.name(),
-                examplesPerPass == CoefficientTrainer.ALL_IN_ONE_PASS ? "all tasks in one pass" : "at most " + examplesPerPass + " examples per pass");
+                passActivationBytes == CoefficientTrainer.ALL_IN_ONE_PASS ? "all tasks in one pass" : "passes of at most " + passActivationBytes / AdaMergingConfig.MB + " MiB of activations");
         String[] styles = {"official", "fusionbench"};
-        try (AdaStepBenchmark djl = new AdaStepBenchmark(modelName, numTasks, batch, tokens, examplesPerPass);
+        try (AdaStepBenchmark djl = new AdaStepBenchmark(modelName, numTasks, batch, tokens, passActivationBytes);
              PythonSide pt = skipPython ? null : new PythonSide(python, script, List.of("--model", modelName, "--tokens", Integer.toString(tokens), "--tasks", Integer.toString(numTasks),
                      "--batch", Integer.toString(batch), "--threads", Integer.toString(threads)))) {
             if (pt != null) {

@@ -84,10 +84,11 @@ public final class AdaMergingCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Images per task and step (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--examples-per-pass", defaultValue = "1", paramLabel = "N",
-            description = "Most images in one forward and backward pass, a task's batch never split: 1 (default) a pass per "
-                    + "task, 0 all tasks in one pass as the official code (same sums, added in another order).")
-    int examplesPerPass;
+    @Option(names = "--pass-activation-mb", defaultValue = "1024", paramLabel = "MB",
+            description = "Bound on one forward and backward pass's activations (the encoder's estimate): tasks share a pass "
+                    + "while they fit, a task's batch never split; 0 all tasks in one pass as the official code "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int passActivationMb;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch sampling (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -136,7 +137,7 @@ public final class AdaMergingCommand implements Callable<Integer> {
         OutputTarget target = checkOutputs();
         threads.apply();
         AdaMergingConfig settings = new AdaMergingConfig(Granularity.parse(granularity), plus, density, steps, lr, 0.9, 0.999,
-                1e-8, batch, initValue, seed, examplesPerPass);
+                1e-8, batch, initValue, seed, passActivationMb);
         long t0 = System.nanoTime();
         try (NDManager manager = TorchRuntime.newManager()) {
             ClipVisionModel.Loaded pre = ClipVisionModel.load(base, config, manager);

@@ -65,7 +65,7 @@ public final class AdaMerging implements AutoCloseable {
         CoefficientMerge merge = CoefficientMerge.create(model, pretrained, finetuned, config.granularity(), config.transform(), parent);
         CoefficientTrainer trainer = new CoefficientTrainer(model, merge, tasks, config.objective(), config.optimizer(),
                 new BatchSampler(config.seed(), config.batchSize()), config.steps(), List.of(new NonFiniteStop("AdaMerging")),
-                config.examplesPerPass());
+                config.passActivationMb() * AdaMergingConfig.MB);
         return new AdaMerging(model, config, merge, trainer);
     }
 

@@ -14,21 +14,23 @@ import java.util.List;
  * @param batchSize    unlabelled images per task and step (a task with fewer images uses all of them)
  * @param initialValue λ of every coefficient when no initial coefficients are given
  * @param seed         fixes the batches; the same seed gives bit-identical coefficients
- * @param examplesPerPass the most examples in one forward and backward pass of a step: consecutive tasks' batches are
- *                     grouped up to this many, a task's batch never split, so 1 gives one pass per task (the default:
- *                     one task's activations in memory at a time) and 0 one pass for all tasks, as the official code
- *                     (the loss and dL/dλ are the same sums, added in another order)
+ * @param passActivationMb bound on the activations of one forward and backward pass, in MiB, as the encoder estimates
+ *                     them: consecutive tasks' batches share a pass while they fit (a task's batch is never split), so
+ *                     a small model runs all tasks in one pass as the official code, and a large one a pass per task or
+ *                     two (one pass's activations in memory at a time; the loss and dL/dλ are the same sums, added in
+ *                     another order); 0: all tasks in one pass whatever the size
  */
 public record AdaMergingConfig(Granularity granularity, boolean plus, double tiesDensity, int steps, double learningRate,
                                double beta1, double beta2, double epsilon, int batchSize, float initialValue, long seed,
-                               int examplesPerPass) {
+                               int passActivationMb) {
     public static final double DEFAULT_DENSITY = 0.2;
     public static final int DEFAULT_STEPS = 500;
     public static final double DEFAULT_LR = 1e-3;
     public static final int DEFAULT_BATCH = 16;
     public static final float DEFAULT_INITIAL = 0.3f;
-    /** One pass per task: see {@code examplesPerPass}. */
-    public static final int DEFAULT_EXAMPLES_PER_PASS = 1;
+    /** See {@code passActivationMb}: ViT-B/32 fits one task of 16 images (0.6 GB), MiniLM-L6 eight of 16 short texts. */
+    public static final int DEFAULT_PASS_ACTIVATION_MB = 1024;
+    public static final long MB = 1L << 20;
 
     public AdaMergingConfig {
         if (granularity == null) {
@@ -52,46 +54,47 @@ public record AdaMergingConfig(Granularity granularity, boolean plus, double tie
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
         }
-        if (examplesPerPass < 0) {
-            throw new IllegalArgumentException("examples per pass must be >= 0 (0: all tasks in one pass), got " + examplesPerPass);
+        if (passActivationMb < 0) {
+            throw new IllegalArgumentException("a pass's activation bound must be >= 0 MiB (0: all tasks in one pass), got "
+                    + passActivationMb);
         }
         if (!Float.isFinite(initialValue)) {
             throw new IllegalArgumentException("initial λ must be finite");
         }
     }
 
-    /** Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8, 500 steps, 16 images per task, λ = 0.3, Ties density 0.2, seed 0, a pass per task. */
+    /** Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8, 500 steps, 16 images per task, λ = 0.3, Ties density 0.2, seed 0, passes of at most 1 GiB of activations. */
     public static AdaMergingConfig defaults(Granularity granularity, boolean plus) {
         return new AdaMergingConfig(granularity, plus, DEFAULT_DENSITY, DEFAULT_STEPS, DEFAULT_LR, 0.9, 0.999, 1e-8,
-                DEFAULT_BATCH, DEFAULT_INITIAL, 0L, DEFAULT_EXAMPLES_PER_PASS);
+                DEFAULT_BATCH, DEFAULT_INITIAL, 0L, DEFAULT_PASS_ACTIVATION_MB);
     }
 
     public AdaMergingConfig withSteps(int n) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, n, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, examplesPerPass);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, n, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, passActivationMb);
     }
 
     public AdaMergingConfig withBatchSize(int b) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, b, initialValue, seed, examplesPerPass);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, b, initialValue, seed, passActivationMb);
     }
 
     public AdaMergingConfig withSeed(long s) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, s, examplesPerPass);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, s, passActivationMb);
     }
 
     public AdaMergingConfig withLearningRate(double lr) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, lr, beta1, beta2, epsilon, batchSize, initialValue, seed, examplesPerPass);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, lr, beta1, beta2, epsilon, batchSize, initialValue, seed, passActivationMb);
     }
 
     public AdaMergingConfig withInitialValue(float v) {
-        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, v, seed, examplesPerPass);
+        return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, v, seed, passActivationMb);
     }
 
-    public AdaMergingConfig withExamplesPerPass(int n) {
+    public AdaMergingConfig withPassActivationMb(int n) {
         return new AdaMergingConfig(granularity, plus, tiesDensity, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, n);
     }
 
     public AdaMergingConfig withTiesDensity(double d) {
-        return new AdaMergingConfig(granularity, plus, d, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, examplesPerPass);
+        return new AdaMergingConfig(granularity, plus, d, steps, learningRate, beta1, beta2, epsilon, batchSize, initialValue, seed, passActivationMb);
     }
 
     /** The four variants by their names, with the official settings. */

@@ -32,26 +32,28 @@ public final class CoefficientTrainer {
     private final BatchSampler sampler;
     private final int steps;
     private final List<TrainerListener> listeners;
-    private final int examplesPerPass;
+    private final long passActivationBytes;
 
-    /** As the full constructor, with AdaMerging's default passes (one per task). */
+    /** As the full constructor, with AdaMerging's default bound on a pass's activations. */
     public CoefficientTrainer(Encoder encoder, LearnableMerge merge, List<? extends TestTimeTask> tasks, Objective objective,
                               Optimizer optimizer, BatchSampler sampler, int steps, List<TrainerListener> listeners) {
-        this(encoder, merge, tasks, objective, optimizer, sampler, steps, listeners, AdaMergingConfig.DEFAULT_EXAMPLES_PER_PASS);
+        this(encoder, merge, tasks, objective, optimizer, sampler, steps, listeners,
+                AdaMergingConfig.DEFAULT_PASS_ACTIVATION_MB * AdaMergingConfig.MB);
     }
 
-    /** {@code examplesPerPass} value: every task's batch in one forward and one backward pass. */
-    public static final int ALL_IN_ONE_PASS = 0;
+    /** {@code passActivationBytes} value: every task's batch in one forward and one backward pass, however large. */
+    public static final long ALL_IN_ONE_PASS = 0;
 
     /**
      * @param steps     updates in all (a resumed run does those still missing)
      * @param listeners told about every step, in this order, before any listener a {@link #run} call adds
-     * @param examplesPerPass the most examples in one forward and backward pass: consecutive tasks' batches are
-     *                  grouped up to this many (a task's batch is never split); {@link #ALL_IN_ONE_PASS} for one pass
+     * @param passActivationBytes bound on a pass's activations ({@link Encoder#activationBytes}): consecutive tasks'
+     *                  batches share a forward and backward pass while their estimate stays within it (a task's batch is
+     *                  never split); {@link #ALL_IN_ONE_PASS} for one pass whatever the size
      */
     public CoefficientTrainer(Encoder encoder, LearnableMerge merge, List<? extends TestTimeTask> tasks, Objective objective,
                               Optimizer optimizer, BatchSampler sampler, int steps, List<TrainerListener> listeners,
-                              int examplesPerPass) {
+                              long passActivationBytes) {
         if (tasks.size() != merge.numTasks()) {
             throw new IllegalArgumentException(merge.numTasks() + " task vectors for " + tasks.size() + " tasks");
         }
@@ -66,10 +68,10 @@ public final class CoefficientTrainer {
         this.sampler = sampler;
         this.steps = steps;
         this.listeners = List.copyOf(listeners);
-        if (examplesPerPass < 0) {
-            throw new IllegalArgumentException("examples per pass must be >= 0, got " + examplesPerPass);
+        if (passActivationBytes < 0) {
+            throw new IllegalArgumentException("a pass's activation bound must be >= 0, got " + passActivationBytes);
         }
-        this.examplesPerPass = examplesPerPass;
+        this.passActivationBytes = passActivationBytes;
     }
 
     /** The loss and dL/dλ of the batches of step {@code step} at coefficients {@code lambda}; nothing is updated. */
@@ -166,23 +168,26 @@ public final class CoefficientTrainer {
         return loss;
     }
 
-    /** Consecutive tasks grouped into passes of at most {@link #examplesPerPass} examples, as [from, to) pairs. */
+    /**
+     * Consecutive tasks grouped into passes whose activations ({@link Encoder#activationBytes}, summed over their
+     * batches) stay within {@link #passActivationBytes}, as [from, to) pairs; one pass when all fit (or no bound).
+     */
     private List<int[]> passes(List<Batch> batches) {
         List<int[]> out = new ArrayList<>();
-        if (examplesPerPass == ALL_IN_ONE_PASS) {
+        if (passActivationBytes == ALL_IN_ONE_PASS) {
             out.add(new int[] {0, batches.size()});
             return out;
         }
         int from = 0;
-        int examples = 0;
+        long bytes = 0;
         for (int t = 0; t < batches.size(); t++) {
-            int n = batches.get(t).size();
-            if (t > from && examples + n > examplesPerPass) {
+            long b = encoder.activationBytes(batches.get(t));
+            if (t > from && bytes + b > passActivationBytes) {
                 out.add(new int[] {from, t});
                 from = t;
-                examples = 0;
+                bytes = 0;
             }
-            examples += n;
+            bytes += b;
         }
         out.add(new int[] {from, batches.size()});
         return out;

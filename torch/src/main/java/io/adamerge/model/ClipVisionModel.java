@@ -70,6 +70,12 @@ public final class ClipVisionModel implements ObservableLinears {
     }
 
     @Override
+    public long activationBytes(Batch batch) {
+        return Encoder.transformerActivationBytes(batch.size(), config.numPositions(), config.numLayers(), config.hiddenSize(),
+                config.intermediateSize(), config.numHeads());
+    }
+
+    @Override
     public NDArray embed(Map<String, NDArray> weights, Batch batch) {
         return forward(weights, pixels(batch)).embeddings();
     }

@@ -48,6 +48,24 @@ public interface Encoder {
     NDArray embed(Map<String, NDArray> weights, Batch batch);
 
     /**
+     * Roughly the bytes of activations a forward pass over {@code batch} keeps for the backward pass, so a trainer can
+     * run several tasks' batches in one pass while that stays small and one at a time when it does not. 0 (the
+     * default) when unknown: such an encoder always gets one pass.
+     */
+    default long activationBytes(Batch batch) {
+        return 0;
+    }
+
+    /**
+     * A transformer's {@link #activationBytes}: per layer and token, the floats autograd keeps (layer norms, q/k/v,
+     * attention output and projection, residuals: about 11 × width; the MLP's two hidden activations: 2 × FFN width;
+     * the attention probabilities: heads × sequence length).
+     */
+    static long transformerActivationBytes(long examples, long sequence, int layers, int width, int ffn, int heads) {
+        return examples * sequence * layers * (11L * width + 2L * ffn + heads * sequence) * Float.BYTES;
+    }
+
+    /**
      * The rows of one large lookup table (a text encoder's token embeddings) that {@code batch} reads, for callers that
      * want the gradient of that table per example (Fisher merging): with {@code table} replaced by its rows
      * {@code table[rows]}, {@code embed(weights, rebased)} computes exactly what {@code embed(weights, batch)} computes,

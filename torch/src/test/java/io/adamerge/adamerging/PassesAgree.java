@@ -16,30 +16,38 @@ final class PassesAgree {
     }
 
     /**
-     * Evaluates step {@code step} at {@code lambda} with all tasks in one pass and with each of {@code examplesPerPass},
-     * and checks that every loss and every gradient entry agree within float rounding of sums.
+     * Evaluates step {@code step} at {@code lambda} with all tasks in one pass, with a pass per task and with passes of
+     * about two tasks (bounds on a pass's activations from the encoder's estimate for the first task's batch), and checks
+     * that every loss and every gradient entry agree within float rounding of sums.
      *
      * @return the one-pass gradient, for further checks
      */
     static float[] check(Encoder encoder, LearnableMerge merge, List<TestTimeTask> tasks, BatchSampler sampler,
-                         Coefficients lambda, int step, int... examplesPerPass) {
+                         Coefficients lambda, int step) {
+        long oneTask;
+        try (ai.djl.ndarray.NDManager m = merge.newScope()) {
+            TestTimeTask first = tasks.get(0);
+            oneTask = encoder.activationBytes(first.examples().select(sampler.indices(0, step, first.examples().count()), m));
+        }
+        assertThat(oneTask).as("the encoder estimates its activations").isPositive();
+        long[] bounds = {1, 2 * oneTask};
         StepResult one = trainer(encoder, merge, tasks, sampler, CoefficientTrainer.ALL_IN_ONE_PASS).evaluate(lambda, step);
         float scale = 0f;
         for (float g : one.gradient()) {
             scale = Math.max(scale, Math.abs(g));
         }
         assertThat(scale).as("the one-pass gradient is not all zeros").isPositive();
-        for (int n : examplesPerPass) {
+        for (long n : bounds) {
             StepResult passes = trainer(encoder, merge, tasks, sampler, n).evaluate(lambda, step);
-            assertThat((double) passes.loss()).as("loss, %d examples per pass", n)
+            assertThat((double) passes.loss()).as("loss, passes of at most %d bytes", n)
                     .isCloseTo(one.loss(), org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, Math.abs(one.loss()))));
             for (int t = 0; t < tasks.size(); t++) {
-                assertThat((double) passes.taskLoss()[t]).as("task %d loss, %d examples per pass", t, n)
+                assertThat((double) passes.taskLoss()[t]).as("task %d loss, passes of at most %d bytes", t, n)
                         .isCloseTo(one.taskLoss()[t], org.assertj.core.data.Offset.offset(1e-5));
             }
             assertThat(passes.gradient()).hasSameSizeAs(one.gradient());
             for (int i = 0; i < one.gradient().length; i++) {
-                assertThat((double) passes.gradient()[i]).as("dL/dλ[%d], %d examples per pass", i, n)
+                assertThat((double) passes.gradient()[i]).as("dL/dλ[%d], passes of at most %d bytes", i, n)
                         .isCloseTo(one.gradient()[i], org.assertj.core.data.Offset.offset(1e-5 * scale));
             }
         }
@@ -47,8 +55,8 @@ final class PassesAgree {
     }
 
     private static CoefficientTrainer trainer(Encoder encoder, LearnableMerge merge, List<TestTimeTask> tasks,
-                                              BatchSampler sampler, int examplesPerPass) {
+                                              BatchSampler sampler, long passActivationBytes) {
         return new CoefficientTrainer(encoder, merge, tasks, EntropyObjective.INSTANCE, PyTorchAdam.Settings.withLearningRate(1e-3),
-                sampler, 1, List.of(), examplesPerPass);
+                sampler, 1, List.of(), passActivationBytes);
     }
 }

@@ -119,7 +119,7 @@ class TextEncoderTest {
             try (CoefficientMerge merge = CoefficientMerge.create(encoder, pre, finetuned, Granularity.LAYER,
                     TaskVectorTransform.NONE, m)) {
                 float[] gradient = PassesAgree.check(encoder, merge, tasks, new io.adamerge.merge.data.BatchSampler(0, 4),
-                        merge.constant(0.3f), 1, 1, 4, 8);
+                        merge.constant(0.3f), 1);
                 int word = merge.layerKeys().indexOf(BertKeys.WORD);
                 assertThat(word).isNotNegative();
                 for (int k = 0; k < 3; k++) {

@@ -97,7 +97,7 @@ public class AdaMergingMethod implements TestTimeMerge {
                 MergeParameter.number("initial_value", ParameterScope.GLOBAL, decimal(d.initialValue()), null, null,
                         "λ of every coefficient at the start"),
                 MergeParameter.integer("seed", ParameterScope.GLOBAL, d.seed(), "fixes the batches"),
-                examplesPerPass()));
+                passActivationMb()));
         if (plus) {
             p.add(MergeParameter.number("density", ParameterScope.GLOBAL, d.tiesDensity(), Double.MIN_VALUE, 1.0,
                     "fraction of each task vector the Ties trim keeps"));
@@ -110,7 +110,7 @@ public class AdaMergingMethod implements TestTimeMerge {
         double density = plus ? p.number("density") : AdaMergingConfig.DEFAULT_DENSITY;
         return new AdaMergingConfig(granularity, plus, density, (int) p.integer("steps"), p.number("learning_rate"), p.number("beta1"),
                 p.number("beta2"), p.number("epsilon"), (int) p.integer("batch_size"), (float) p.number("initial_value"), p.integer("seed"),
-                (int) p.integer("examples_per_pass"));
+                (int) p.integer("pass_activation_mb"));
     }
 
     /** The parameter values that give {@code shared}'s settings (its granularity and ++ are this variant's). */
@@ -124,18 +124,28 @@ public class AdaMergingMethod implements TestTimeMerge {
         v.put("batch_size", (long) shared.batchSize());
         v.put("initial_value", decimal(shared.initialValue()));
         v.put("seed", shared.seed());
-        v.put("examples_per_pass", (long) shared.examplesPerPass());
+        putPassActivation(v, shared);
         if (plus) {
             v.put("density", shared.tiesDensity());
         }
         return v;
     }
 
-    /** The test-time methods' {@code examples_per_pass} (see {@link AdaMergingConfig#examplesPerPass}). */
-    static MergeParameter examplesPerPass() {
-        return MergeParameter.integer("examples_per_pass", ParameterScope.GLOBAL, (long) AdaMergingConfig.DEFAULT_EXAMPLES_PER_PASS,
-                0L, (long) Integer.MAX_VALUE, "most examples per forward and backward pass, tasks never split "
-                        + "(1: a pass per task; 0: all tasks in one pass, as the official code)");
+    /** The test-time methods' {@code pass_activation_mb} (see {@link AdaMergingConfig#passActivationMb}). */
+    static MergeParameter passActivationMb() {
+        return MergeParameter.integer("pass_activation_mb", ParameterScope.GLOBAL, (long) AdaMergingConfig.DEFAULT_PASS_ACTIVATION_MB,
+                0L, (long) Integer.MAX_VALUE, "bound on one forward and backward pass's activations (MiB, the encoder's "
+                        + "estimate): tasks share a pass while they fit; 0: all tasks in one pass, as the official code");
+    }
+
+    /**
+     * {@code shared}'s bound, unless it is the default: a row at the default keeps the cache key it had before the bound
+     * existed, as it computes the same numbers (every table zoo's tasks fit one pass).
+     */
+    static void putPassActivation(Map<String, Object> values, AdaMergingConfig shared) {
+        if (shared.passActivationMb() != AdaMergingConfig.DEFAULT_PASS_ACTIVATION_MB) {
+            values.put("pass_activation_mb", (long) shared.passActivationMb());
+        }
     }
 
     /** The float as the decimal it prints as (0.3f → 0.3), which converts back to the same float. */

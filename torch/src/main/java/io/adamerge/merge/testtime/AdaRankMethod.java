@@ -101,7 +101,7 @@ public class AdaRankMethod implements TestTimeMerge {
                 MergeParameter.number("initial_rank_ratio", ParameterScope.GLOBAL, 1.0, Double.MIN_VALUE, 1.0,
                         "fraction of the leading components kept at the start (the rest start pruned)"),
                 MergeParameter.integer("seed", ParameterScope.GLOBAL, 0L, "fixes the batches"),
-                AdaMergingMethod.examplesPerPass());
+                AdaMergingMethod.passActivationMb());
     }
 
     /**
@@ -117,7 +117,7 @@ public class AdaRankMethod implements TestTimeMerge {
         v.put("epsilon", shared.epsilon());
         v.put("batch_size", (long) shared.batchSize());
         v.put("seed", shared.seed());
-        v.put("examples_per_pass", (long) shared.examplesPerPass());
+        AdaMergingMethod.putPassActivation(v, shared);
         return v;
     }
 
@@ -164,7 +164,7 @@ public class AdaRankMethod implements TestTimeMerge {
                     parameters.number("beta2"), parameters.number("epsilon"));
             CoefficientTrainer trainer = new CoefficientTrainer(model, merge, adaTasks, EntropyObjective.INSTANCE, adam,
                     new BatchSampler(parameters.integer("seed"), (int) parameters.integer("batch_size")), steps(parameters),
-                    List.of(new NonFiniteStop(name())), (int) parameters.integer("examples_per_pass"));
+                    List.of(new NonFiniteStop(name())), parameters.integer("pass_activation_mb") * AdaMergingConfig.MB);
             Coefficients start = merge.initial((float) parameters.number("initial_lambda"), (float) parameters.number("initial_logit"),
                     parameters.number("initial_rank_ratio"));
             listener.started(start);

@@ -63,6 +63,13 @@ public final class BertSentenceEncoder implements ObservableLinears {
     }
 
     @Override
+    public long activationBytes(Batch batch) {
+        BertConfig c = config();
+        return Encoder.transformerActivationBytes(batch.size(), tokens(batch).length(), c.numLayers(), c.hiddenSize(),
+                c.intermediateSize(), c.numHeads());
+    }
+
+    @Override
     public NDArray embed(Map<String, NDArray> weights, Batch batch) {
         if (batch instanceof TokenRows rows) {
             return encoder.sentenceEmbedding(weights, rows, pooling, normalize);
