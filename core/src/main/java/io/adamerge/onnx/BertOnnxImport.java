@@ -285,7 +285,8 @@ public final class BertOnnxImport {
                     OnnxNode other = model.producer(n.input(1 - k)).orElse(null);
                     OnnxTensor c = constant(n.input(k));
                     if (other != null && other.opType().equals("ReduceMean") && c != null && c.dataType() == OnnxDataType.FLOAT
-                            && c.numel() == 1 && model.consumers(n.outputs().get(0)).stream().anyMatch(s -> s.opType().equals("Sqrt"))) {
+                            && c.numel() == 1 && !n.outputs().isEmpty()
+                            && model.consumers(n.outputs().get(0)).stream().anyMatch(s -> s.opType().equals("Sqrt"))) {
                         found.add(c.floats()[0]);
                     }
                 }
