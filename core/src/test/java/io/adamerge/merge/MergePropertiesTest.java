@@ -218,11 +218,11 @@ class MergePropertiesTest {
         shapes.put("a.weight", new long[] {700, 1024});
         shapes.put("b.weight", new long[] {400, 1024});
         shapes.put("c.bias", new long[] {1024});
-        Map<String, FloatTensor> base = Models.random(r, shapes, 0.5f);
-        List<Map<String, FloatTensor>> models = List.of(Models.fineTuned(r, base, 0.01f), Models.fineTuned(r, base, 0.03f));
-        Path pre = Models.write(dir.resolve("pre.safetensors"), base);
-        List<Path> paths = List.of(Models.write(dir.resolve("a.safetensors"), models.get(0)),
-                Models.write(dir.resolve("b.safetensors"), models.get(1)));
+        TwoModels f = twoModels(r, shapes);
+        Map<String, FloatTensor> base = f.base();
+        List<Map<String, FloatTensor>> models = f.models();
+        Path pre = f.pre();
+        List<Path> paths = f.paths();
         Map<String, float[]> expected = NaiveTies.global(base, models, density, mean, 0.3f);
         Path out = dir.resolve("out.safetensors");
         MergeResult result = EXECUTOR.run(MergeJob.of("ties", pre, paths, out).withParameters(Map.of("density", density,
@@ -235,6 +235,19 @@ class MergePropertiesTest {
                 assertThat(merged.readFloats(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
             }
         }
+    }
+
+    /** A random base of these shapes and two fine-tunes of it (noise 0.01 and 0.03), written under {@code dir}. */
+    private record TwoModels(Map<String, FloatTensor> base, List<Map<String, FloatTensor>> models, Path pre, List<Path> paths) {
+    }
+
+    private TwoModels twoModels(Random r, Map<String, long[]> shapes) {
+        Map<String, FloatTensor> base = Models.random(r, shapes, 0.5f);
+        List<Map<String, FloatTensor>> models = List.of(Models.fineTuned(r, base, 0.01f), Models.fineTuned(r, base, 0.03f));
+        Path pre = Models.write(dir.resolve("pre.safetensors"), base);
+        List<Path> paths = List.of(Models.write(dir.resolve("a.safetensors"), models.get(0)),
+                Models.write(dir.resolve("b.safetensors"), models.get(1)));
+        return new TwoModels(base, models, pre, paths);
     }
 
     static byte[] bytes(Checkpoint c, String name) {
@@ -257,11 +270,11 @@ class MergePropertiesTest {
         shapes.put("big.weight", new long[] {1030, 1024});
         shapes.put("mid.weight", new long[] {300, 1024});
         shapes.put("small.bias", new long[] {1024});
-        Map<String, FloatTensor> base = Models.random(r, shapes, 0.5f);
-        List<Map<String, FloatTensor>> models = List.of(Models.fineTuned(r, base, 0.01f), Models.fineTuned(r, base, 0.03f));
-        Path pre = Models.write(dir.resolve("pre.safetensors"), base);
-        List<Path> paths = List.of(Models.write(dir.resolve("a.safetensors"), models.get(0)),
-                Models.write(dir.resolve("b.safetensors"), models.get(1)));
+        TwoModels f = twoModels(r, shapes);
+        Map<String, FloatTensor> base = f.base();
+        List<Map<String, FloatTensor>> models = f.models();
+        Path pre = f.pre();
+        List<Path> paths = f.paths();
         Map<String, float[]> expected = NaiveTies.perTensor(base, models, density, mean, 0.3f);
         for (int threads : new int[] {1, 3}) {
             Path out = dir.resolve("out-" + threads + ".safetensors");
