@@ -114,10 +114,7 @@ public final class CoefficientTrainer {
                     if (read.isPresent()) {
                         table = read.get().table();
                         rows = new NDIndex("{}", passScope.create(read.get().rows()));
-                        NDArray alias = leaves.get(table).stopGradient();
-                        alias.attach(passScope);
-                        rowLeaf = alias.get(rows);
-                        rowLeaf.setRequiresGradient(true);
+                        rowLeaf = Gradients.rowLeaf(leaves.get(table), rows, passScope);
                         weights = new LinkedHashMap<>(leaves);
                         weights.put(table, rowLeaf);
                         input = read.get().rebased();
@@ -130,7 +127,7 @@ public final class CoefficientTrainer {
                             tableGradient = scope.zeros(leaves.get(table).getShape(), leaves.get(table).getDataType());
                         }
                         try (NDArray g = rowLeaf.getGradient()) {
-                            tableGradient.set(rows, tableGradient.get(passScope, rows).addi(g));
+                            Gradients.addRows(tableGradient, rows, g, passScope);
                         }
                     }
                 }

@@ -2,6 +2,7 @@ package io.adamerge.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
@@ -35,6 +36,22 @@ public final class Gradients {
             out.put(name, leaf);
         });
         return out;
+    }
+
+    /**
+     * A leaf holding rows {@code rows} of {@code weight} (a copy, detached from any graph), on {@code step}, requiring a
+     * gradient: for a large lookup table of which a batch reads a few rows ({@link Encoder#readRows}).
+     */
+    public static NDArray rowLeaf(NDArray weight, NDIndex rows, NDManager step) {
+        NDArray leaf = weight.get(step, rows).stopGradient();
+        leaf.attach(step);
+        leaf.setRequiresGradient(true);
+        return leaf;
+    }
+
+    /** {@code dense[rows] += values} (rows distinct), intermediates on {@code scratch}. */
+    public static void addRows(NDArray dense, NDIndex rows, NDArray values, NDManager scratch) {
+        dense.set(rows, dense.get(scratch, rows).addi(values));
     }
 
     /**

@@ -10,6 +10,7 @@ import io.adamerge.merge.MergeParameter;
 import io.adamerge.merge.MergeParameters;
 import io.adamerge.merge.ParameterScope;
 import io.adamerge.model.Encoder;
+import io.adamerge.model.Gradients;
 import io.adamerge.model.Examples;
 import io.adamerge.model.TorchRuntime;
 import java.util.ArrayList;
@@ -156,13 +157,9 @@ public final class FisherMerging implements DataMergeMethod {
                 String table = read.map(Encoder.ReadRows::table).orElse(null);
                 NDIndex rows = read.map(r -> new NDIndex("{}", step.create(r.rows()))).orElse(null);
                 // fresh leaves sharing the weights' storage: each backward leaves exactly this sample's gradient
-                Map<String, NDArray> leaves = new LinkedHashMap<>();
-                for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-                    NDArray source = e.getKey().equals(table) ? e.getValue().get(step, rows) : e.getValue();
-                    NDArray leaf = source.stopGradient();
-                    leaf.attach(step);
-                    leaf.setRequiresGradient(true);
-                    leaves.put(e.getKey(), leaf);
+                Map<String, NDArray> leaves = Gradients.leaves(weights, step);
+                if (table != null) {
+                    leaves.put(table, Gradients.rowLeaf(weights.get(table), rows, step));
                 }
                 Batch input = read.isPresent() ? read.get().rebased() : batch;
                 try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
@@ -176,7 +173,7 @@ public final class FisherMerging implements DataMergeMethod {
                     NDArray squared = g.muli(g);
                     NDArray f = fisher.get(e.getKey());
                     if (e.getKey().equals(table)) {
-                        f.set(rows, f.get(step, rows).addi(squared));
+                        Gradients.addRows(f, rows, squared, step);
                     } else {
                         f.addi(squared);
                     }
