@@ -5,6 +5,12 @@ import io.adamerge.data.DataException;
 import io.adamerge.merge.MergeConfigException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -46,7 +52,7 @@ public final class CliErrors {
     private static final IExecutionExceptionHandler EXECUTION = (Exception e, CommandLine cmd, ParseResult parsed) -> {
         PrintWriter err = cmd.getErr();
         if (isInputError(e)) {
-            err.println(prefix(cmd) + oneLine(e.getMessage()));
+            err.println(prefix(cmd) + oneLine(message(e)));
             err.flush();
             return INPUT_ERROR;
         }
@@ -64,6 +70,34 @@ public final class CliErrors {
         return e instanceof CheckpointException || e instanceof MergeConfigException || e instanceof DataException
                 || e instanceof IllegalArgumentException || e instanceof UncheckedIOException
                 || e instanceof IllegalStateException || e instanceof java.io.IOException;
+    }
+
+    /**
+     * What went wrong, in words. The JDK's file-system exceptions mostly carry only the path as their message
+     * ({@code NoSuchFileException: /a/b}), which alone does not say what is wrong with it: their kind is added.
+     */
+    static String message(Throwable e) {
+        Throwable t = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+        if (t instanceof FileSystemException fs && fs.getFile() != null) {
+            String reason = fs.getReason() != null ? fs.getReason() : kind(fs);
+            return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + reason;
+        }
+        return e.getMessage();
+    }
+
+    private static String kind(FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        } else if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        } else if (e instanceof FileAlreadyExistsException) {
+            return "already exists";
+        } else if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        } else if (e instanceof DirectoryNotEmptyException) {
+            return "directory not empty";
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static boolean debug() {
