@@ -70,6 +70,9 @@ public final class AdaStepBenchmark implements AutoCloseable {
     private final List<TestTimeTask> tasks;
     private final int batch;
     private final long passActivationBytes;
+    private final StepFlops flops;
+    /** The probe's product: fc1 of one forward pass, [examples of a pass × sequence, width] × [width, FFN]. */
+    private final long[] probeShape;
     private Coefficients current;
 
     private AdaStepBenchmark(String modelName, int numTasks, int batch, int tokens, long passActivationBytes) {
@@ -86,6 +89,25 @@ public final class AdaStepBenchmark implements AutoCloseable {
             model = new BertSentenceEncoder(new BertEncoder(MINILM_L6), SentencePooling.MEAN, false);
             pre = bertWeights(manager);
         }
+        long mergedParameters = pre.values().stream().mapToLong(a -> a.getShape().size()).sum();
+        int width;
+        int ffn;
+        long sequence;
+        if (model.config() instanceof VitConfig v) {
+            width = v.hiddenSize();
+            ffn = v.intermediateSize();
+            sequence = (long) (v.imageSize() / v.patchSize()) * (v.imageSize() / v.patchSize()) + 1;
+            flops = StepFlops.vit(v, (long) numTasks * batch, CLASSES, mergedParameters, numTasks);
+            long perTask = Encoder.transformerActivationBytes(batch, sequence, v.numLayers(), width, ffn, v.numHeads());
+            probeShape = new long[] {tasksPerPass(numTasks, perTask, passActivationBytes) * batch * sequence, width, ffn};
+        } else {
+            width = MINILM_L6.hiddenSize();
+            ffn = MINILM_L6.intermediateSize();
+            sequence = tokens; // every task's batch holds one full-length text
+            flops = StepFlops.bert(MINILM_L6, sequence, (long) numTasks * batch, CLASSES, mergedParameters, numTasks);
+            long perTask = Encoder.transformerActivationBytes(batch, sequence, MINILM_L6.numLayers(), width, ffn, MINILM_L6.numHeads());
+            probeShape = new long[] {tasksPerPass(numTasks, perTask, passActivationBytes) * batch * sequence, width, ffn};
+        }
         List<Map<String, NDArray>> finetuned = new ArrayList<>();
         List<TestTimeTask> ts = new ArrayList<>();
         Random random = new Random(0);
@@ -97,7 +119,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
                 }
             }
             finetuned.add(ft);
-            NDArray head = manager.randomNormal(new Shape(10, model.embeddingDim()));
+            NDArray head = manager.randomNormal(new Shape(CLASSES, model.embeddingDim()));
             ts.add(TestTimeTask.of("task" + k, new ClassificationHead(head, null, true),
                     modelName.equals("vit") ? images((VitConfig) model.config(), batch, random) : texts(batch, tokens, random)));
         }
@@ -107,6 +129,13 @@ public final class AdaStepBenchmark implements AutoCloseable {
         finetuned.forEach(m -> m.values().forEach(NDArray::close));
         pre.values().forEach(NDArray::close);
         current = ada.initialCoefficients();
+    }
+
+    private static final int CLASSES = 10;
+
+    /** Tasks per forward and backward pass as the trainer groups them (equal batches): as many as the bound holds, at least one. */
+    private static long tasksPerPass(int tasks, long bytesPerTask, long bound) {
+        return bound == CoefficientTrainer.ALL_IN_ONE_PASS ? tasks : Math.max(1, Math.min(tasks, bound / bytesPerTask));
     }
 
     /** all-MiniLM-L6-v2's shape: 6 layers of width 384, 12 heads, FFN 1536, BERT's vocabulary. */
@@ -265,6 +294,34 @@ public final class AdaStepBenchmark implements AutoCloseable {
                         PythonSide.median(p.get(s), Time::wall), PythonSide.min(p.get(s), Time::wall), PythonSide.median(p.get(s), Time::cpu), PythonSide.median(ratios, x -> x));
             }
             System.out.println("targets: DJL / (b) <= 0.8, DJL / (a) <= 0.3");
+            djl.reportFloor(PythonSide.median(d, Time::wall), pt == null ? null
+                    : new double[] {PythonSide.median(p.get(0), Time::wall), PythonSide.median(p.get(1), Time::wall)}, threads);
+        }
+    }
+
+    /**
+     * What the step's matrix products alone cost at this engine's GEMM rate ({@link StepFlops}): a floor under any
+     * implementation's step on these cores with these products, so also under DJL / (a) and DJL / (b).
+     */
+    private void reportFloor(double djlSeconds, double[] python, int threads) {
+        long m = probeShape[0];
+        long k = probeShape[1];
+        long n = probeShape[2];
+        double rate = StepFlops.linearLayerRate(manager, m, k, n, 5);
+        double floor = flops.total() / (rate * 1e9);
+        System.out.printf(Locale.ROOT, "%nmatrix products per step: forward %.1f, backward %.1f, merge %.1f GFLOP (%.1f in all)%n",
+                flops.forward() / 1e9, flops.backward() / 1e9, flops.merge() / 1e9, flops.total() / 1e9);
+        System.out.printf(Locale.ROOT, "GEMM rate: a linear layer's three products at [%d, %d] x [%d, %d] (fc1 of one pass), %d threads: "
+                + "%.1f GFLOP/s%n", m, k, k, n, threads, rate);
+        System.out.printf(Locale.ROOT, "so the products alone take >= %.2f s per step at that rate; DJL's step ran at %.1f GFLOP/s "
+                + "(%.0f%% of it)%n", floor, flops.total() / djlSeconds / 1e9, 100 * floor / djlSeconds);
+        // large square products run the kernels at their best: the floor at that rate holds for any shapes
+        double peak = StepFlops.linearLayerRate(manager, 2048, 2048, 2048, 5);
+        double peakFloor = flops.total() / (peak * 1e9);
+        System.out.printf(Locale.ROOT, "the same at [2048, 2048] x [2048, 2048]: %.1f GFLOP/s, >= %.2f s per step%n", peak, peakFloor);
+        if (python != null) {
+            System.out.printf(Locale.ROOT, "so any step's time / (a) >= %.2f (%.2f at the square rate) and / (b) >= %.2f (%.2f): the "
+                    + "floors over the PyTorch medians%n", floor / python[0], peakFloor / python[0], floor / python[1], peakFloor / python[1]);
         }
     }
 
