@@ -5,6 +5,8 @@ import io.adamerge.checkpoint.DType;
 import io.adamerge.checkpoint.SafetensorsWriter;
 import io.adamerge.checkpoint.TensorSpec;
 import io.adamerge.cli.merge.MergeCommand;
+import io.adamerge.merge.MergeConfigException;
+import io.adamerge.merge.MergeMethods;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -78,6 +80,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
     }
 
     private int bench() throws Exception {
+        checkOptions();
         PrintWriter out = spec.commandLine().getOut();
         long bytesPerModel = MergeCommand.parseSize(size);
         long needed = bytesPerModel * (models + 2);
@@ -155,6 +158,34 @@ public final class BenchMergeCommand implements Callable<Integer> {
             } else {
                 out.println("kept " + work);
                 out.flush();
+            }
+        }
+    }
+
+    /** Every option checked before anything is generated: a bad one would otherwise surface after minutes, in a child. */
+    private void checkOptions() {
+        if (models < 1) {
+            throw new IllegalArgumentException("--models: at least 1 fine-tuned checkpoint, got " + models);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads: 0 (one per core) or more, got " + threads);
+        }
+        for (String mode : modes) {
+            if (!mode.equals("cold") && !mode.equals("warm")) {
+                throw new IllegalArgumentException("--mode: cold or warm, got '" + mode + "'");
+            }
+        }
+        if (!xmx.matches("[1-9][0-9]*[kKmMgGtT]?")) {
+            throw new IllegalArgumentException("--xmx: a heap size like 256m or 2g, got '" + xmx + "'");
+        }
+        MergeMethods registry = MergeMethods.discover();
+        for (String method : methods) {
+            if (!method.equals("ties-per-tensor")) {
+                try {
+                    registry.dataFree(method);
+                } catch (MergeConfigException e) {
+                    throw new IllegalArgumentException("--methods: " + e.getMessage(), e);
+                }
             }
         }
     }
