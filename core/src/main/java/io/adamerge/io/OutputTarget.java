@@ -113,8 +113,40 @@ public record OutputTarget(String option, Path path, Kind kind, String replacing
                         + "); refusing to replace it: give another path, or --force to replace it");
             }
         }
+        checkWritable(option, path, parent);
         AtomicFiles.sweepStale(abs);
         return new OutputTarget(option, abs, kind, replacing);
+    }
+
+    /**
+     * The output's folder, or the nearest existing folder above it (the rest is created), takes a new file: a probe
+     * created and removed at once, so that a merge of many minutes is not run to fail at its first write. Asks the file
+     * system rather than the permission bits, which say yes to root on a read-only or virtual file system.
+     */
+    private static void checkWritable(String option, Path path, Path parent) {
+        Path existing = parent;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        Path probe = null;
+        try {
+            probe = Files.createTempFile(existing, ".adamerge-probe-", ".tmp");
+        } catch (IOException | UnsupportedOperationException e) {
+            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getClass().getSimpleName();
+            throw new OutputException(option + " " + path + ": cannot write in " + existing + " (" + why + ")");
+        } finally {
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (IOException ignored) {
+                    // the probe is empty and hidden; AtomicFiles' stale sweep does not know it, but it is harmless
+                }
+            }
+        }
     }
 
     /** Several outputs of one command must differ from each other, too. */

@@ -39,6 +39,24 @@ class OutputTargetTest {
     }
 
     @Test
+    void aFolderThatTakesNoNewFileIsRefusedBeforeAnyWorkAndKeepsNothing() throws IOException {
+        // /proc takes no new file even for root, whose permission bits say yes: the file system is asked
+        Path proc = Path.of("/proc");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(proc.resolve("self")), "needs Linux's /proc");
+        assertThatThrownBy(() -> OutputTarget.model("--out", proc.resolve("merged.safetensors"), false, Inputs.of()))
+                .isInstanceOf(OutputException.class)
+                .hasMessageStartingWith("--out /proc/merged.safetensors: cannot write in /proc (");
+        // a missing folder below it: the nearest existing one is probed, nothing is created
+        assertThatThrownBy(() -> OutputTarget.model("--out", proc.resolve("new/deeper/m.safetensors"), false, Inputs.of()))
+                .hasMessageContaining("cannot write in /proc (");
+        // where a file can be made, the probe leaves nothing behind
+        OutputTarget.model("--out", dir.resolve("sub/m.safetensors"), false, Inputs.of());
+        try (var files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
     void anEmptyFolderMayBecomeTheModelFolder() throws IOException {
         Path out = Files.createDirectory(dir.resolve("empty"));
         assertThat(OutputTarget.model("--out", out, false, Inputs.of()).replaces()).isFalse();
