@@ -92,22 +92,26 @@ public final class AdaStepBenchmark implements AutoCloseable {
         long mergedParameters = pre.values().stream().mapToLong(a -> a.getShape().size()).sum();
         int width;
         int ffn;
+        int layers;
+        int heads;
         long sequence;
         if (model.config() instanceof VitConfig v) {
             width = v.hiddenSize();
             ffn = v.intermediateSize();
+            layers = v.numLayers();
+            heads = v.numHeads();
             sequence = (long) (v.imageSize() / v.patchSize()) * (v.imageSize() / v.patchSize()) + 1;
             flops = StepFlops.vit(v, (long) numTasks * batch, CLASSES, mergedParameters, numTasks);
-            long perTask = Encoder.transformerActivationBytes(batch, sequence, v.numLayers(), width, ffn, v.numHeads());
-            probeShape = new long[] {tasksPerPass(numTasks, perTask, passActivationBytes) * batch * sequence, width, ffn};
         } else {
             width = MINILM_L6.hiddenSize();
             ffn = MINILM_L6.intermediateSize();
+            layers = MINILM_L6.numLayers();
+            heads = MINILM_L6.numHeads();
             sequence = tokens; // every task's batch holds one full-length text
             flops = StepFlops.bert(MINILM_L6, sequence, (long) numTasks * batch, CLASSES, mergedParameters, numTasks);
-            long perTask = Encoder.transformerActivationBytes(batch, sequence, MINILM_L6.numLayers(), width, ffn, MINILM_L6.numHeads());
-            probeShape = new long[] {tasksPerPass(numTasks, perTask, passActivationBytes) * batch * sequence, width, ffn};
         }
+        long perTask = Encoder.transformerActivationBytes(batch, sequence, layers, width, ffn, heads);
+        probeShape = new long[] {tasksPerPass(numTasks, perTask, passActivationBytes) * batch * sequence, width, ffn};
         List<Map<String, NDArray>> finetuned = new ArrayList<>();
         List<TestTimeTask> ts = new ArrayList<>();
         Random random = new Random(0);
@@ -315,7 +319,7 @@ public final class AdaStepBenchmark implements AutoCloseable {
                 + "%.1f GFLOP/s%n", m, k, k, n, threads, rate);
         System.out.printf(Locale.ROOT, "so the products alone take >= %.2f s per step at that rate; DJL's step ran at %.1f GFLOP/s "
                 + "(%.0f%% of it)%n", floor, flops.total() / djlSeconds / 1e9, 100 * floor / djlSeconds);
-        // large square products run the kernels at their best: the floor at that rate holds for any shapes
+        // large square products are where GEMM kernels come closest to their peak: the generous rate
         double peak = StepFlops.linearLayerRate(manager, 2048, 2048, 2048, 5);
         double peakFloor = flops.total() / (peak * 1e9);
         System.out.printf(Locale.ROOT, "the same at [2048, 2048] x [2048, 2048]: %.1f GFLOP/s, >= %.2f s per step%n", peak, peakFloor);

@@ -121,7 +121,7 @@ public record OutputTarget(String option, Path path, Kind kind, String replacing
     /**
      * The output's folder, or the nearest existing folder above it (the rest is created), takes a new file: a probe
      * created and removed at once, so that a merge of many minutes is not run to fail at its first write. Asks the file
-     * system rather than the permission bits, which say yes to root on a read-only or virtual file system.
+     * system rather than the permission bits, which say yes to root where no file can be made (/proc, say).
      */
     private static void checkWritable(String option, Path path, Path parent) {
         Path existing = parent;
@@ -136,7 +136,8 @@ public record OutputTarget(String option, Path path, Kind kind, String replacing
             probe = Files.createTempFile(existing, ".adamerge-probe-", ".tmp");
         } catch (IOException | UnsupportedOperationException e) {
             String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                    : e.getClass().getSimpleName();
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "it takes no new file" : e.getClass().getSimpleName();
             throw new OutputException(option + " " + path + ": cannot write in " + existing + " (" + why + ")");
         } finally {
             if (probe != null) {
