@@ -27,8 +27,20 @@ import picocli.CommandLine.Spec;
                 + "and a multi-task model.",
         subcommands = {ZooCommand.Pretrain.class, ZooCommand.Build.class, ZooCommand.Report.class})
 public final class ZooCommand {
-    /** Where {@code zoo pretrain} writes and {@code zoo build} reads the backbone by default (committed to the repository). */
-    static final Path DEFAULT_BACKBONE = Path.of("zoo", "backbone");
+    /** The system property by which the launcher names the installation's root folder. */
+    static final String HOME_PROPERTY = "adamerge.home";
+
+    /**
+     * Where {@code zoo pretrain} writes and {@code zoo build}, the demo and the studies read the backbone by default:
+     * {@code zoo/backbone} of the installation (committed to the repository), found through {@value #HOME_PROPERTY}, which
+     * {@code ./adamerge} sets, so that a command run from any folder uses the same backbone and gives the same zoo;
+     * without the property, relative to the working folder.
+     */
+    static Path defaultBackbone() {
+        Path relative = Path.of("zoo", "backbone");
+        String home = System.getProperty(HOME_PROPERTY);
+        return home == null || home.isBlank() ? relative : Path.of(home).toAbsolutePath().resolve(relative);
+    }
 
     /** The options of the commands that train from a recipe. */
     static final class RecipeOptions {
@@ -66,7 +78,7 @@ public final class ZooCommand {
         @Mixin
         RecipeOptions options = new RecipeOptions();
 
-        @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: zoo/backbone).")
+        @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: zoo/backbone of the installation).")
         Path out;
 
         @Option(names = "--force", description = "Retrain even when the folder holds this recipe's backbone.")
@@ -76,7 +88,7 @@ public final class ZooCommand {
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
             ZooRecipe recipe = options.recipe();
-            Path target = out != null ? out : DEFAULT_BACKBONE;
+            Path target = out != null ? out : defaultBackbone();
             OutputTarget.check("--out", target, OutputTarget.Kind.RESULTS_DIRECTORY, false, options.inputs());
             ModelCard card = Backbones.pretrain(recipe, options.seed, options.data.forRecipe(recipe), target, force, w);
             w.printf(Locale.ROOT, "backbone %s: %d steps, seed %d, sha256 %s%n", target.toAbsolutePath(), card.training().steps(),
@@ -99,7 +111,7 @@ public final class ZooCommand {
                 description = "Zoo folder (default: $ADAMERGE_ZOO, else ~/.cache/adamerge/zoo; zoo-quick with --quick).")
         Path out;
 
-        @Option(names = "--backbone", paramLabel = "DIR", description = "Pretrained backbone folder (default: zoo/backbone).")
+        @Option(names = "--backbone", paramLabel = "DIR", description = "Pretrained backbone folder (default: zoo/backbone of the installation).")
         Path backbone;
 
         @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "image",
@@ -121,9 +133,9 @@ public final class ZooCommand {
             ZooRecipe recipe = options.recipe();
             Path target = out != null ? out : ZooOptions.defaultFolder(options.quick);
             OutputTarget.check("--out", target, OutputTarget.Kind.RESULTS_DIRECTORY, false,
-                    options.inputs().add("--backbone", backbone != null ? backbone : DEFAULT_BACKBONE));
+                    options.inputs().add("--backbone", backbone != null ? backbone : defaultBackbone()));
             ZooBuilder.Summary s = new ZooBuilder(recipe, options.seed, options.data.forRecipe(recipe), w)
-                    .build(backbone != null ? backbone : DEFAULT_BACKBONE, target);
+                    .build(backbone != null ? backbone : defaultBackbone(), target);
             w.printf(Locale.ROOT, "zoo %s: %d built, %d cached, %.1f s%n", target.toAbsolutePath(), s.built().size(),
                     s.cached().size(), s.seconds());
             return 0;

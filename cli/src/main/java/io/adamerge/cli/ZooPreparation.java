@@ -54,7 +54,7 @@ final class ZooPreparation {
         ZooRecipe recipe = quick ? ZooRecipe.defaults().quick() : ZooRecipe.defaults();
         fetch(recipe, data.directory(), w);
         ZooData zooData = data.forRecipe(recipe);
-        Path backbone = ZooCommand.DEFAULT_BACKBONE;
+        Path backbone = ZooCommand.defaultBackbone();
         if (quick || !Files.isRegularFile(backbone.resolve(WeightIO.HF_WEIGHTS))) {
             // the committed backbone is the default recipe's; any other is pretrained (and cached) next to the zoo
             backbone = dir.toAbsolutePath().resolveSibling(dir.getFileName() + "-backbone");

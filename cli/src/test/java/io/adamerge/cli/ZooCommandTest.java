@@ -88,6 +88,39 @@ class ZooCommandTest {
         assertThat(Files.readString(report.resolve("zoo-report.md"))).contains("| individual |", "task arithmetic λ=0.3", "Spearman");
     }
 
+    /**
+     * The committed backbone is found through the installation's root ({@code ./adamerge} sets it), not the working
+     * folder: a demo run from elsewhere pretrained a new backbone next to its zoo and so gave a different table.
+     */
+    @Test
+    void theDefaultBackboneIsTheInstallationsWhateverTheWorkingFolder() throws IOException {
+        Path committed = Path.of("").toAbsolutePath().getParent().resolve("zoo").resolve("backbone");
+        Path home = tmp.resolve("home");
+        Path backbone = home.resolve("zoo").resolve("backbone");
+        Files.createDirectories(backbone);
+        try (Stream<Path> s = Files.list(committed)) {
+            for (Path f : s.toList()) {
+                Files.copy(f, backbone.resolve(f.getFileName()));
+            }
+        }
+        Map<Path, FileTime> before = files(home);
+        String sha = new ObjectMapper().readTree(backbone.resolve("card.json").toFile()).get("backboneSha256").asText();
+        System.setProperty(ZooCommand.HOME_PROPERTY, home.toString());
+        CliRun r;
+        try {
+            assertThat(ZooCommand.defaultBackbone()).isEqualTo(backbone.toAbsolutePath());
+            r = CliRun.of("zoo", "pretrain");
+        } finally {
+            System.clearProperty(ZooCommand.HOME_PROPERTY);
+        }
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("backbone in " + backbone.toAbsolutePath() + " is up to date")
+                .contains("backbone " + backbone.toAbsolutePath() + ": 800 steps, seed 0, sha256 " + sha);
+        assertThat(files(home)).isEqualTo(before);
+        // without the launcher's property: the working folder's zoo/backbone, as before
+        assertThat(ZooCommand.defaultBackbone()).isEqualTo(Path.of("zoo", "backbone"));
+    }
+
     @Test
     void missingBackboneIsAClearError() {
         CliRun r = CliRun.of("zoo", "build", "--quick", "--backbone", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("z").toString());
