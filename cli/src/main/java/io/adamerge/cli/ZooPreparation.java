@@ -57,7 +57,14 @@ final class ZooPreparation {
         Path backbone = ZooCommand.defaultBackbone();
         if (quick || !Files.isRegularFile(backbone.resolve(WeightIO.HF_WEIGHTS))) {
             // the committed backbone is the default recipe's; any other is pretrained (and cached) next to the zoo
+            Path committed = backbone.toAbsolutePath();
             backbone = dir.toAbsolutePath().resolveSibling(dir.getFileName() + "-backbone");
+            if (!quick) {
+                w.println("no committed backbone at " + committed + " (run ./adamerge from its folder, or set -D"
+                        + ZooCommand.HOME_PROPERTY + "): pretraining one in " + backbone + "; its zoo and numbers differ "
+                        + "from the committed backbone's");
+                w.flush();
+            }
             Backbones.pretrain(recipe, 0, zooData, backbone, false, w);
         }
         ZooBuilder.Summary s = new ZooBuilder(recipe, 0, zooData, w).build(backbone, dir);
