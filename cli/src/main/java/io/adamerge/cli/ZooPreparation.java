@@ -60,8 +60,8 @@ final class ZooPreparation {
             Path committed = backbone.toAbsolutePath();
             backbone = dir.toAbsolutePath().resolveSibling(dir.getFileName() + "-backbone");
             if (!quick) {
-                w.println("no committed backbone at " + committed + " (run ./adamerge from its folder, or set -D"
-                        + ZooCommand.HOME_PROPERTY + "): pretraining one in " + backbone + "; its zoo and numbers differ "
+                w.println("no committed backbone at " + committed + " (./adamerge finds it from any folder; a JVM started"
+                        + " otherwise needs -D" + ZooCommand.HOME_PROPERTY + "=<the repository>): pretraining one in " + backbone + "; its zoo and numbers differ "
                         + "from the committed backbone's");
                 w.flush();
             }
