@@ -91,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--examples", paramLabel = "TEST,VALIDATION", split = ",",
             description = "Evaluate on the first TEST test examples per task (AdaMerging draws from them too) and choose λ on the "
-                    + "first VALIDATION validation examples (default: the whole splits; a budget for slow machines).")
+                    + "first VALIDATION validation examples (default and 0: the whole split; a budget for slow machines).")
     List<Integer> examples = new ArrayList<>();
 
     @Option(names = "--ada-lr", paramLabel = "LR", description = "AdaMerging's Adam learning rate (default: the paper's 1e-3).")
