@@ -15,6 +15,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +43,10 @@ public final class ExtractLoraCommand implements Callable<Integer> {
             description = "the model to approximate (a merged or fine-tuned checkpoint, or an adapter folder)")
     Path model;
 
-    @Option(names = "--rank", required = true, paramLabel = "R", description = "LoRA rank r")
+    @Option(names = "--no-progress", description = "no progress bar (one per matrix: each is a singular value decomposition)")
+    boolean noProgress;
+
+        @Option(names = "--rank", required = true, paramLabel = "R", description = "LoRA rank r")
     int rank;
 
     @Option(names = "--targets", paramLabel = "REGEX",
@@ -81,8 +88,26 @@ public final class ExtractLoraCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         LoraExtraction.Result r;
+        ProgressBar[] bar = {null};
         try (Checkpoint b = Checkpoint.open(base); Checkpoint m = ModelSet.openModel(model, base)) {
-            r = LoraExtraction.extract(b, m, rank, pattern, out, base.toString(), force);
+            r = LoraExtraction.extract(b, m, rank, pattern, out, base.toString(), force, (tensor, done, total) -> {
+                if (noProgress) {
+                    return;
+                }
+                if (bar[0] == null) {
+                    bar[0] = new ProgressBarBuilder().setTaskName("extract-lora").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                            .setUpdateIntervalMillis(250).setUnit(" matrices", 1)
+                            .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+                }
+                if (done > 0) {
+                    bar[0].setExtraMessage(" " + tensor);
+                    bar[0].stepTo(done);
+                }
+            });
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
         }
         if (verbose) {
             r.matrices().stream().sorted(Comparator.comparing(LoraExtraction.MatrixError::tensor)).forEach(e ->

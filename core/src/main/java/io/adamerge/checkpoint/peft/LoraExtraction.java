@@ -58,6 +58,24 @@ public final class LoraExtraction {
      * factors. Refuses an existing {@code out} unless {@code force}.
      */
     public static Result extract(Checkpoint base, Checkpoint model, int rank, Pattern targets, Path out, String baseName, boolean force) {
+        return extract(base, model, rank, targets, out, baseName, force, Progress.NONE);
+    }
+
+    /** Told after each candidate matrix (its SVD is most of the time), so that a long extraction can show progress. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (tensor, done, total) -> { };
+
+        /**
+         * {@code done} of {@code total} candidate matrices (2-D {@code *.weight} of the targets) are handled, the last
+         * being {@code tensor}; told first with {@code done} 0 and an empty name, before any matrix.
+         */
+        void matrix(String tensor, int done, int total);
+    }
+
+    /** {@link #extract(Checkpoint, Checkpoint, int, Pattern, Path, String, boolean)}, telling {@code progress} per matrix. */
+    public static Result extract(Checkpoint base, Checkpoint model, int rank, Pattern targets, Path out, String baseName, boolean force,
+                                 Progress progress) {
         if (rank < 1) {
             throw new CheckpointException("--rank must be at least 1, not " + rank);
         }
@@ -74,6 +92,9 @@ public final class LoraExtraction {
         double total = 0;
         double lost = 0;
         double all = 0;
+        int candidates = (int) base.tensors().stream().filter(t -> isCandidate(t, targets)).count();
+        int handled = 0;
+        progress.matrix("", 0, candidates);
         for (TensorInfo t : base.tensors()) {
             if (!t.dtype().isFloating()) {
                 continue;
@@ -95,12 +116,14 @@ public final class LoraExtraction {
                 norm2 += d * d;
             }
             all += norm2;
-            boolean matrix = t.shape().length == 2 && t.name().endsWith(".weight")
-                    && (targets == null || targets.matcher(t.name()).matches());
+            boolean matrix = isCandidate(t, targets);
             if (!matrix || norm2 == 0) {
                 if (norm2 > 0) {
                     unrepresented.add(t.name());
                     lost += norm2;
+                }
+                if (matrix) {
+                    progress.matrix(t.name(), ++handled, candidates);
                 }
                 continue;
             }
@@ -151,6 +174,7 @@ public final class LoraExtraction {
             errors.add(new MatrixError(t.name(), k, Math.sqrt(tail / norm2), Math.sqrt(norm2)));
             kept += norm2 - tail;
             total += norm2;
+            progress.matrix(t.name(), ++handled, candidates);
         }
         if (factors.isEmpty()) {
             throw new CheckpointException(model.source() + ": no 2-D weight differs from the base" + (targets == null ? "" : " among the targets " + targets)
@@ -159,6 +183,12 @@ public final class LoraExtraction {
         write(out, rank, factors, shapes, rankPattern, embeddings, baseName, force);
         double overall = total == 0 ? 0 : Math.sqrt(Math.max(0, total - kept) / total);
         return new Result(out, rank, errors, overall, unrepresented, all == 0 ? 0 : lost / all);
+    }
+
+    /** A floating 2-D {@code *.weight} that the targets (all, when null) pick: factored when it differs from the base. */
+    private static boolean isCandidate(TensorInfo t, Pattern targets) {
+        return t.dtype().isFloating() && t.shape().length == 2 && t.name().endsWith(".weight")
+                && (targets == null || targets.matcher(t.name()).matches());
     }
 
     private static void write(Path out, int rank, Map<String, float[][]> factors, Map<String, long[][]> shapes,

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +145,23 @@ class LoraExtractionTest {
             assertThat(q.relativeError()).isCloseTo(1 / Math.sqrt(10), offset(1e-6));
             // the embedding difference is rank 1: exact; overall √(1 / (10 + 35))
             assertThat(r.relativeError()).isCloseTo(Math.sqrt(1.0 / 45), offset(1e-6));
+        }
+    }
+
+    @Test
+    void progressIsToldOncePerCandidateMatrixInOrderWithTheTotal() throws Exception {
+        Path[] p = baseAndModel();
+        List<String> told = new ArrayList<>();
+        try (Checkpoint base = Checkpoint.open(p[0]); Checkpoint model = Checkpoint.open(p[1])) {
+            LoraExtraction.extract(base, model, 2, null, tmp.resolve("all"), "b", false,
+                    (tensor, done, total) -> told.add(tensor + " " + done + "/" + total));
+            // first the total, before any matrix; the bias is no candidate (1-D); both matrices are, in the file's order
+            assertThat(told).containsExactly(" 0/2", "enc.q.weight 1/2", "emb.word_embeddings.weight 2/2");
+            told.clear();
+            // a target that picks one matrix: one step of one
+            LoraExtraction.extract(base, model, 2, java.util.regex.Pattern.compile("enc\\..*"), tmp.resolve("one"), "b", false,
+                    (tensor, done, total) -> told.add(tensor + " " + done + "/" + total));
+            assertThat(told).containsExactly(" 0/1", "enc.q.weight 1/1");
         }
     }
 
