@@ -136,6 +136,88 @@ class LoraExtractionTest {
         assertThat(result.unrepresentedShare()).isCloseTo(4.0 / (4 + 10 + 35), offset(1e-6));
     }
 
+    /**
+     * On a matrix larger than the sketch, the randomized factors give the exact ones' difference back (decaying
+     * spectrum: near-optimal) and report the error of what they wrote.
+     */
+    @Test
+    void randomizedFactorsAreTheExactOnesOnADecayingSpectrum() throws Exception {
+        int rows = 90;
+        int cols = 70;
+        double[] spectrum = new double[cols];
+        for (int i = 0; i < cols; i++) {
+            spectrum[i] = Math.pow(0.6, i);
+        }
+        org.ejml.data.DMatrixRMaj d = io.adamerge.taskvector.KnownSpectrum.matrix(rows, cols, spectrum, 5);
+        float[] zeros = new float[rows * cols];
+        float[] delta = new float[rows * cols];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = (float) d.data[i];
+        }
+        Path base = tmp.resolve("b.safetensors");
+        Path model = tmp.resolve("m.safetensors");
+        SafetensorsWriter.write(base, Map.of("big.weight", FloatTensor.of(zeros, rows, cols)), Map.of());
+        SafetensorsWriter.write(model, Map.of("big.weight", FloatTensor.of(delta, rows, cols)), Map.of());
+        LoraExtraction.Result[] r = new LoraExtraction.Result[2];
+        float[][] back = new float[2][];
+        LoraExtraction.Decomposition[] kinds = LoraExtraction.Decomposition.values();
+        for (int v = 0; v < 2; v++) {
+            Path out = tmp.resolve("adapter-" + kinds[v]);
+            try (Checkpoint b = Checkpoint.open(base); Checkpoint m = Checkpoint.open(model)) {
+                r[v] = LoraExtraction.extract(b, m, 6, null, out, "b", false, kinds[v], LoraExtraction.Progress.NONE);
+            }
+            try (ModelSet set = ModelSet.open(base, List.of(out), false)) {
+                back[v] = set.taskVector(0, "big.weight");
+            }
+        }
+        // optimal relative error at rank 6: √(Σ_{i≥6} s_i² / Σ s_i²) = 0.6^6
+        assertThat(r[0].relativeError()).isCloseTo(Math.pow(0.6, 6), offset(1e-6));
+        assertThat(r[1].relativeError()).isCloseTo(r[0].relativeError(), offset(1e-6));
+        double worst = 0;
+        for (int i = 0; i < delta.length; i++) {
+            worst = Math.max(worst, Math.abs(back[0][i] - back[1][i]));
+        }
+        assertThat(worst).isLessThan(1e-5);
+        // and the error it reports is that of the adapter it wrote
+        double err2 = 0;
+        double all2 = 0;
+        for (int i = 0; i < delta.length; i++) {
+            err2 += Math.pow(delta[i] - back[1][i], 2);
+            all2 += Math.pow(delta[i], 2);
+        }
+        assertThat(Math.sqrt(err2 / all2)).isCloseTo(r[1].relativeError(), offset(1e-5));
+    }
+
+    /** Its limit, stated: on a flat spectrum a sketch of r + 10 columns misses part of the best rank-r subspace. */
+    @Test
+    void onAFlatSpectrumTheRandomizedFactorsAreWorseThanTheExactOnes() throws Exception {
+        int rows = 90;
+        int cols = 70;
+        double[] spectrum = new double[cols];
+        java.util.Arrays.fill(spectrum, 1.0);
+        for (int i = 0; i < 6; i++) {
+            spectrum[i] = 1.05 + 0.01 * i; // a leading block barely above the rest
+        }
+        org.ejml.data.DMatrixRMaj d = io.adamerge.taskvector.KnownSpectrum.matrix(rows, cols, spectrum, 6);
+        float[] delta = new float[rows * cols];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = (float) d.data[i];
+        }
+        Path base = tmp.resolve("b.safetensors");
+        Path model = tmp.resolve("m.safetensors");
+        SafetensorsWriter.write(base, Map.of("flat.weight", FloatTensor.of(new float[rows * cols], rows, cols)), Map.of());
+        SafetensorsWriter.write(model, Map.of("flat.weight", FloatTensor.of(delta, rows, cols)), Map.of());
+        double[] err = new double[2];
+        LoraExtraction.Decomposition[] kinds = LoraExtraction.Decomposition.values();
+        for (int v = 0; v < 2; v++) {
+            try (Checkpoint b = Checkpoint.open(base); Checkpoint m = Checkpoint.open(model)) {
+                err[v] = LoraExtraction.extract(b, m, 6, null, tmp.resolve("flat-" + kinds[v]), "b", false, kinds[v],
+                        LoraExtraction.Progress.NONE).relativeError();
+            }
+        }
+        assertThat(err[1]).isGreaterThan(err[0] + 1e-3);
+    }
+
     @Test
     void rankOneReportsTheTruncationError() throws Exception {
         Path[] p = baseAndModel();
@@ -153,14 +235,14 @@ class LoraExtractionTest {
         Path[] p = baseAndModel();
         List<String> told = new ArrayList<>();
         try (Checkpoint base = Checkpoint.open(p[0]); Checkpoint model = Checkpoint.open(p[1])) {
-            LoraExtraction.extract(base, model, 2, null, tmp.resolve("all"), "b", false,
+            LoraExtraction.extract(base, model, 2, null, tmp.resolve("all"), "b", false, LoraExtraction.Decomposition.EXACT,
                     (tensor, done, total) -> told.add(tensor + " " + done + "/" + total));
             // first the total, before any matrix; the bias is no candidate (1-D); both matrices are, in the file's order
             assertThat(told).containsExactly(" 0/2", "enc.q.weight 1/2", "emb.word_embeddings.weight 2/2");
             told.clear();
             // a target that picks one matrix: one step of one
             LoraExtraction.extract(base, model, 2, java.util.regex.Pattern.compile("enc\\..*"), tmp.resolve("one"), "b", false,
-                    (tensor, done, total) -> told.add(tensor + " " + done + "/" + total));
+                    LoraExtraction.Decomposition.EXACT, (tensor, done, total) -> told.add(tensor + " " + done + "/" + total));
             assertThat(told).containsExactly(" 0/1", "enc.q.weight 1/1");
         }
     }
