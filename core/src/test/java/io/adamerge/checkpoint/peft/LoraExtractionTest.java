@@ -136,6 +136,19 @@ class LoraExtractionTest {
         assertThat(result.unrepresentedShare()).isCloseTo(4.0 / (4 + 10 + 35), offset(1e-6));
     }
 
+    /** A zero base and a model whose only tensor {@code name} is {@code d}: the difference is d. */
+    Path[] zeroBaseAnd(String name, org.ejml.data.DMatrixRMaj d) {
+        float[] delta = new float[d.numRows * d.numCols];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = (float) d.data[i];
+        }
+        Path base = tmp.resolve(name + "-base.safetensors");
+        Path model = tmp.resolve(name + "-model.safetensors");
+        SafetensorsWriter.write(base, Map.of(name, FloatTensor.of(new float[delta.length], d.numRows, d.numCols)), Map.of());
+        SafetensorsWriter.write(model, Map.of(name, FloatTensor.of(delta, d.numRows, d.numCols)), Map.of());
+        return new Path[] {base, model};
+    }
+
     /**
      * On a matrix larger than the sketch, the randomized factors give the exact ones' difference back (decaying
      * spectrum: near-optimal) and report the error of what they wrote.
@@ -149,15 +162,13 @@ class LoraExtractionTest {
             spectrum[i] = Math.pow(0.6, i);
         }
         org.ejml.data.DMatrixRMaj d = io.adamerge.taskvector.KnownSpectrum.matrix(rows, cols, spectrum, 5);
-        float[] zeros = new float[rows * cols];
         float[] delta = new float[rows * cols];
         for (int i = 0; i < delta.length; i++) {
             delta[i] = (float) d.data[i];
         }
-        Path base = tmp.resolve("b.safetensors");
-        Path model = tmp.resolve("m.safetensors");
-        SafetensorsWriter.write(base, Map.of("big.weight", FloatTensor.of(zeros, rows, cols)), Map.of());
-        SafetensorsWriter.write(model, Map.of("big.weight", FloatTensor.of(delta, rows, cols)), Map.of());
+        Path[] p = zeroBaseAnd("big.weight", d);
+        Path base = p[0];
+        Path model = p[1];
         LoraExtraction.Result[] r = new LoraExtraction.Result[2];
         float[][] back = new float[2][];
         LoraExtraction.Decomposition[] kinds = LoraExtraction.Decomposition.values();
@@ -198,15 +209,9 @@ class LoraExtractionTest {
         for (int i = 0; i < 6; i++) {
             spectrum[i] = 1.05 + 0.01 * i; // a leading block barely above the rest
         }
-        org.ejml.data.DMatrixRMaj d = io.adamerge.taskvector.KnownSpectrum.matrix(rows, cols, spectrum, 6);
-        float[] delta = new float[rows * cols];
-        for (int i = 0; i < delta.length; i++) {
-            delta[i] = (float) d.data[i];
-        }
-        Path base = tmp.resolve("b.safetensors");
-        Path model = tmp.resolve("m.safetensors");
-        SafetensorsWriter.write(base, Map.of("flat.weight", FloatTensor.of(new float[rows * cols], rows, cols)), Map.of());
-        SafetensorsWriter.write(model, Map.of("flat.weight", FloatTensor.of(delta, rows, cols)), Map.of());
+        Path[] p = zeroBaseAnd("flat.weight", io.adamerge.taskvector.KnownSpectrum.matrix(rows, cols, spectrum, 6));
+        Path base = p[0];
+        Path model = p[1];
         double[] err = new double[2];
         LoraExtraction.Decomposition[] kinds = LoraExtraction.Decomposition.values();
         for (int v = 0; v < 2; v++) {
