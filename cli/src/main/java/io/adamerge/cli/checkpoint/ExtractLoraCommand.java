@@ -63,7 +63,7 @@ public final class ExtractLoraCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--no-progress", description = "no progress bar (one per matrix: each is a singular value decomposition)")
+    @Option(names = "--no-progress", description = "no progress bar (it steps once per matrix, each a singular value decomposition)")
     boolean noProgress;
 
         @Option(names = "--rank", required = true, paramLabel = "R", description = "LoRA rank r")
