@@ -58,7 +58,7 @@ public final class ExtractLoraCommand implements Callable<Integer> {
             try {
                 return LoraExtraction.Decomposition.valueOf(value.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("--svd is exact or randomized, got '" + value + "'");
+                throw new picocli.CommandLine.TypeConversionException("exact or randomized, got '" + value + "'");
             }
         }
     }
