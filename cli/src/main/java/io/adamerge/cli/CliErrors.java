@@ -2,15 +2,11 @@ package io.adamerge.cli;
 
 import io.adamerge.checkpoint.CheckpointException;
 import io.adamerge.data.DataException;
+import io.adamerge.io.FileErrors;
 import io.adamerge.merge.MergeConfigException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -79,25 +75,9 @@ public final class CliErrors {
     static String message(Throwable e) {
         Throwable t = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
         if (t instanceof FileSystemException fs && fs.getFile() != null) {
-            String reason = fs.getReason() != null ? fs.getReason() : kind(fs);
-            return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + reason;
+            return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + FileErrors.reason(fs);
         }
         return e.getMessage();
-    }
-
-    private static String kind(FileSystemException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        } else if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        } else if (e instanceof FileAlreadyExistsException) {
-            return "already exists";
-        } else if (e instanceof NotDirectoryException) {
-            return "not a directory";
-        } else if (e instanceof DirectoryNotEmptyException) {
-            return "directory not empty";
-        }
-        return e.getClass().getSimpleName();
     }
 
     private static boolean debug() {

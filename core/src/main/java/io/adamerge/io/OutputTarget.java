@@ -135,9 +135,9 @@ public record OutputTarget(String option, Path path, Kind kind, String replacing
         try {
             probe = Files.createTempFile(existing, ".adamerge-probe-", ".tmp");
         } catch (IOException | UnsupportedOperationException e) {
-            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : e instanceof java.nio.file.NoSuchFileException ? "it takes no new file" : e.getClass().getSimpleName();
+            // the folder exists, so "no such file" means it takes none (/proc)
+            String why = e instanceof java.nio.file.NoSuchFileException ? "it takes no new file"
+                    : e instanceof java.nio.file.FileSystemException f ? FileErrors.reason(f) : e.getClass().getSimpleName();
             throw new OutputException(option + " " + path + ": cannot write in " + existing + " (" + why + ")");
         } finally {
             if (probe != null) {
