@@ -134,9 +134,7 @@ class MergePropertiesTest {
         Map<String, Object> params = Map.of("density", density, "lambda", 0.3, "scope", global ? "global" : "per-tensor",
                 "merge", mean ? "mean" : "sum");
         try (Checkpoint merged = merge("ties", f, params, chunk)) {
-            for (Map.Entry<String, float[]> e : expected.entrySet()) {
-                assertThat(merged.readFloats(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-            }
+            assertHolds(merged, expected);
         }
     }
 
@@ -199,11 +197,7 @@ class MergePropertiesTest {
         Path out = directory ? dir.resolve("out") : dir.resolve("out.safetensors");
         EXECUTOR.run(MergeJob.of("ties", pre, models, out).withParameters(Map.of("density", density, "lambda", 0.5,
                 "merge", mean ? "mean" : "sum")).withChunkElements(chunk).withShardBytes(500));
-        try (Checkpoint merged = Checkpoint.open(out)) {
-            for (Map.Entry<String, float[]> e : expected.entrySet()) {
-                assertThat(merged.readFloats(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-            }
-        }
+        assertHolds(out, expected);
     }
 
     /**
@@ -219,22 +213,14 @@ class MergePropertiesTest {
         shapes.put("b.weight", new long[] {400, 1024});
         shapes.put("c.bias", new long[] {1024});
         TwoModels f = twoModels(r, shapes);
-        Map<String, FloatTensor> base = f.base();
-        List<Map<String, FloatTensor>> models = f.models();
-        Path pre = f.pre();
-        List<Path> paths = f.paths();
-        Map<String, float[]> expected = NaiveTies.global(base, models, density, mean, 0.3f);
+        Map<String, float[]> expected = NaiveTies.global(f.base(), f.models(), density, mean, 0.3f);
         Path out = dir.resolve("out.safetensors");
-        MergeResult result = EXECUTOR.run(MergeJob.of("ties", pre, paths, out).withParameters(Map.of("density", density,
+        MergeResult result = EXECUTOR.run(MergeJob.of("ties", f.pre(), f.paths(), out).withParameters(Map.of("density", density,
                 "lambda", 0.3, "merge", mean ? "mean" : "sum")).withChunkElements(1 << 14));
         // sample + banded coarse (+ full coarse + fine when the band missed) + merge
         assertThat(result.passes()).isIn(3, 5);
         net.jqwik.api.statistics.Statistics.collect(result.passes() == 3 ? "band hit" : "band missed");
-        try (Checkpoint merged = Checkpoint.open(out)) {
-            for (Map.Entry<String, float[]> e : expected.entrySet()) {
-                assertThat(merged.readFloats(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-            }
-        }
+        assertHolds(out, expected);
     }
 
     /** A random base of these shapes and two fine-tunes of it (noise 0.01 and 0.03), written under {@code dir}. */
@@ -248,6 +234,19 @@ class MergePropertiesTest {
         List<Path> paths = List.of(Models.write(dir.resolve("a.safetensors"), models.get(0)),
                 Models.write(dir.resolve("b.safetensors"), models.get(1)));
         return new TwoModels(base, models, pre, paths);
+    }
+
+    /** Every tensor of {@code expected} reads back from the merged output bit for bit. */
+    private static void assertHolds(Path out, Map<String, float[]> expected) {
+        try (Checkpoint merged = Checkpoint.open(out)) {
+            assertHolds(merged, expected);
+        }
+    }
+
+    private static void assertHolds(Checkpoint merged, Map<String, float[]> expected) {
+        for (Map.Entry<String, float[]> e : expected.entrySet()) {
+            assertThat(merged.readFloats(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+        }
     }
 
     static byte[] bytes(Checkpoint c, String name) {
@@ -271,23 +270,15 @@ class MergePropertiesTest {
         shapes.put("mid.weight", new long[] {300, 1024});
         shapes.put("small.bias", new long[] {1024});
         TwoModels f = twoModels(r, shapes);
-        Map<String, FloatTensor> base = f.base();
-        List<Map<String, FloatTensor>> models = f.models();
-        Path pre = f.pre();
-        List<Path> paths = f.paths();
-        Map<String, float[]> expected = NaiveTies.perTensor(base, models, density, mean, 0.3f);
+        Map<String, float[]> expected = NaiveTies.perTensor(f.base(), f.models(), density, mean, 0.3f);
         for (int threads : new int[] {1, 3}) {
             Path out = dir.resolve("out-" + threads + ".safetensors");
-            MergeResult result = EXECUTOR.run(MergeJob.of("ties", pre, paths, out).withParameters(Map.of("density",
+            MergeResult result = EXECUTOR.run(MergeJob.of("ties", f.pre(), f.paths(), out).withParameters(Map.of("density",
                     density, "lambda", 0.3, "scope", "per-tensor", "merge", mean ? "mean" : "sum"))
                     .withChunkElements(1 << 14).withThreads(threads));
             // the most passes over one tensor: coarse + fine (mid), or sample + full (+ coarse + fine on a miss), + merge
             assertThat(result.passes()).isBetween(3, 5);
-            try (Checkpoint merged = Checkpoint.open(out)) {
-                for (Map.Entry<String, float[]> e : expected.entrySet()) {
-                    assertThat(merged.readFloats(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-                }
-            }
+            assertHolds(out, expected);
         }
     }
 

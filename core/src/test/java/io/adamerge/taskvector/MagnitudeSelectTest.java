@@ -24,15 +24,20 @@ class MagnitudeSelectTest {
                 net.jqwik.api.Tuple.of(4, gaussianish)).array(float[].class).ofMinSize(1).ofMaxSize(400);
     }
 
-    @Property(tries = 500)
-    void equalsTheSortedMagnitude(@ForAll("values") float[] values, @ForAll @IntRange(min = 0, max = 10_000) int pick,
-                                  @ForAll @IntRange(min = 1, max = 50) int chunk) {
-        long rank = 1 + pick % values.length;
+    /** The {@code rank}-th smallest |value| (1-based): what the selection must find, by sorting. */
+    static float rankedMagnitude(float[] values, long rank) {
         float[] mags = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             mags[i] = Math.abs(values[i]);
         }
         Arrays.sort(mags);
+        return mags[(int) rank - 1];
+    }
+
+    @Property(tries = 500)
+    void equalsTheSortedMagnitude(@ForAll("values") float[] values, @ForAll @IntRange(min = 0, max = 10_000) int pick,
+                                  @ForAll @IntRange(min = 1, max = 50) int chunk) {
+        long rank = 1 + pick % values.length;
         MagnitudeSelect s = new MagnitudeSelect(rank);
         for (MagnitudeSelect.Stage stage : new MagnitudeSelect.Stage[] {MagnitudeSelect.Stage.COARSE,
                 MagnitudeSelect.Stage.FINE}) {
@@ -43,7 +48,7 @@ class MagnitudeSelectTest {
             }
             assertThat(s.endPass()).isEqualTo(stage == MagnitudeSelect.Stage.FINE);
         }
-        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
+        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(rankedMagnitude(values, rank)));
     }
 
     /** A short stream kept whole: one pass, split among partials in any way, gives the sorted magnitude. */
@@ -52,11 +57,6 @@ class MagnitudeSelectTest {
                                     @ForAll @IntRange(min = 1, max = 50) int chunk,
                                     @ForAll @IntRange(min = 0, max = 3) int partials) {
         long rank = 1 + pick % values.length;
-        float[] mags = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            mags[i] = Math.abs(values[i]);
-        }
-        Arrays.sort(mags);
         MagnitudeSelect s = MagnitudeSelect.keepingAll(rank, values.length);
         assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.COARSE);
         MagnitudeSelect[] parts = new MagnitudeSelect[partials];
@@ -73,7 +73,7 @@ class MagnitudeSelectTest {
             s.absorb(p);
         }
         assertThat(s.endPass()).isTrue();
-        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
+        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(rankedMagnitude(values, rank)));
     }
 
     @Property(tries = 200)
@@ -84,17 +84,16 @@ class MagnitudeSelectTest {
             b[i] = (float) r.nextGaussian();
         }
         long rank = 1 + r.nextInt(a.length);
-        float[] mags = new float[a.length];
+        float[] differences = new float[a.length];
         for (int i = 0; i < a.length; i++) {
-            mags[i] = Math.abs(a[i] - b[i]);
+            differences[i] = a[i] - b[i];
         }
-        Arrays.sort(mags);
         MagnitudeSelect s = new MagnitudeSelect(rank);
         s.acceptDifference(a, b, a.length);
         s.endPass();
         s.acceptDifference(a, b, a.length);
         s.endPass();
-        assertThat(s.threshold()).isEqualTo(mags[(int) rank - 1]);
+        assertThat(s.threshold()).isEqualTo(rankedMagnitude(differences, rank));
     }
 
     /**
@@ -109,11 +108,6 @@ class MagnitudeSelectTest {
                                                  @ForAll @IntRange(min = 1, max = 32) int bandBuckets,
                                                  @ForAll @IntRange(min = 1, max = 400) int maxBandValues) {
         long rank = 1 + pick % values.length;
-        float[] mags = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            mags[i] = Math.abs(values[i]);
-        }
-        Arrays.sort(mags);
         // a small budget for the band's values also forces misses (the band is given up when it overflows)
         MagnitudeSelect s = new MagnitudeSelect(rank, values.length, bandBuckets, maxBandValues);
         assertThat(s.stage()).isEqualTo(MagnitudeSelect.Stage.SAMPLE);
@@ -139,7 +133,7 @@ class MagnitudeSelectTest {
             s.acceptDifference(values, null, values.length);
             assertThat(s.endPass()).isTrue();
         }
-        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(mags[(int) rank - 1]));
+        assertThat(Float.floatToIntBits(s.threshold())).isEqualTo(Float.floatToIntBits(rankedMagnitude(values, rank)));
         net.jqwik.api.statistics.Statistics.label("band").coverage(c -> {
             c.check("hit").count(n -> n > 0);
             c.check("missed").count(n -> n > 0);
